@@ -1,0 +1,91 @@
+//! The `check` pipeline for one project root: discover environments, scan
+//! every revision file once into facts, run file rules on the selected files
+//! and graph rules on each environment's whole graph, then keep what the
+//! selection asks for, sorted.
+
+use crate::diagnostic::{Diagnostic, Emitter, Severity};
+use crate::env::{self, Environment};
+use crate::graph::{Graph, MigrationFile};
+use crate::render::Sources;
+use crate::rules::{self, FileContext, Rule};
+use crate::scan::Scan;
+use crate::scan::migration::Migration;
+use crate::source::SourceFile;
+use crate::tree::{self, Tree};
+
+/// Which files the user asked about.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    /// Everything: all diagnostics of the project.
+    All,
+    /// These root-relative files or directories (`""` is the root). File
+    /// diagnostics of these files, and graph diagnostics that involve them.
+    Paths(Vec<String>),
+}
+
+impl Selection {
+    pub fn contains(&self, path: &str) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Paths(paths) => paths.iter().any(|p| p == path || tree::is_under(path, p)),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+    pub files_checked: usize,
+    /// Problems of the tool itself (unreadable files, broken configuration):
+    /// reported on stderr, and the run exits 2.
+    pub errors: Vec<String>,
+    pub environments: Vec<Environment>,
+}
+
+pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> Option<Severity>) -> Outcome {
+    let mut outcome = Outcome::default();
+    let (envs, config_errors) = env::discover(tree);
+    for error in config_errors {
+        outcome.errors.push(format!("{}: {:#}", error.path, error.error));
+    }
+    let mut emit = Emitter::new(severity);
+    for env in &envs {
+        let mut files = Vec::with_capacity(env.files.len());
+        for path in &env.files {
+            let bytes = match tree.read(path) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    outcome.errors.push(format!("{path}: cannot read the file: {error}"));
+                    continue;
+                }
+            };
+            let source = SourceFile::from_bytes(path.clone(), &bytes);
+            let facts = Migration::from_scan(&Scan::new(&source.text));
+            files.push((MigrationFile { path: path.clone(), facts }, source.text));
+        }
+        for (file, text) in &files {
+            if selection.contains(&file.path) {
+                outcome.files_checked += 1;
+                rules::check_file(&FileContext { file, text, env }, &mut emit);
+            }
+        }
+        let refs: Vec<&MigrationFile> = files.iter().map(|(f, _)| f).collect();
+        let graph = Graph::build(env, &refs);
+        rules::check_graph(&graph, &mut emit);
+        for (file, text) in files {
+            outcome.sources.insert(file.path, text);
+        }
+    }
+    let mut diagnostics = emit.into_diagnostics();
+    diagnostics.retain(|d| match d.rule.meta().scope {
+        rules::Scope::File => selection.contains(&d.path),
+        rules::Scope::Project => d.paths().any(|p| selection.contains(p)),
+    });
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
+    diagnostics.dedup();
+    outcome.sources.retain_used(&diagnostics);
+    outcome.diagnostics = diagnostics;
+    outcome.environments = envs;
+    outcome
+}

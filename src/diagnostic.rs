@@ -1,0 +1,120 @@
+//! Diagnostics are plain data: what rule, where (a byte range in a file),
+//! what is wrong, how to fix it, and the other places involved. Rendering
+//! happens elsewhere.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::rules::Rule;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// Another place a diagnostic involves (selene's secondary label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub path: String,
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: Rule,
+    pub severity: Severity,
+    /// Root-relative, `/`-separated.
+    pub path: String,
+    pub range: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    /// Every path the diagnostic names: its own and its related ones.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.path.as_str()).chain(self.related.iter().map(|r| r.path.as_str()))
+    }
+
+    pub fn sort_key(&self) -> (&str, usize, Rule) {
+        (&self.path, self.range.start, self.rule)
+    }
+}
+
+/// Collects diagnostics, dropping those of disabled rules and stamping the
+/// configured severity on the others.
+pub struct Emitter<'s> {
+    severity: &'s dyn Fn(Rule) -> Option<Severity>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'s> Emitter<'s> {
+    pub fn new(severity: &'s dyn Fn(Rule) -> Option<Severity>) -> Self {
+        Self {
+            severity,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn enabled(&self, rule: Rule) -> bool {
+        (self.severity)(rule).is_some()
+    }
+
+    pub fn report(&mut self, rule: Rule, path: &str, range: Range<usize>, message: impl Into<String>) -> Report<'_> {
+        let Some(severity) = (self.severity)(rule) else {
+            return Report(None);
+        };
+        self.diagnostics.push(Diagnostic {
+            rule,
+            severity,
+            path: path.to_owned(),
+            range,
+            message: message.into(),
+            help: None,
+            related: Vec::new(),
+        });
+        Report(self.diagnostics.last_mut())
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}
+
+/// A just-reported diagnostic, to add help and related locations to.
+pub struct Report<'e>(Option<&'e mut Diagnostic>);
+
+impl Report<'_> {
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        if let Some(d) = self.0.as_deref_mut() {
+            d.help = Some(help.into());
+        }
+        self
+    }
+
+    pub fn related(mut self, path: &str, range: Range<usize>, message: impl Into<String>) -> Self {
+        if let Some(d) = self.0.as_deref_mut() {
+            d.related.push(Related {
+                path: path.to_owned(),
+                range,
+                message: message.into(),
+            });
+        }
+        self
+    }
+}

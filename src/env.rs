@@ -1,0 +1,324 @@
+//! Alembic environments: where each one's revision files live.
+//!
+//! Every `alembic.ini` section that sets `script_location` (named sections
+//! included, as used with `alembic --name`), every `pyproject.toml` with a
+//! `[tool.alembic]` table, and, as a fallback, every directory holding
+//! `env.py` next to `versions/`. Several environments in one repository are
+//! normal; each is its own revision graph. The migration files of an
+//! environment are those Alembic would load: `*.py` directly in a version
+//! location (or below it with `recursive_version_locations`), except
+//! `__init__.py` and editor lock files `.#*`.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::ini::Ini;
+use crate::tree::{self, Tree};
+
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// Where the environment was declared, for messages.
+    pub origin: String,
+    /// Root-relative directory of the scripts (`env.py`, `script.py.mako`).
+    pub script_location: String,
+    /// Root-relative directories of the revision files.
+    pub version_locations: Vec<String>,
+    pub recursive: bool,
+    /// `file_template`, when the configuration sets one.
+    pub file_template: Option<String>,
+    /// The environment's `script.py.mako` writes a `downgrade()`.
+    pub template_has_downgrade: bool,
+    /// The environment's template's `downgrade()` raises `NotImplementedError`.
+    pub template_downgrade_raises: bool,
+    /// Root-relative paths of the revision files, sorted.
+    pub files: Vec<String>,
+}
+
+impl Environment {
+    /// File names start with the revision id (Alembic's default template,
+    /// `%%(rev)s_%%(slug)s`, or any template that starts with the id).
+    pub fn file_names_start_with_revision(&self) -> bool {
+        self.file_template
+            .as_deref()
+            .is_none_or(|t| t.trim_start().starts_with("%(rev)s") || t.trim_start().starts_with("%%(rev)s"))
+    }
+}
+
+/// A problem with a configuration file: reported, and the run goes on.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: String,
+    pub error: anyhow::Error,
+}
+
+pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
+    let mut envs: Vec<Environment> = Vec::new();
+    let mut errors = Vec::new();
+    let files = tree.files();
+    for path in files {
+        let name = tree::file_name(path);
+        let found = if name == "alembic.ini" {
+            from_ini(tree, path)
+        } else if name == "pyproject.toml" {
+            from_pyproject(tree, path)
+        } else {
+            continue;
+        };
+        match found {
+            Ok(found) => envs.extend(found),
+            Err(error) => errors.push(ConfigError {
+                path: path.clone(),
+                error,
+            }),
+        }
+    }
+    // The fallback: `env.py` next to a `versions/` directory with files in it.
+    for path in files {
+        if tree::file_name(path) != "env.py" {
+            continue;
+        }
+        let dir = tree::parent(path);
+        let versions = tree::join(dir, "versions");
+        let has_versions = has_files_under(files, &versions);
+        let known = envs.iter().any(|e| e.script_location == dir || e.version_locations.contains(&versions));
+        if has_versions && !known {
+            envs.push(new_env(format!("{dir}/env.py").trim_start_matches('/').to_owned(), dir.to_owned(), vec![versions], false, None));
+        }
+    }
+    // One environment per set of version locations.
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    envs.retain(|env| {
+        let mut key = env.version_locations.clone();
+        key.sort();
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+    for env in &mut envs {
+        read_template(tree, env);
+        env.files = migration_files(files, env);
+    }
+    (envs, errors)
+}
+
+fn has_files_under(files: &[String], dir: &str) -> bool {
+    let prefix = format!("{dir}/");
+    let start = files.partition_point(|f| f.as_str() < prefix.as_str());
+    files.get(start).is_some_and(|f| f.starts_with(&prefix))
+}
+
+fn new_env(origin: String, script_location: String, version_locations: Vec<String>, recursive: bool, file_template: Option<String>) -> Environment {
+    Environment {
+        origin,
+        script_location,
+        version_locations,
+        recursive,
+        file_template,
+        template_has_downgrade: true,
+        template_downgrade_raises: false,
+        files: Vec::new(),
+    }
+}
+
+fn from_ini(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
+    let bytes = tree.read(path).context("cannot read the file")?;
+    let text = String::from_utf8_lossy(&bytes);
+    let ini = Ini::parse(&text)?;
+    let dir = tree::parent(path);
+    let here = tree.root().join(dir);
+    let here_str = here.to_string_lossy().into_owned();
+    let vars = [("here", here_str.as_str()), ("__file__", here_str.as_str())];
+    let mut envs = Vec::new();
+    for section in ini.section_names() {
+        let Some(location) = ini.get(section, "script_location", &vars) else {
+            continue;
+        };
+        // A location filled in at run time: the fallback discovery finds it.
+        let Some(location) = location.value else { continue };
+        let Some(script_location) = resolve_script_location(tree, dir, &location) else {
+            continue;
+        };
+        let separator = ini
+            .get(section, "path_separator", &vars)
+            .or_else(|| ini.get(section, "version_path_separator", &vars))
+            .and_then(|s| s.value);
+        let version_locations = match ini.get(section, "version_locations", &vars).and_then(|v| v.value) {
+            Some(value) => split_locations(&value, separator.as_deref())
+                .into_iter()
+                .filter_map(|loc| relative_to_root(tree.root(), dir, &loc))
+                .collect(),
+            None => vec![tree::join(&script_location, "versions")],
+        };
+        let recursive = ini
+            .get(section, "recursive_version_locations", &vars)
+            .and_then(|v| v.value)
+            .is_some_and(|v| is_true(&v));
+        let file_template = ini.raw(section, "file_template").map(|t| t.replace("%%", "%"));
+        let origin = if section == "alembic" { path.to_owned() } else { format!("{path} [{section}]") };
+        envs.push(new_env(origin, script_location, version_locations, recursive, file_template));
+    }
+    Ok(envs)
+}
+
+fn from_pyproject(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
+    let bytes = tree.read(path).context("cannot read the file")?;
+    let text = String::from_utf8_lossy(&bytes);
+    if !text.contains("tool.alembic") && !text.contains("[tool]") {
+        return Ok(Vec::new());
+    }
+    let value: toml::Table = toml::from_str(&text).context("not valid TOML")?;
+    let Some(alembic) = value.get("tool").and_then(|t| t.get("alembic")).and_then(|a| a.as_table()) else {
+        return Ok(Vec::new());
+    };
+    let dir = tree::parent(path);
+    let here = tree.root().join(dir).to_string_lossy().into_owned();
+    let fill = |s: &str| s.replace("%(here)s", &here);
+    let Some(location) = alembic.get("script_location").and_then(|v| v.as_str()) else {
+        return Ok(Vec::new());
+    };
+    let Some(script_location) = resolve_script_location(tree, dir, &fill(location)) else {
+        return Ok(Vec::new());
+    };
+    let version_locations = match alembic.get("version_locations") {
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str())
+            .filter_map(|loc| relative_to_root(tree.root(), dir, &fill(loc)))
+            .collect(),
+        Some(toml::Value::String(s)) => split_locations(&fill(s), None)
+            .into_iter()
+            .filter_map(|loc| relative_to_root(tree.root(), dir, &loc))
+            .collect(),
+        _ => vec![tree::join(&script_location, "versions")],
+    };
+    let recursive = alembic.get("recursive_version_locations").and_then(toml::Value::as_bool).unwrap_or(false);
+    let file_template = alembic.get("file_template").and_then(|v| v.as_str()).map(|t| t.replace("%%", "%"));
+    Ok(vec![new_env(format!("{path} [tool.alembic]"), script_location, version_locations, recursive, file_template)])
+}
+
+fn is_true(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on")
+}
+
+/// Splits `version_locations` by the configured separator; without one,
+/// by spaces and commas, as Alembic's legacy behaviour does.
+fn split_locations(value: &str, separator: Option<&str>) -> Vec<String> {
+    let parts: Vec<&str> = match separator.map(str::trim) {
+        Some("newline") => value.split(['\n', '\r']).collect(),
+        Some("space") => value.split([' ', '\n']).collect(),
+        Some("os" | ":") => value.split([':', '\n']).collect(),
+        Some(";") => value.split([';', '\n']).collect(),
+        _ => value.split([' ', ',', '\n', '\t']).collect(),
+    };
+    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+}
+
+/// A `script_location`: a path (relative to the config file's directory) or
+/// package notation `package.sub:directory`, looked up inside the project.
+fn resolve_script_location(tree: &dyn Tree, dir: &str, location: &str) -> Option<String> {
+    let looks_like_package = location.contains(':')
+        && !location.starts_with('/')
+        && !location.contains('/')
+        && !location.contains('\\')
+        && !(location.len() > 1 && location.as_bytes()[1] == b':');
+    if !looks_like_package {
+        return relative_to_root(tree.root(), dir, location);
+    }
+    let (package, resource) = location.split_once(':')?;
+    let suffix = tree::join(&package.replace('.', "/"), resource.trim_matches('/'));
+    for base in [dir, "", "src"] {
+        let candidate = tree::join(base, &suffix);
+        if has_files_under(tree.files(), &candidate) {
+            return Some(candidate);
+        }
+    }
+    // Anywhere else in the project.
+    let needle = format!("/{suffix}/");
+    tree.files()
+        .iter()
+        .find_map(|f| f.find(&needle).map(|i| f[..i + needle.len() - 1].to_owned()))
+}
+
+/// `location` (absolute, or relative to `dir`) as a root-relative path;
+/// `None` when it lies outside the root.
+fn relative_to_root(root: &Path, dir: &str, location: &str) -> Option<String> {
+    let location = Path::new(location);
+    let absolute = if location.is_absolute() { location.to_path_buf() } else { root.join(dir).join(location) };
+    let normal = normalize(&absolute);
+    let relative = normal.strip_prefix(normalize(root)).ok()?;
+    let text = relative.to_str()?.replace('\\', "/");
+    Some(text.trim_end_matches('/').to_owned())
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn read_template(tree: &dyn Tree, env: &mut Environment) {
+    let path = tree::join(&env.script_location, "script.py.mako");
+    let Ok(bytes) = tree.read(&path) else { return };
+    let text = String::from_utf8_lossy(&bytes);
+    let Some(at) = text.find("def downgrade") else {
+        env.template_has_downgrade = false;
+        return;
+    };
+    let body = &text[at..];
+    let end = body[1..].find("\ndef ").map_or(body.len(), |i| i + 1);
+    env.template_downgrade_raises = body[..end].contains("raise NotImplementedError");
+}
+
+fn migration_files(files: &[String], env: &Environment) -> Vec<String> {
+    let mut out: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let name = tree::file_name(f);
+            let dir = tree::parent(f);
+            let located = env
+                .version_locations
+                .iter()
+                .any(|loc| dir == loc || (env.recursive && tree::is_under(dir, loc)));
+            located
+                && name.ends_with(".py")
+                && name != "__init__.py"
+                && !name.starts_with(".#")
+        })
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_location_separators() {
+        assert_eq!(split_locations("a b,c", None), ["a", "b", "c"]);
+        assert_eq!(split_locations("a b:c", Some("os")), ["a b", "c"]);
+        assert_eq!(split_locations("\na\nb", Some("newline")), ["a", "b"]);
+    }
+
+    #[test]
+    fn paths_are_made_root_relative() {
+        let root = Path::new("/repo");
+        assert_eq!(relative_to_root(root, "app", "migrations").as_deref(), Some("app/migrations"));
+        assert_eq!(relative_to_root(root, "app", "/repo/app/./db/../m").as_deref(), Some("app/m"));
+        assert_eq!(relative_to_root(root, "", "/elsewhere"), None);
+    }
+}

@@ -1,0 +1,566 @@
+//! The revision graph of one environment, with Alembic's semantics.
+//!
+//! Nodes are revisions with a literal id (the first file in path order wins
+//! when an id is declared twice; the others are recorded as duplicates).
+//! Edges come from `down_revision` (which may also name a branch label, as
+//! Alembic allows) and `depends_on`. Heads and bases follow `down_revision`
+//! only, as `ScriptDirectory.get_heads()` and `get_bases()` do. Branch labels
+//! spread to every descendant and up through ancestors until a branch or
+//! merge point, as Alembic spreads them. A label that is not a literal
+//! (`(cli.EXPAND_BRANCH,)`) is kept as an opaque name made of its source text:
+//! it tells branches apart without guessing its value.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+use crate::env::Environment;
+use crate::scan::migration::{Item, Migration, Value, parse_create_date};
+
+/// One revision file and its facts.
+#[derive(Debug)]
+pub struct MigrationFile {
+    pub path: String,
+    pub facts: Migration,
+}
+
+impl MigrationFile {
+    /// The span to point at for a diagnostic about the file's revision.
+    pub fn revision_span(&self) -> std::ops::Range<usize> {
+        match &self.facts.revision {
+            Some(a) => match &a.value {
+                Value::Str(item) => item.span.clone(),
+                _ => a.value_span.clone(),
+            },
+            None => 0..0,
+        }
+    }
+
+    pub fn down_revision_span(&self) -> std::ops::Range<usize> {
+        self.facts.down_revision.as_ref().map_or(0..0, |a| a.value_span.clone())
+    }
+}
+
+#[derive(Debug)]
+pub struct Node<'p> {
+    pub id: &'p str,
+    pub file: &'p MigrationFile,
+    /// Resolved `down_revision` parents.
+    pub parents: Vec<usize>,
+    /// Resolved `depends_on` targets.
+    pub dependencies: Vec<usize>,
+    /// Revisions whose `down_revision` names this one.
+    pub children: Vec<usize>,
+    /// Revisions that name this one in `down_revision` or `depends_on`.
+    pub all_children: usize,
+    /// `down_revision` is `None` or empty.
+    pub is_base: bool,
+    /// Labels declared on this revision (opaque text for non-literals).
+    pub own_labels: Vec<String>,
+    /// Labels in effect after Alembic's propagation.
+    pub labels: BTreeSet<String>,
+    pub date: Option<[u32; 7]>,
+    pub in_cycle: bool,
+}
+
+/// A reference that names nothing known.
+#[derive(Debug)]
+pub struct Dangling<'p> {
+    pub file: &'p MigrationFile,
+    pub item: &'p Item,
+}
+
+#[derive(Debug)]
+pub struct LabelConflict<'p> {
+    pub file: &'p MigrationFile,
+    pub item: &'p Item,
+    /// The revision that already uses the label, or whose id it is.
+    pub other: usize,
+    /// The label equals a revision id (rather than another label).
+    pub is_revision_id: bool,
+}
+
+#[derive(Debug)]
+pub struct Graph<'p> {
+    pub env: &'p Environment,
+    pub nodes: Vec<Node<'p>>,
+    pub index: HashMap<&'p str, usize>,
+    /// Files whose id is already taken, with the node that has it.
+    pub duplicates: Vec<(&'p MigrationFile, usize)>,
+    pub unknown_parents: Vec<Dangling<'p>>,
+    pub unknown_dependencies: Vec<Dangling<'p>>,
+    pub label_conflicts: Vec<LabelConflict<'p>>,
+    /// Revisions whose `down_revision` names themselves.
+    pub self_loops: Vec<(usize, &'p Item)>,
+    /// Cycles through two or more revisions, each in walking order.
+    pub cycles: Vec<Vec<usize>>,
+    /// Some `revision` or `down_revision` is not a literal: heads and bases
+    /// cannot be known for sure.
+    pub incomplete: bool,
+    /// Some `revision` is not a literal: a reference that names nothing
+    /// known may name it.
+    pub unknown_ids: bool,
+    pub heads: Vec<usize>,
+    pub bases: Vec<usize>,
+    /// Topological position of each node (parents first); cycle members last.
+    pub order: Vec<usize>,
+}
+
+impl<'p> Graph<'p> {
+    pub fn build(env: &'p Environment, files: &[&'p MigrationFile]) -> Self {
+        let mut graph = Graph {
+            env,
+            nodes: Vec::new(),
+            index: HashMap::new(),
+            duplicates: Vec::new(),
+            unknown_parents: Vec::new(),
+            unknown_dependencies: Vec::new(),
+            label_conflicts: Vec::new(),
+            self_loops: Vec::new(),
+            cycles: Vec::new(),
+            incomplete: false,
+            unknown_ids: false,
+            heads: Vec::new(),
+            bases: Vec::new(),
+            order: Vec::new(),
+        };
+        for &file in files {
+            let Some(assignment) = &file.facts.revision else { continue };
+            let id = match &assignment.value {
+                Value::Str(item) => item.value.as_str(),
+                _ => {
+                    graph.incomplete = true;
+                    graph.unknown_ids = true;
+                    continue;
+                }
+            };
+            if let Some(&existing) = graph.index.get(id) {
+                graph.duplicates.push((file, existing));
+                continue;
+            }
+            let date = file
+                .facts
+                .header
+                .as_ref()
+                .and_then(|h| h.create_date.as_ref())
+                .and_then(|d| parse_create_date(&d.value));
+            graph.index.insert(id, graph.nodes.len());
+            graph.nodes.push(Node {
+                id,
+                file,
+                parents: Vec::new(),
+                dependencies: Vec::new(),
+                children: Vec::new(),
+                all_children: 0,
+                is_base: false,
+                own_labels: Vec::new(),
+                labels: BTreeSet::new(),
+                date,
+                in_cycle: false,
+            });
+        }
+        let labels = graph.map_labels();
+        graph.link(&labels);
+        graph.find_cycles();
+        graph.spread_labels();
+        graph.order = graph.topological_order();
+        for (i, node) in graph.nodes.iter().enumerate() {
+            if node.in_cycle {
+                continue;
+            }
+            if node.children.iter().all(|&c| graph.nodes[c].in_cycle) {
+                graph.heads.push(i);
+            }
+            if node.is_base {
+                graph.bases.push(i);
+            }
+        }
+        graph
+    }
+
+    /// Branch labels: literal ones are names other revisions may refer to;
+    /// a label equal to an id or used twice is a conflict.
+    fn map_labels(&mut self) -> HashMap<&'p str, usize> {
+        let mut labels: HashMap<&'p str, usize> = HashMap::new();
+        for i in 0..self.nodes.len() {
+            let file = self.nodes[i].file;
+            let Some(assignment) = &file.facts.branch_labels else { continue };
+            match &assignment.value {
+                Value::None => {}
+                Value::Unknown(text) => self.nodes[i].own_labels.push(format!("<{text}>")),
+                value => {
+                    for item in value.ids().unwrap_or_default() {
+                        let label = item.value.as_str();
+                        if let Some(&other) = self.index.get(label) {
+                            self.label_conflicts.push(LabelConflict {
+                                file,
+                                item,
+                                other,
+                                is_revision_id: true,
+                            });
+                        } else if let Some(&other) = labels.get(label) {
+                            self.label_conflicts.push(LabelConflict {
+                                file,
+                                item,
+                                other,
+                                is_revision_id: false,
+                            });
+                        } else {
+                            labels.insert(label, i);
+                        }
+                        self.nodes[i].own_labels.push(label.to_owned());
+                    }
+                }
+            }
+        }
+        labels
+    }
+
+    fn link(&mut self, labels: &HashMap<&'p str, usize>) {
+        let resolve = |id: &str| self.index.get(id).or_else(|| labels.get(id)).copied();
+        let mut parents = Vec::with_capacity(self.nodes.len());
+        let mut dependencies = Vec::with_capacity(self.nodes.len());
+        let mut bases = Vec::with_capacity(self.nodes.len());
+        for (i, node) in self.nodes.iter().enumerate() {
+            let facts = &node.file.facts;
+            let mut node_parents = Vec::new();
+            let mut is_base = false;
+            match facts.down_revision.as_ref().map(|a| &a.value) {
+                Some(Value::Unknown(_)) => self.incomplete = true,
+                Some(value) => {
+                    let items = value.ids().unwrap_or_default();
+                    is_base = items.is_empty();
+                    for item in items {
+                        if item.value == node.id {
+                            self.self_loops.push((i, item));
+                        } else if let Some(parent) = resolve(&item.value) {
+                            if !node_parents.contains(&parent) {
+                                node_parents.push(parent);
+                            }
+                        } else {
+                            self.unknown_parents.push(Dangling { file: node.file, item });
+                        }
+                    }
+                }
+                // A missing `down_revision` is a file-level fault (AP102).
+                None => {}
+            }
+            let mut node_dependencies = Vec::new();
+            if let Some(a) = &facts.depends_on {
+                for item in a.value.ids().unwrap_or_default() {
+                    match resolve(&item.value) {
+                        Some(target) if target != i => node_dependencies.push(target),
+                        Some(_) => self.self_loops.push((i, item)),
+                        None => self.unknown_dependencies.push(Dangling { file: node.file, item }),
+                    }
+                }
+            }
+            parents.push(node_parents);
+            dependencies.push(node_dependencies);
+            bases.push(is_base);
+        }
+        for (i, (p, d)) in parents.into_iter().zip(dependencies).enumerate() {
+            for &parent in &p {
+                self.nodes[parent].children.push(i);
+                self.nodes[parent].all_children += 1;
+            }
+            for &target in &d {
+                if !p.contains(&target) {
+                    self.nodes[target].all_children += 1;
+                }
+            }
+            self.nodes[i].parents = p;
+            self.nodes[i].dependencies = d;
+            self.nodes[i].is_base = bases[i];
+        }
+    }
+
+    /// Strongly connected components of two or more revisions, through
+    /// `down_revision` and `depends_on` edges (Tarjan, iteratively).
+    fn find_cycles(&mut self) {
+        let n = self.nodes.len();
+        let edges: Vec<Vec<usize>> = self
+            .nodes
+            .iter()
+            .map(|node| node.parents.iter().chain(&node.dependencies).copied().collect())
+            .collect();
+        let mut index = vec![usize::MAX; n];
+        let mut low = vec![0; n];
+        let mut on_stack = vec![false; n];
+        let mut stack = Vec::new();
+        let mut next = 0;
+        let mut components = Vec::new();
+        for start in 0..n {
+            if index[start] != usize::MAX {
+                continue;
+            }
+            let mut work = vec![(start, 0usize)];
+            while let Some(&mut (v, ref mut edge)) = work.last_mut() {
+                if *edge == 0 && index[v] == usize::MAX {
+                    index[v] = next;
+                    low[v] = next;
+                    next += 1;
+                    stack.push(v);
+                    on_stack[v] = true;
+                }
+                if let Some(&w) = edges[v].get(*edge) {
+                    *edge += 1;
+                    if index[w] == usize::MAX {
+                        work.push((w, 0));
+                    } else if on_stack[w] {
+                        low[v] = low[v].min(index[w]);
+                    }
+                    continue;
+                }
+                work.pop();
+                if let Some(&(parent, _)) = work.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut component = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        component.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    if component.len() > 1 {
+                        components.push(component);
+                    }
+                }
+            }
+        }
+        for component in components {
+            for &member in &component {
+                self.nodes[member].in_cycle = true;
+            }
+            let cycle = self.walk_cycle(&component, &edges);
+            self.cycles.push(cycle);
+        }
+        self.cycles.sort_by(|a, b| self.nodes[a[0]].file.path.cmp(&self.nodes[b[0]].file.path));
+    }
+
+    /// A shortest walk around a strongly connected component, starting at
+    /// its member with the first path.
+    fn walk_cycle(&self, component: &[usize], edges: &[Vec<usize>]) -> Vec<usize> {
+        let start = *component
+            .iter()
+            .min_by(|&&a, &&b| self.nodes[a].file.path.cmp(&self.nodes[b].file.path))
+            .expect("components are not empty");
+        let mut previous: HashMap<usize, usize> = HashMap::new();
+        let mut queue = VecDeque::from([start]);
+        while let Some(v) = queue.pop_front() {
+            for &w in &edges[v] {
+                if !component.contains(&w) {
+                    continue;
+                }
+                if w == start {
+                    let mut path = vec![v];
+                    let mut at = v;
+                    while at != start {
+                        at = previous[&at];
+                        path.push(at);
+                    }
+                    path.reverse();
+                    return path;
+                }
+                if let std::collections::hash_map::Entry::Vacant(e) = previous.entry(w) {
+                    e.insert(v);
+                    queue.push_back(w);
+                }
+            }
+        }
+        component.to_vec()
+    }
+
+    /// Alembic's propagation: a label reaches every descendant through
+    /// `down_revision`, and the ancestors up to a branch or merge point.
+    fn spread_labels(&mut self) {
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].own_labels.is_empty() {
+                continue;
+            }
+            let labels = self.nodes[i].own_labels.clone();
+            for d in self.descendants(i) {
+                self.nodes[d].labels.extend(labels.iter().cloned());
+            }
+            let mut at = Some(i);
+            while let Some(node) = at {
+                let n = &self.nodes[node];
+                if n.all_children > 1 || n.parents.len() > 1 || n.in_cycle {
+                    break;
+                }
+                self.nodes[node].labels.extend(labels.iter().cloned());
+                at = self.nodes[node].parents.first().copied();
+            }
+            self.nodes[i].labels.extend(labels);
+        }
+    }
+
+    /// `i` and everything that descends from it through `down_revision`.
+    pub fn descendants(&self, i: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut out = Vec::new();
+        let mut stack = vec![i];
+        while let Some(v) = stack.pop() {
+            if std::mem::replace(&mut seen[v], true) {
+                continue;
+            }
+            out.push(v);
+            stack.extend(self.nodes[v].children.iter().copied());
+        }
+        out
+    }
+
+    /// `i` and everything it descends from through `down_revision`.
+    pub fn ancestors(&self, i: usize) -> Vec<bool> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack = vec![i];
+        while let Some(v) = stack.pop() {
+            if std::mem::replace(&mut seen[v], true) {
+                continue;
+            }
+            stack.extend(self.nodes[v].parents.iter().copied());
+        }
+        seen
+    }
+
+    fn topological_order(&self) -> Vec<usize> {
+        let n = self.nodes.len();
+        let mut remaining: Vec<usize> = self.nodes.iter().map(|node| node.parents.len()).collect();
+        let mut queue: VecDeque<usize> = (0..n).filter(|&i| remaining[i] == 0).collect();
+        let mut position = vec![usize::MAX; n];
+        let mut next = 0;
+        while let Some(v) = queue.pop_front() {
+            position[v] = next;
+            next += 1;
+            for &c in &self.nodes[v].children {
+                remaining[c] -= 1;
+                if remaining[c] == 0 {
+                    queue.push_back(c);
+                }
+            }
+        }
+        for p in &mut position {
+            if *p == usize::MAX {
+                *p = next;
+                next += 1;
+            }
+        }
+        position
+    }
+
+    /// The nearest revision every one of `nodes` descends from.
+    pub fn common_ancestor(&self, nodes: &[usize]) -> Option<usize> {
+        let sets: Vec<Vec<bool>> = nodes.iter().map(|&n| self.ancestors(n)).collect();
+        (0..self.nodes.len())
+            .filter(|&v| sets.iter().all(|s| s[v]))
+            .max_by_key(|&v| self.order[v])
+    }
+
+    /// Two heads (or bases) belong to the same branch unless their labels
+    /// tell them apart.
+    pub fn same_branch(&self, a: usize, b: usize) -> bool {
+        let (la, lb) = (&self.nodes[a].labels, &self.nodes[b].labels);
+        (la.is_empty() && lb.is_empty()) || la.intersection(lb).next().is_some()
+    }
+
+    /// Sort key for "which came later": Create Date, then path.
+    pub fn age_key(&self, i: usize) -> (bool, [u32; 7], &str) {
+        let node = &self.nodes[i];
+        (node.date.is_some(), node.date.unwrap_or_default(), node.file.path.as_str())
+    }
+}
+
+/// Groups `members` into sets that are connected by `related`; only sets
+/// of two or more are returned, each sorted.
+pub fn groups(members: &[usize], related: impl Fn(usize, usize) -> bool) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..members.len()).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for a in 0..members.len() {
+        for b in a + 1..members.len() {
+            if related(members[a], members[b]) {
+                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                parent[ra] = rb;
+            }
+        }
+    }
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut roots: Vec<usize> = Vec::new();
+    for i in 0..members.len() {
+        let root = find(&mut parent, i);
+        match roots.iter().position(|&r| r == root) {
+            Some(k) => out[k].push(members[i]),
+            None => {
+                roots.push(root);
+                out.push(vec![members[i]]);
+            }
+        }
+    }
+    out.retain(|g| g.len() > 1);
+    out
+}
+
+/// Why a revision is suggested for a reference that names nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Because {
+    /// The reference is the revision's file name, or starts like it.
+    FileName,
+    /// The reference is the start of exactly one id.
+    Prefix,
+    /// The id is a few edits away.
+    Similar,
+}
+
+impl Graph<'_> {
+    /// The revision a dangling reference most likely means.
+    pub fn suggest(&self, reference: &str) -> Option<(usize, Because)> {
+        let reference = crate::tree::file_name(reference.trim());
+        let stem = reference.strip_suffix(".py").unwrap_or(reference);
+        let by_path = |i: &usize| self.nodes[*i].file.path.as_str();
+        let mut named: Vec<usize> = (0..self.nodes.len())
+            .filter(|&i| {
+                let node = &self.nodes[i];
+                let file_stem = crate::tree::file_name(&node.file.path).trim_end_matches(".py");
+                file_stem == stem || stem.strip_prefix(node.id).is_some_and(|rest| rest.starts_with('_'))
+            })
+            .collect();
+        named.sort_by_key(by_path);
+        if let Some(&first) = named.first() {
+            return Some((first, Because::FileName));
+        }
+        if stem.len() >= 4 {
+            let prefixed: Vec<usize> = (0..self.nodes.len()).filter(|&i| self.nodes[i].id.starts_with(stem)).collect();
+            if let [only] = prefixed[..] {
+                return Some((only, Because::Prefix));
+            }
+        }
+        let limit = (stem.chars().count() / 4).max(1);
+        (0..self.nodes.len())
+            .map(|i| (edit_distance(stem, self.nodes[i].id), i))
+            .filter(|&(d, _)| d <= limit)
+            .min_by(|a, b| a.0.cmp(&b.0).then_with(|| by_path(&a.1).cmp(by_path(&b.1))))
+            .map(|(_, i)| (i, Because::Similar))
+    }
+}
+
+/// Levenshtein distance, counting characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}

@@ -1,0 +1,171 @@
+//! A reader for `alembic.ini`, with the semantics of Python's
+//! `configparser` as Alembic uses it: `[section]` headers, `key = value` or
+//! `key: value`, indented continuation lines, `#` and `;` comment lines, a
+//! `DEFAULT` section inherited by every other, and `%(name)s` interpolation
+//! with `here` set to the file's directory.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+
+#[derive(Debug, Default)]
+pub struct Ini {
+    defaults: BTreeMap<String, String>,
+    /// Sections in file order.
+    sections: Vec<(String, BTreeMap<String, String>)>,
+}
+
+impl Ini {
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut ini = Ini::default();
+        let mut current: Option<usize> = None; // None = no section yet; usize::MAX = DEFAULT
+        let mut last_key: Option<String> = None;
+        for (number, raw) in text.lines().enumerate() {
+            let line = raw.trim_end_matches('\r');
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                last_key = None;
+                continue;
+            }
+            if trimmed.starts_with('#') || trimmed.starts_with(';') {
+                continue;
+            }
+            let indented = line.starts_with([' ', '\t']);
+            if indented && let Some(key) = &last_key {
+                let section = ini.section_mut(current);
+                if let Some(value) = section.get_mut(key) {
+                    value.push('\n');
+                    value.push_str(trimmed);
+                }
+                continue;
+            }
+            if let Some(name) = trimmed.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                let name = name.trim().to_owned();
+                if name == "DEFAULT" {
+                    current = Some(usize::MAX);
+                } else if let Some(i) = ini.sections.iter().position(|(n, _)| *n == name) {
+                    current = Some(i);
+                } else {
+                    ini.sections.push((name, BTreeMap::new()));
+                    current = Some(ini.sections.len() - 1);
+                }
+                last_key = None;
+                continue;
+            }
+            let Some(split) = trimmed.find(['=', ':']) else {
+                bail!("line {}: expected `[section]` or `key = value`, found `{trimmed}`", number + 1);
+            };
+            if current.is_none() {
+                bail!("line {}: `{trimmed}` comes before any `[section]` header", number + 1);
+            }
+            let key = trimmed[..split].trim().to_lowercase();
+            let value = trimmed[split + 1..].trim().to_owned();
+            ini.section_mut(current).insert(key.clone(), value);
+            last_key = Some(key);
+        }
+        Ok(ini)
+    }
+
+    fn section_mut(&mut self, current: Option<usize>) -> &mut BTreeMap<String, String> {
+        match current {
+            Some(usize::MAX) | None => &mut self.defaults,
+            Some(i) => &mut self.sections[i].1,
+        }
+    }
+
+    pub fn section_names(&self) -> impl Iterator<Item = &str> {
+        self.sections.iter().map(|(name, _)| name.as_str())
+    }
+
+    /// The raw (uninterpolated) value of `key` in `section`, or in DEFAULT.
+    pub fn raw(&self, section: &str, key: &str) -> Option<&str> {
+        self.sections
+            .iter()
+            .find(|(name, _)| name == section)
+            .and_then(|(_, values)| values.get(key))
+            .or_else(|| self.defaults.get(key))
+            .map(String::as_str)
+    }
+
+    /// The value of `key` with `%(name)s` references filled from the same
+    /// section, DEFAULT and `vars`; `None` inside when a reference is unknown.
+    pub fn get(&self, section: &str, key: &str, vars: &[(&str, &str)]) -> Option<Interpolated> {
+        let raw = self.raw(section, key)?;
+        Some(self.interpolate(section, raw, vars, 0))
+    }
+
+    fn interpolate(&self, section: &str, raw: &str, vars: &[(&str, &str)], depth: usize) -> Interpolated {
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(i) = rest.find('%') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            if let Some(tail) = after.strip_prefix('%') {
+                out.push('%');
+                rest = tail;
+            } else if let Some(name_end) = after.strip_prefix('(').and_then(|a| a.find(")s")) {
+                let name = after[1..=name_end].to_lowercase();
+                let value = vars
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+                    .or_else(|| {
+                        let nested = self.raw(section, &name)?;
+                        if depth > 10 {
+                            return None;
+                        }
+                        self.interpolate(section, nested, vars, depth + 1).value
+                    });
+                match value {
+                    Some(value) => out.push_str(&value),
+                    None => {
+                        return Interpolated {
+                            value: None,
+                            raw: raw.to_owned(),
+                        };
+                    }
+                }
+                rest = &after[name_end + 3..];
+            } else {
+                out.push('%');
+                rest = after;
+            }
+        }
+        out.push_str(rest);
+        Interpolated {
+            value: Some(out),
+            raw: raw.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interpolated {
+    /// The filled-in value; `None` when it refers to a name only known at
+    /// run time.
+    pub value: Option<String>,
+    pub raw: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_continuations_and_interpolation() {
+        let text = "[DEFAULT]\nbase = db\n\n[alembic]\nscript_location = %(here)s/%(base)s\nversion_locations =\n    a\n    b\nfile_template = %%(rev)s_%%(slug)s\n\n[tenant]\nscript_location: %(tenant_dir)s\n";
+        let ini = Ini::parse(text).unwrap();
+        assert_eq!(ini.section_names().collect::<Vec<_>>(), ["alembic", "tenant"]);
+        let vars = [("here", "/repo")];
+        assert_eq!(ini.get("alembic", "script_location", &vars).unwrap().value.as_deref(), Some("/repo/db"));
+        assert_eq!(ini.get("alembic", "version_locations", &vars).unwrap().value.as_deref(), Some("\na\nb"));
+        assert_eq!(ini.get("alembic", "file_template", &vars).unwrap().value.as_deref(), Some("%(rev)s_%(slug)s"));
+        assert_eq!(ini.get("tenant", "script_location", &vars).unwrap().value, None);
+    }
+
+    #[test]
+    fn broken_files_are_errors() {
+        assert!(Ini::parse("script_location = x\n").is_err());
+        assert!(Ini::parse("[alembic]\nnot a pair\n").is_err());
+    }
+}

@@ -1,0 +1,37 @@
+//! The binary: parse the command line, run, map the outcome to an exit code.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use colored::Colorize;
+
+use alembic_preflight::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let result = alembic_preflight::run(cli, &mut out, &mut err).and_then(|status| {
+        out.flush()?;
+        Ok(status)
+    });
+    match result {
+        Ok(status) => status.into(),
+        Err(error) => {
+            // A closed pipe (`| head`) is not a failure.
+            if error.chain().any(|cause| {
+                cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(err, "{} {error}", "error:".red().bold());
+            for cause in error.chain().skip(1) {
+                let _ = writeln!(err, "  {} {cause}", "caused by:".bold());
+            }
+            ExitCode::from(2)
+        }
+    }
+}

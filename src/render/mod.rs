@@ -1,0 +1,106 @@
+//! Output formats. Each renderer writes a sorted slice of diagnostics to a
+//! `Write`; colour comes from the `colored` crate's global override, set
+//! once at start-up, and never changes the content.
+
+mod concise;
+mod full;
+mod json;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use clap::ValueEnum;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{LineIndex, Position};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Source excerpts, help and a summary: for people.
+    Full,
+    /// One line per diagnostic: for grep and editors.
+    Concise,
+    /// A stable, versioned JSON document: for tools.
+    Json,
+}
+
+/// The texts diagnostics point into, by root-relative path.
+#[derive(Debug, Default)]
+pub struct Sources {
+    texts: BTreeMap<String, (String, LineIndex)>,
+}
+
+impl Sources {
+    pub fn insert(&mut self, path: String, text: String) {
+        let index = LineIndex::new(&text);
+        self.texts.insert(path, (text, index));
+    }
+
+    pub fn get(&self, path: &str) -> Option<(&str, &LineIndex)> {
+        self.texts.get(path).map(|(t, i)| (t.as_str(), i))
+    }
+
+    pub fn position(&self, path: &str, offset: usize) -> Position {
+        self.get(path)
+            .map_or(Position { line: 1, column: 1 }, |(text, index)| index.position(text, offset))
+    }
+
+    /// Keeps only the texts some diagnostic points into.
+    pub fn retain_used(&mut self, diagnostics: &[Diagnostic]) {
+        let used: std::collections::BTreeSet<&str> = diagnostics.iter().flat_map(Diagnostic::paths).collect();
+        self.texts.retain(|path, _| used.contains(path.as_str()));
+    }
+}
+
+/// What the run looked at, for summaries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Totals {
+    pub files_checked: usize,
+}
+
+pub fn render(
+    format: OutputFormat,
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    totals: Totals,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Full => full::render(diagnostics, sources, out),
+        OutputFormat::Concise => concise::render(diagnostics, sources, out),
+        OutputFormat::Json => json::render(diagnostics, sources, totals, out),
+    }
+}
+
+/// `Found 3 problems (2 errors, 1 warning) in 2 files`, or `None` when clean.
+pub fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
+    if diagnostics.is_empty() {
+        return None;
+    }
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diagnostics.len() - errors;
+    let files = diagnostics.iter().map(|d| d.path.as_str()).collect::<std::collections::BTreeSet<_>>().len();
+    let mut counts = Vec::new();
+    if errors > 0 {
+        counts.push(plural(errors, "error"));
+    }
+    if warnings > 0 {
+        counts.push(plural(warnings, "warning"));
+    }
+    Some(format!(
+        "Found {} ({}) in {}",
+        plural(diagnostics.len(), "problem"),
+        counts.join(", "),
+        plural(files, "file")
+    ))
+}
+
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+}
+
+impl Sources {
+    pub fn merge(&mut self, other: Sources) {
+        self.texts.extend(other.texts);
+    }
+}

@@ -1,0 +1,72 @@
+//! AP104 docstring-revises-mismatch: see `docs/rules/docstring-revises-mismatch.md`.
+
+use std::collections::BTreeSet;
+
+use super::{FileContext, Rule};
+use crate::diagnostic::Emitter;
+
+pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
+    let facts = &ctx.file.facts;
+    let (Some(revises), Some(down)) = (
+        facts.header.as_ref().and_then(|h| h.revises.as_ref()),
+        facts.down_revision.as_ref(),
+    ) else {
+        return;
+    };
+    let Some(down_ids) = down.value.ids() else { return };
+    let header: BTreeSet<&str> = revises.ids.iter().map(String::as_str).collect();
+    let code: BTreeSet<&str> = down_ids.iter().map(|i| i.value.as_str()).collect();
+    if header == code {
+        return;
+    }
+    let written = ctx.text[revises.span.clone()].trim();
+    let wanted: Vec<&str> = down_ids.iter().map(|i| i.value.as_str()).collect();
+    let wanted = wanted.join(", ");
+    let header_text = if written.is_empty() { "Revises:".to_owned() } else { format!("Revises: {written}") };
+    emit.report(
+        Rule::DocstringRevisesMismatch,
+        &ctx.file.path,
+        revises.span.clone(),
+        format!("header says `{header_text}` but `down_revision = {}`", down.value.to_python()),
+    )
+    .help(if wanted.is_empty() {
+        "change the header to `Revises:` with nothing after it".to_owned()
+    } else {
+        format!("change the header to `Revises: {wanted}`")
+    })
+    .related(&ctx.file.path, down.value_span.clone(), "the parent Alembic uses");
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::tests::{lint, lint_ok};
+
+    #[test]
+    fn stale_revises() {
+        insta::assert_snapshot!(lint("c.py", "\"\"\"Revision ID: c3\nRevises: a1\n\"\"\"\nrevision = 'c3'\ndown_revision = 'b2'\n", Rule::DocstringRevisesMismatch), @r#"
+        error[AP104] docstring-revises-mismatch: header says `Revises: a1` but `down_revision = "b2"`
+         --> versions/c.py:2:10
+          |
+        2 | Revises: a1
+          |          ^^
+          |
+         ::: versions/c.py:5:17
+          |
+        5 | down_revision = 'b2'
+          |                 ---- the parent Alembic uses
+          |
+          = help: change the header to `Revises: b2`
+
+        Found 1 problem (1 error) in 1 file
+        Run `alembic-preflight explain AP104` for what a rule checks and how to fix it.
+        "#);
+    }
+
+    #[test]
+    fn merges_in_any_order_and_none_spellings() {
+        lint_ok("m.py", "\"\"\"Revises: b2, a1\n\"\"\"\nrevision = 'm'\ndown_revision = ('a1', 'b2')\n", Rule::DocstringRevisesMismatch);
+        lint_ok("a.py", "\"\"\"Revises: \n\"\"\"\nrevision = 'a'\ndown_revision = None\n", Rule::DocstringRevisesMismatch);
+        lint_ok("a.py", "\"\"\"Revises: None\n\"\"\"\nrevision = 'a'\ndown_revision = ()\n", Rule::DocstringRevisesMismatch);
+    }
+}

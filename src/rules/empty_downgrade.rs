@@ -1,0 +1,54 @@
+//! AP502 empty-downgrade: see `docs/rules/empty-downgrade.md`.
+
+use super::{FileContext, Rule, describe};
+use crate::diagnostic::Emitter;
+use crate::scan::migration::Body;
+
+pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
+    let facts = &ctx.file.facts;
+    let Some(downgrade) = &facts.downgrade else { return };
+    if downgrade.body != Body::Empty || facts.is_merge() {
+        return;
+    }
+    // Undoing nothing is right: an empty upgrade() needs an empty downgrade().
+    let Some(upgrade) = &facts.upgrade else { return };
+    if upgrade.body == Body::Empty {
+        return;
+    }
+    emit.report(
+        Rule::EmptyDowngrade,
+        &ctx.file.path,
+        downgrade.name.clone(),
+        format!("`downgrade()` of revision {} does nothing, but `upgrade()` changes the schema", describe(ctx.file)),
+    )
+    .help("write the operations that undo `upgrade()`, or `raise NotImplementedError` if it cannot be undone");
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::tests::{lint, lint_ok};
+
+    #[test]
+    fn docstring_and_pass() {
+        insta::assert_snapshot!(lint("a.py", "revision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    op.create_table('t')\n\ndef downgrade():\n    \"\"\"Undo.\"\"\"\n    pass\n", Rule::EmptyDowngrade), @"
+        error[AP502] empty-downgrade: `downgrade()` of revision `a1` does nothing, but `upgrade()` changes the schema
+         --> versions/a.py:7:5
+          |
+        7 | def downgrade():
+          |     ^^^^^^^^^
+          |
+          = help: write the operations that undo `upgrade()`, or `raise NotImplementedError` if it cannot be undone
+
+        Found 1 problem (1 error) in 1 file
+        Run `alembic-preflight explain AP502` for what a rule checks and how to fix it.
+        ");
+    }
+
+    #[test]
+    fn merges_and_no_ops_are_exempt() {
+        lint_ok("m.py", "revision = 'm'\ndown_revision = ('a', 'b')\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n", Rule::EmptyDowngrade);
+        lint_ok("m.py", "revision = 'm'\ndown_revision = ('a', 'b')\ndef upgrade():\n    op.x()\ndef downgrade():\n    pass\n", Rule::EmptyDowngrade);
+        lint_ok("n.py", "revision = 'n'\ndown_revision = 'a'\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n", Rule::EmptyDowngrade);
+    }
+}

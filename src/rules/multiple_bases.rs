@@ -1,0 +1,84 @@
+//! AP204 multiple-bases: see `docs/rules/multiple-bases.md`.
+
+use super::Rule;
+use crate::diagnostic::Emitter;
+use crate::graph::{Graph, groups};
+
+pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
+    for mut bases in groups(&graph.bases, |a, b| graph.same_branch(a, b)) {
+        bases.sort_by(|&a, &b| {
+            let (ka, kb) = (graph.age_key(a), graph.age_key(b));
+            // Dated revisions first, oldest first; then by path.
+            (!ka.0, ka.1, ka.2).cmp(&(!kb.0, kb.1, kb.2))
+        });
+        let first = &graph.nodes[bases[0]];
+        for &extra in &bases[1..] {
+            let node = &graph.nodes[extra];
+            let message = format!(
+                "`{}` is another base (`down_revision = None`), but `{}` ({}) already starts this history",
+                node.id, first.id, first.file.path
+            );
+            let help = match intended_parent(graph, extra) {
+                Some(parent) => format!(
+                    "set `down_revision = \"{}\"`: `{}` is the newest revision created before this one",
+                    graph.nodes[parent].id, graph.nodes[parent].id
+                ),
+                None => "set `down_revision` to the revision this one follows, or give it its own `branch_labels` if it starts a separate branch".to_owned(),
+            };
+            emit.report(Rule::MultipleBases, &node.file.path, node.file.down_revision_span(), message)
+                .help(help)
+                .related(&first.file.path, first.file.down_revision_span(), format!("first base `{}`", first.id));
+        }
+    }
+}
+
+/// The revision created last before `base` (by `Create Date`) outside the
+/// history `base` starts: the head the author meant to follow.
+fn intended_parent(graph: &Graph<'_>, base: usize) -> Option<usize> {
+    let date = graph.nodes[base].date?;
+    let own = graph.descendants(base);
+    (0..graph.nodes.len())
+        .filter(|i| !own.contains(i))
+        .filter_map(|i| graph.nodes[i].date.filter(|d| *d < date).map(|d| (d, i)))
+        .max()
+        .map(|(_, i)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::tests::{lint_graph, lint_graph_ok};
+
+    #[test]
+    fn second_root_with_dates() {
+        insta::assert_snapshot!(lint_graph(&[
+            ("a.py", "\"\"\"Create Date: 2024-01-01 10:00:00\"\"\"\nrevision = 'a'\ndown_revision = None\n"),
+            ("b.py", "\"\"\"Create Date: 2024-01-02 10:00:00\"\"\"\nrevision = 'b'\ndown_revision = 'a'\n"),
+            ("c.py", "\"\"\"Create Date: 2024-01-03 10:00:00\"\"\"\nrevision = 'c'\ndown_revision = None\n"),
+        ], Rule::MultipleBases), @r#"
+        error[AP204] multiple-bases: `c` is another base (`down_revision = None`), but `a` (versions/a.py) already starts this history
+         --> versions/c.py:3:17
+          |
+        3 | down_revision = None
+          |                 ^^^^
+          |
+         ::: versions/a.py:3:17
+          |
+        3 | down_revision = None
+          |                 ---- first base `a`
+          |
+          = help: set `down_revision = "b"`: `b` is the newest revision created before this one
+
+        Found 1 problem (1 error) in 1 file
+        Run `alembic-preflight explain AP204` for what a rule checks and how to fix it.
+        "#);
+    }
+
+    #[test]
+    fn a_labelled_second_root_is_intended() {
+        lint_graph_ok(&[
+            ("a.py", "revision = 'a'\ndown_revision = None\n"),
+            ("b.py", "revision = 'b'\ndown_revision = None\nbranch_labels = ('audit',)\n"),
+        ], Rule::MultipleBases);
+    }
+}

@@ -1,0 +1,136 @@
+//! AP201 multiple-heads: see `docs/rules/multiple-heads.md`.
+
+use super::Rule;
+use crate::diagnostic::Emitter;
+use crate::graph::{Graph, groups};
+
+pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
+    if graph.incomplete || graph.heads.len() < 2 {
+        return;
+    }
+    let ancestry: Vec<Vec<bool>> = graph.heads.iter().map(|&h| graph.ancestors(h)).collect();
+    let slot = |node: usize| graph.heads.iter().position(|&h| h == node).expect("a head");
+    // Heads conflict when no label tells them apart and they share history;
+    // heads of unrelated roots are the business of multiple-bases.
+    let conflicting = |a: usize, b: usize| {
+        let (sa, sb) = (&ancestry[slot(a)], &ancestry[slot(b)]);
+        graph.same_branch(a, b) && sa.iter().zip(sb).any(|(x, y)| *x && *y)
+    };
+    for mut heads in groups(&graph.heads, conflicting) {
+        heads.sort_by(|&a, &b| graph.age_key(a).cmp(&graph.age_key(b)));
+        let newest = *heads.last().expect("groups have two members");
+        let others = &heads[..heads.len() - 1];
+        let node = |i: usize| &graph.nodes[i];
+        let ids: Vec<String> = heads.iter().rev().map(|&h| format!("`{}`", node(h).id)).collect();
+        let common = graph.common_ancestor(&heads);
+        let branch = match node(newest).labels.iter().next() {
+            Some(label) => format!(" on branch `{label}`"),
+            None => String::new(),
+        };
+        let fork = common.map_or(String::new(), |c| format!("; they fork from `{}`", node(c).id));
+        let message = format!("{} heads{branch}: {}{fork}", heads.len(), join_and(&ids));
+        let merge_ids: Vec<&str> = heads.iter().map(|&h| node(h).id).collect();
+        let merge = format!("`alembic merge -m \"merge heads\" {}`", merge_ids.join(" "));
+        let help = match (others, common) {
+            ([other], Some(common)) => {
+                let start = branch_start(graph, newest, common, others);
+                format!(
+                    "set `down_revision = \"{}\"` in {} so that `{}` follows `{}` ({}), or run {merge}",
+                    node(*other).id,
+                    node(start).file.path,
+                    node(start).id,
+                    node(*other).id,
+                    node(*other).file.path,
+                )
+            }
+            _ => format!("run {merge} and commit the merge revision"),
+        };
+        let mut report = emit
+            .report(Rule::MultipleHeads, &node(newest).file.path, node(newest).file.revision_span(), message)
+            .help(help);
+        for &other in others {
+            report = report.related(&node(other).file.path, node(other).file.revision_span(), format!("other head `{}`", node(other).id));
+        }
+        if let Some(common) = common {
+            let start = branch_start(graph, newest, common, others);
+            if start != newest {
+                report = report.related(
+                    &node(start).file.path,
+                    node(start).file.down_revision_span(),
+                    format!("`{}` branches off `{}` here", node(start).id, node(common).id),
+                );
+            }
+            let _ = report.related(&node(common).file.path, node(common).file.revision_span(), format!("common ancestor `{}`", node(common).id));
+        }
+    }
+}
+
+/// The revision on `head`'s side whose `down_revision` names `common`: the
+/// one to re-point onto the other head.
+fn branch_start(graph: &Graph<'_>, head: usize, common: usize, others: &[usize]) -> usize {
+    let theirs: Vec<Vec<bool>> = others.iter().map(|&o| graph.ancestors(o)).collect();
+    let mine = graph.ancestors(head);
+    (0..graph.nodes.len())
+        .filter(|&n| mine[n] && graph.nodes[n].parents.contains(&common) && theirs.iter().all(|t| !t[n]))
+        .min_by_key(|&n| graph.order[n])
+        .unwrap_or(head)
+}
+
+pub(crate) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::tests::{lint_graph, lint_graph_ok};
+
+    #[test]
+    fn two_branches_from_one_parent() {
+        insta::assert_snapshot!(lint_graph(&[
+            ("a1_init.py", "\"\"\"Create Date: 2024-01-01 10:00:00\"\"\"\nrevision = 'a1'\ndown_revision = None\n"),
+            ("b2_users.py", "\"\"\"Create Date: 2024-01-02 10:00:00\"\"\"\nrevision = 'b2'\ndown_revision = 'a1'\n"),
+            ("c3_orders.py", "\"\"\"Create Date: 2024-01-03 10:00:00\"\"\"\nrevision = 'c3'\ndown_revision = 'a1'\n"),
+        ], Rule::MultipleHeads), @r#"
+        error[AP201] multiple-heads: 2 heads: `c3` and `b2`; they fork from `a1`
+         --> versions/c3_orders.py:2:13
+          |
+        2 | revision = 'c3'
+          |             ^^
+          |
+         ::: versions/b2_users.py:2:13
+          |
+        2 | revision = 'b2'
+          |             -- other head `b2`
+          |
+         ::: versions/a1_init.py:2:13
+          |
+        2 | revision = 'a1'
+          |             -- common ancestor `a1`
+          |
+          = help: set `down_revision = "b2"` in versions/c3_orders.py so that `c3` follows `b2` (versions/b2_users.py), or run `alembic merge -m "merge heads" b2 c3`
+
+        Found 1 problem (1 error) in 1 file
+        Run `alembic-preflight explain AP201` for what a rule checks and how to fix it.
+        "#);
+    }
+
+    #[test]
+    fn merged_and_labelled_heads_are_fine() {
+        lint_graph_ok(&[
+            ("a.py", "revision = 'a'\ndown_revision = None\n"),
+            ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
+            ("c.py", "revision = 'c'\ndown_revision = 'a'\n"),
+            ("m.py", "revision = 'm'\ndown_revision = ('b', 'c')\n"),
+        ], Rule::MultipleHeads);
+        lint_graph_ok(&[
+            ("a.py", "revision = 'a'\ndown_revision = None\n"),
+            ("e.py", "revision = 'e'\ndown_revision = 'a'\nbranch_labels = ('expand',)\n"),
+            ("c.py", "revision = 'c'\ndown_revision = 'a'\nbranch_labels = ('contract',)\n"),
+        ], Rule::MultipleHeads);
+    }
+}

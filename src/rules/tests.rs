@@ -1,0 +1,190 @@
+//! Test helpers for rules, the fixture snapshot test and the clean corpus.
+//!
+//! Fixtures live in `tests/fixtures/rules/<rule-name>/`. A case is a single
+//! revision file (`<case>.py`, placed in a `versions/` directory next to an
+//! `env.py`) or a directory holding a whole project. Cases named `bad_*`
+//! must report the rule and are snapshotted in the `full` format; cases
+//! named `ok_*` must report nothing. Only the rule named by the directory is
+//! enabled. `tests/fixtures/ok/` holds realistic projects on which every rule
+//! must stay silent.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::Rule;
+use crate::check::{Selection, check};
+use crate::diagnostic::Severity;
+use crate::render::{OutputFormat, Totals, render};
+use crate::tree::{Tree, WorkTree};
+
+/// An in-memory project.
+pub(crate) struct MemTree {
+    root: PathBuf,
+    files: BTreeMap<String, Vec<u8>>,
+    list: Vec<String>,
+}
+
+impl MemTree {
+    pub(crate) fn new(files: &[(&str, &[u8])]) -> Self {
+        let files: BTreeMap<String, Vec<u8>> = files.iter().map(|(p, b)| ((*p).to_owned(), b.to_vec())).collect();
+        let list = files.keys().cloned().collect();
+        Self {
+            root: PathBuf::from("/project"),
+            files,
+            list,
+        }
+    }
+
+    /// Revision files in `versions/`, beside an `env.py`.
+    pub(crate) fn versions(files: &[(&str, &str)]) -> Self {
+        let mut all: Vec<(String, Vec<u8>)> = vec![("env.py".to_owned(), b"# env\n".to_vec())];
+        for (name, text) in files {
+            all.push((format!("versions/{name}"), text.as_bytes().to_vec()));
+        }
+        let borrowed: Vec<(&str, &[u8])> = all.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        Self::new(&borrowed)
+    }
+}
+
+impl Tree for MemTree {
+    fn files(&self) -> &[String] {
+        &self.list
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.files.get(path).cloned().ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+
+    fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+/// The `full` output, without colour, of checking `tree` with `only` enabled
+/// (every rule when `None`).
+pub(crate) fn lint_tree(tree: &dyn Tree, only: Option<Rule>) -> String {
+    colored::control::set_override(false);
+    let severity = |rule: Rule| (only.is_none_or(|o| o == rule)).then(|| rule.meta().default_severity);
+    let outcome = check(tree, &Selection::All, &severity);
+    assert!(outcome.errors.is_empty(), "tool errors: {:?}", outcome.errors);
+    let mut out = Vec::new();
+    render(OutputFormat::Full, &outcome.diagnostics, &outcome.sources, Totals::default(), &mut out).expect("render");
+    String::from_utf8(out).expect("utf-8 output")
+}
+
+/// Diagnostics of one revision file named `name`, for `rule`.
+pub(crate) fn lint(name: &str, src: &str, rule: Rule) -> String {
+    lint_tree(&MemTree::versions(&[(name, src)]), Some(rule))
+}
+
+pub(crate) fn lint_ok(name: &str, src: &str, rule: Rule) {
+    let out = lint(name, src, rule);
+    assert!(out.is_empty(), "expected no {rule} diagnostic for {name}:\n{out}");
+}
+
+pub(crate) fn lint_graph(files: &[(&str, &str)], rule: Rule) -> String {
+    lint_tree(&MemTree::versions(files), Some(rule))
+}
+
+pub(crate) fn lint_graph_ok(files: &[(&str, &str)], rule: Rule) {
+    let out = lint_graph(files, rule);
+    assert!(out.is_empty(), "expected no {rule} diagnostic:\n{out}");
+}
+
+fn fixture_output(path: &Path, rule: Option<Rule>) -> String {
+    if path.is_dir() {
+        lint_tree(&WorkTree::walk(path), rule)
+    } else {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("fixture name");
+        let bytes = std::fs::read(path).expect("fixture readable");
+        let text = String::from_utf8_lossy(&bytes);
+        lint_tree(&MemTree::versions(&[(name, &text)]), rule)
+    }
+}
+
+#[test]
+fn rule_fixtures() {
+    insta::glob!("../../tests/fixtures/rules", "*/*", |path| {
+        let rule_name = path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).expect("rule dir");
+        let rule: Rule = rule_name.parse().expect("fixture directories are named after rules");
+        let case = path.file_name().and_then(|n| n.to_str()).expect("case name");
+        let out = fixture_output(path, Some(rule));
+        if case.starts_with("ok_") {
+            assert!(out.is_empty(), "{rule_name}/{case} must pass:\n{out}");
+        } else {
+            assert!(case.starts_with("bad_"), "fixture {rule_name}/{case} must be named bad_* or ok_*");
+            assert!(out.contains(&format!("[{}]", rule.code())), "{rule_name}/{case} must report {rule}:\n{out}");
+            insta::assert_snapshot!(out);
+        }
+    });
+}
+
+#[test]
+fn every_rule_has_failing_and_passing_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    for rule in Rule::ALL {
+        let dir = root.join(rule.name());
+        let cases: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("missing fixtures for {}", rule.name()))
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(cases.iter().any(|c| c.starts_with("bad_")), "{} has no failing fixture", rule.name());
+        assert!(cases.iter().any(|c| c.starts_with("ok_")), "{} has no passing fixture", rule.name());
+    }
+}
+
+#[test]
+fn clean_corpus_has_no_diagnostics() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&root).expect("corpus exists") {
+        let path = entry.expect("entry").path();
+        let tree = WorkTree::walk(&path);
+        let out = lint_tree(&tree, None);
+        assert!(out.is_empty(), "{} must be clean:\n{out}", path.display());
+        checked += check(&tree, &Selection::All, &|r: Rule| Some(r.meta().default_severity)).files_checked;
+    }
+    // A silent corpus proves nothing unless every revision file was read.
+    let expected = WorkTree::walk(&root)
+        .files()
+        .iter()
+        .filter(|f| {
+            let name = crate::tree::file_name(f);
+            f.contains("versions/") && name.ends_with(".py") && name != "__init__.py" && !name.starts_with(".#")
+        })
+        .count();
+    assert!(expected >= 30, "the corpus holds {expected} revision files");
+    assert_eq!(checked, expected, "every revision file of the corpus is discovered");
+}
+
+#[test]
+fn rule_metadata_is_consistent() {
+    let mut codes: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+    let sorted = codes.clone();
+    codes.sort_unstable();
+    assert_eq!(codes, sorted, "Rule::ALL is sorted by code");
+    codes.dedup();
+    assert_eq!(codes.len(), Rule::ALL.len(), "codes are unique");
+    let mut names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), Rule::ALL.len(), "names are unique");
+    for rule in Rule::ALL {
+        assert_eq!(rule.code().parse::<Rule>(), Ok(*rule));
+        assert_eq!(rule.name().parse::<Rule>(), Ok(*rule));
+        let doc = rule.meta().doc;
+        assert!(doc.starts_with(&format!("# {} ({})", rule.name(), rule.code())), "{} doc title", rule.name());
+        for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Configuration", "## Suppression"] {
+            assert!(doc.contains(section), "{} doc lacks {section}", rule.name());
+        }
+    }
+    let docs = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules")).expect("docs").count();
+    assert_eq!(docs, Rule::ALL.len(), "one doc per rule");
+}
+
+#[test]
+fn severities_are_the_designed_ones() {
+    assert_eq!(Rule::PlaceholderRevisionId.meta().default_severity, Severity::Warning);
+    assert_eq!(Rule::MultipleHeads.meta().default_severity, Severity::Error);
+}

@@ -1,0 +1,83 @@
+//! AP202 unknown-down-revision: see `docs/rules/unknown-down-revision.md`.
+
+use super::{Rule, describe};
+use crate::diagnostic::Emitter;
+use crate::graph::{Because, Graph};
+
+pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
+    if graph.unknown_ids {
+        return;
+    }
+    for dangling in &graph.unknown_parents {
+        let value = &dangling.item.value;
+        let message = format!(
+            "`down_revision` of {} names `{value}`, which no revision in {} declares",
+            describe(dangling.file),
+            graph.env.version_locations.join(", ")
+        );
+        let report = emit.report(Rule::UnknownDownRevision, &dangling.file.path, dangling.item.span.clone(), message);
+        match graph.suggest(value) {
+            Some((i, because)) => {
+                let node = &graph.nodes[i];
+                let why = match because {
+                    Because::FileName => format!("`{value}` is the file name of revision `{}`", node.id),
+                    Because::Prefix => format!("`{value}` is the start of `{}`", node.id),
+                    Because::Similar => format!("the closest id is `{}`", node.id),
+                };
+                report
+                    .help(format!("set `down_revision = \"{}\"`: {why}", node.id))
+                    .related(&node.file.path, node.file.revision_span(), format!("revision `{}`", node.id));
+            }
+            None => {
+                let _ = report.help("point `down_revision` at the id of the revision this one follows (`alembic history` lists them)");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::tests::{lint_graph, lint_graph_ok};
+
+    #[test]
+    fn a_file_name_instead_of_an_id() {
+        insta::assert_snapshot!(lint_graph(&[
+            ("3c8e2d1a9b7f_add_users.py", "revision = '3c8e2d1a9b7f'\ndown_revision = None\n"),
+            ("5d9f3e2b8a4c_add_orders.py", "revision = '5d9f3e2b8a4c'\ndown_revision = '3c8e2d1a9b7f_add_users'\n"),
+        ], Rule::UnknownDownRevision), @r#"
+        error[AP202] unknown-down-revision: `down_revision` of `5d9f3e2b8a4c` names `3c8e2d1a9b7f_add_users`, which no revision in versions declares
+         --> versions/5d9f3e2b8a4c_add_orders.py:2:18
+          |
+        2 | down_revision = '3c8e2d1a9b7f_add_users'
+          |                  ^^^^^^^^^^^^^^^^^^^^^^
+          |
+         ::: versions/3c8e2d1a9b7f_add_users.py:1:13
+          |
+        1 | revision = '3c8e2d1a9b7f'
+          |             ------------ revision `3c8e2d1a9b7f`
+          |
+          = help: set `down_revision = "3c8e2d1a9b7f"`: `3c8e2d1a9b7f_add_users` is the file name of revision `3c8e2d1a9b7f`
+
+        Found 1 problem (1 error) in 1 file
+        Run `alembic-preflight explain AP202` for what a rule checks and how to fix it.
+        "#);
+    }
+
+    #[test]
+    fn a_typo() {
+        let out = lint_graph(&[
+            ("a.py", "revision = '3c8e2d1a9b7f'\ndown_revision = None\n"),
+            ("b.py", "revision = 'b'\ndown_revision = '3c8e2d1a9b7e'\n"),
+        ], Rule::UnknownDownRevision);
+        assert!(out.contains("the closest id is `3c8e2d1a9b7f`"), "{out}");
+    }
+
+    #[test]
+    fn a_branch_label_is_a_valid_parent() {
+        lint_graph_ok(&[
+            ("a.py", "revision = 'a'\ndown_revision = None\nbranch_labels = ('core',)\n"),
+            ("b.py", "revision = 'b'\ndown_revision = 'core'\n"),
+        ], Rule::UnknownDownRevision);
+    }
+}

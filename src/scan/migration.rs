@@ -1,0 +1,629 @@
+//! Facts about one Alembic revision file, read from a [`Scan`].
+//!
+//! What is extracted: the module-level `revision`, `down_revision`,
+//! `branch_labels` and `depends_on` assignments (plain or annotated, any
+//! quote style, tuples and lists over several lines); the header block
+//! (`Revision ID:`, `Revises:`, `Create Date:`) from the module docstring, a
+//! string statement after the imports, or `#` comment lines; and the shape of
+//! the `upgrade()` / `downgrade()` bodies. A value that is not a literal is
+//! recorded as [`Value::Unknown`], never guessed.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Kind, Scan, Token, split_top_level, string_value};
+
+/// A string with the byte span it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub value: String,
+    pub span: Range<usize>,
+}
+
+/// The value of a revision-identifier assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    None,
+    Str(Item),
+    Seq(Vec<Item>),
+    /// Not a literal (a name, an attribute, a call, an f-string, ...).
+    Unknown(String),
+}
+
+impl Value {
+    /// The identifiers named, `None` and an empty tuple naming none;
+    /// `Option::None` for an unknown value.
+    pub fn ids(&self) -> Option<Vec<&Item>> {
+        match self {
+            Value::None => Some(Vec::new()),
+            Value::Str(item) => Some(vec![item]),
+            Value::Seq(items) => Some(items.iter().collect()),
+            Value::Unknown(_) => None,
+        }
+    }
+
+    /// Python's rendering of the value, as `repr()` would write it.
+    pub fn to_python(&self) -> String {
+        match self {
+            Value::None => "None".to_owned(),
+            Value::Str(item) => format!("{:?}", item.value),
+            Value::Seq(items) => {
+                let inner: Vec<String> = items.iter().map(|i| format!("{:?}", i.value)).collect();
+                if inner.len() == 1 {
+                    format!("({},)", inner[0])
+                } else {
+                    format!("({})", inner.join(", "))
+                }
+            }
+            Value::Unknown(text) => text.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The assignment target's name.
+    pub target: Range<usize>,
+    /// Everything right of `=`.
+    pub value_span: Range<usize>,
+    pub value: Value,
+}
+
+/// Where the header block was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderSource {
+    Docstring,
+    StringStatement,
+    Comments,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revises {
+    /// The ids listed, in the order written; empty for `None` or nothing.
+    pub ids: Vec<String>,
+    /// The raw value after `Revises:`, trimmed.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub source: HeaderSource,
+    pub revision_id: Option<Item>,
+    pub revises: Option<Revises>,
+    pub create_date: Option<Item>,
+}
+
+/// What a function body does, as far as the rules care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// Only `pass`, `...`, strings (a docstring) and comments.
+    Empty,
+    /// An unconditional `raise NotImplementedError` at the body's top level.
+    RaisesNotImplemented(Range<usize>),
+    /// Anything else.
+    Code,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// The function's name after `def`.
+    pub name: Range<usize>,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Migration {
+    pub revision: Option<Assignment>,
+    pub down_revision: Option<Assignment>,
+    pub branch_labels: Option<Assignment>,
+    pub depends_on: Option<Assignment>,
+    pub header: Option<Header>,
+    pub upgrade: Option<Function>,
+    pub downgrade: Option<Function>,
+}
+
+impl Migration {
+    pub fn from_scan(scan: &Scan<'_>) -> Self {
+        let mut migration = Migration::default();
+        let mut strings = Vec::new();
+        for (index, line) in scan.lines.iter().enumerate() {
+            if line.indent != 0 {
+                continue;
+            }
+            let tokens = scan.line_tokens(line);
+            if tokens.iter().all(|t| t.kind == Kind::Str) {
+                strings.push((index == 0, tokens[0].start..tokens[tokens.len() - 1].end));
+                continue;
+            }
+            if let Some((name, assignment)) = assignment(scan, tokens) {
+                let slot = match name {
+                    "revision" => &mut migration.revision,
+                    "down_revision" => &mut migration.down_revision,
+                    "branch_labels" => &mut migration.branch_labels,
+                    "depends_on" => &mut migration.depends_on,
+                    _ => continue,
+                };
+                // A later assignment wins, as at run time.
+                *slot = Some(assignment);
+            } else if let Some((name, function)) = function(scan, index) {
+                match name {
+                    "upgrade" => migration.upgrade = Some(function),
+                    "downgrade" => migration.downgrade = Some(function),
+                    _ => {}
+                }
+            }
+        }
+        migration.header = header(scan, &strings);
+        migration
+    }
+
+    /// A merge revision: `down_revision` names two or more parents.
+    pub fn is_merge(&self) -> bool {
+        matches!(
+            self.down_revision.as_ref().map(|a| &a.value),
+            Some(Value::Seq(items)) if items.len() > 1
+        )
+    }
+
+    pub fn revision_id(&self) -> Option<&str> {
+        match &self.revision.as_ref()?.value {
+            Value::Str(item) => Some(&item.value),
+            _ => None,
+        }
+    }
+}
+
+/// `NAME [: annotation] = value` at the start of a logical line.
+fn assignment<'s>(scan: &Scan<'s>, tokens: &[Token]) -> Option<(&'s str, Assignment)> {
+    let (&first, rest) = tokens.split_first()?;
+    if first.kind != Kind::Name {
+        return None;
+    }
+    let next = *rest.first()?;
+    if !scan.is(next, "=") && !scan.is(next, ":") {
+        return None;
+    }
+    let eq = split_top_level(scan, tokens, "=");
+    // `a = b = c` and annotations without a value are not recorded.
+    if eq.len() != 2 {
+        return None;
+    }
+    let value_tokens = eq[1];
+    let value_span = match (value_tokens.first(), value_tokens.last()) {
+        (Some(a), Some(b)) => a.start..b.end,
+        _ => return None,
+    };
+    let value = parse_value(scan, value_tokens);
+    Some((
+        scan.str(first),
+        Assignment {
+            target: first.span(),
+            value_span,
+            value,
+        },
+    ))
+}
+
+fn parse_value(scan: &Scan<'_>, tokens: &[Token]) -> Value {
+    let unknown = || {
+        let span = tokens[0].start..tokens[tokens.len() - 1].end;
+        Value::Unknown(scan.text[span].to_owned())
+    };
+    if tokens.len() == 1 && tokens[0].kind == Kind::Name && scan.str(tokens[0]) == "None" {
+        return Value::None;
+    }
+    let (inner, bracketed) = match strip_brackets(scan, tokens) {
+        Some(inner) => (inner, true),
+        None => (tokens, false),
+    };
+    let list = bracketed && scan.is(tokens[0], "[");
+    if inner.is_empty() {
+        return if bracketed { Value::Seq(Vec::new()) } else { unknown() };
+    }
+    let mut parts = split_top_level(scan, inner, ",");
+    let trailing_comma = parts.last().is_some_and(|p| p.is_empty());
+    if trailing_comma {
+        parts.pop();
+    }
+    let mut items = Vec::with_capacity(parts.len());
+    for part in &parts {
+        match string_item(scan, part) {
+            Some(item) => items.push(item),
+            None => return unknown(),
+        }
+    }
+    if parts.len() == 1 && !trailing_comma && !list {
+        Value::Str(items.remove(0))
+    } else {
+        Value::Seq(items)
+    }
+}
+
+/// The tokens inside one pair of brackets enclosing the whole slice.
+fn strip_brackets<'t>(scan: &Scan<'_>, tokens: &'t [Token]) -> Option<&'t [Token]> {
+    let (first, last) = (*tokens.first()?, *tokens.last()?);
+    let close = match scan.str(first) {
+        "(" if first.kind == Kind::Op => ")",
+        "[" if first.kind == Kind::Op => "]",
+        _ => return None,
+    };
+    if tokens.len() < 2 || !scan.is(last, close) {
+        return None;
+    }
+    // The first bracket must close at the very end.
+    let mut depth = 0usize;
+    for (i, &t) in tokens.iter().enumerate() {
+        if t.kind != Kind::Op {
+            continue;
+        }
+        match scan.str(t) {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && i != tokens.len() - 1 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(&tokens[1..tokens.len() - 1])
+}
+
+/// One or more adjacent string literals (implicit concatenation), possibly
+/// in redundant parentheses.
+fn string_item(scan: &Scan<'_>, tokens: &[Token]) -> Option<Item> {
+    let tokens = strip_brackets(scan, tokens)
+        .filter(|_| scan.is(tokens[0], "("))
+        .unwrap_or(tokens);
+    if tokens.is_empty() || tokens.iter().any(|t| t.kind != Kind::Str) {
+        return None;
+    }
+    let mut value = String::new();
+    for &t in tokens {
+        value.push_str(&string_value(scan.str(t))?);
+    }
+    let first = tokens[0];
+    let last = tokens[tokens.len() - 1];
+    // Point at the characters inside the quotes when the literal is simple.
+    let span = if tokens.len() == 1 {
+        let literal = scan.str(first);
+        let open = literal.find(['\'', '"']).unwrap_or(0);
+        let quotes = if literal[open..].starts_with("'''") || literal[open..].starts_with("\"\"\"") {
+            3
+        } else {
+            1
+        };
+        let inner = first.start + open + quotes..first.end.saturating_sub(quotes);
+        if inner.start <= inner.end && scan.text[inner.clone()] == value {
+            inner
+        } else {
+            first.span()
+        }
+    } else {
+        first.start..last.end
+    };
+    Some(Item { value, span })
+}
+
+/// `def NAME(...) [-> T]:` at module level, and the shape of its body.
+fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
+    let line = &scan.lines[index];
+    let tokens = scan.line_tokens(line);
+    let start = usize::from(tokens.first().is_some_and(|&t| scan.is(t, "async")));
+    let def = *tokens.get(start)?;
+    let name = *tokens.get(start + 1)?;
+    if !scan.is(def, "def") || name.kind != Kind::Name {
+        return None;
+    }
+    // The header ends at the first top-level `:` after the parameters.
+    let mut depth = 0usize;
+    let mut colon = None;
+    for (i, &t) in tokens.iter().enumerate().skip(start + 2) {
+        if t.kind != Kind::Op {
+            continue;
+        }
+        match scan.str(t) {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => depth = depth.saturating_sub(1),
+            ":" if depth == 0 => {
+                colon = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let colon = colon?;
+    let mut statements: Vec<&[Token]> = Vec::new();
+    let inline = &tokens[colon + 1..];
+    if inline.is_empty() {
+        let body_indent = scan.lines.get(index + 1).map(|l| l.indent)?;
+        if body_indent <= line.indent {
+            return None;
+        }
+        for next in &scan.lines[index + 1..] {
+            if next.indent <= line.indent {
+                break;
+            }
+            if next.indent == body_indent {
+                statements.push(scan.line_tokens(next));
+            } else {
+                // Nested code counts as code.
+                statements.push(&[]);
+            }
+        }
+    } else {
+        statements.push(inline);
+    }
+    let body = classify_body(scan, &statements);
+    Some((scan.str(name), Function { name: name.span(), body }))
+}
+
+fn classify_body(scan: &Scan<'_>, statements: &[&[Token]]) -> Body {
+    let mut empty = true;
+    for statement in statements {
+        match statement {
+            [] => empty = false,
+            [only] if scan.is(*only, "pass") || scan.is(*only, "...") => {}
+            tokens if tokens.iter().all(|t| t.kind == Kind::Str) => {}
+            [raise, exc, ..] if scan.is(*raise, "raise") && scan.str(*exc) == "NotImplementedError" => {
+                let end = statement[statement.len() - 1].end;
+                return Body::RaisesNotImplemented(raise.start..end);
+            }
+            _ => empty = false,
+        }
+    }
+    if empty { Body::Empty } else { Body::Code }
+}
+
+static REVISION_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)revision[ \t]+id[ \t]*:[ \t]*").expect("valid regex"));
+static REVISES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\brevises[ \t]*:[ \t]*").expect("valid regex"));
+static CREATE_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)create[ \t]+date[ \t]*:[ \t]*").expect("valid regex"));
+
+/// The header block: the first module-level string statement that carries
+/// `Revision ID:`, `Revises:` or `Create Date:`, else `#` comment lines that
+/// carry `Revision ID:` or `Revises:`.
+fn header(scan: &Scan<'_>, strings: &[(bool, Range<usize>)]) -> Option<Header> {
+    for (is_first, span) in strings {
+        let text = &scan.text[span.clone()];
+        if REVISION_ID.is_match(text) || REVISES.is_match(text) || CREATE_DATE.is_match(text) {
+            let source = if *is_first {
+                HeaderSource::Docstring
+            } else {
+                HeaderSource::StringStatement
+            };
+            return Some(read_header(scan.text, std::slice::from_ref(span), source));
+        }
+    }
+    let comments: Vec<Range<usize>> = scan
+        .comments
+        .iter()
+        .filter(|c| {
+            let text = &scan.text[(*c).clone()];
+            REVISION_ID.is_match(text) || REVISES.is_match(text) || CREATE_DATE.is_match(text)
+        })
+        .cloned()
+        .collect();
+    if comments.iter().any(|c| {
+        let text = &scan.text[c.clone()];
+        REVISION_ID.is_match(text) || REVISES.is_match(text)
+    }) {
+        return Some(read_header(scan.text, &comments, HeaderSource::Comments));
+    }
+    None
+}
+
+fn read_header(text: &str, regions: &[Range<usize>], source: HeaderSource) -> Header {
+    let mut header = Header {
+        source,
+        revision_id: None,
+        revises: None,
+        create_date: None,
+    };
+    for region in regions {
+        let region_text = &text[region.clone()];
+        if header.revision_id.is_none() {
+            header.revision_id = field(region_text, region.start, &REVISION_ID).map(|span| {
+                // The id is the first word of the field.
+                let raw = &text[span.clone()];
+                let len = raw.find(|c: char| c.is_whitespace()).unwrap_or(raw.len());
+                let span = span.start..span.start + len;
+                Item {
+                    value: text[span.clone()].to_owned(),
+                    span,
+                }
+            });
+        }
+        if header.revises.is_none() {
+            header.revises = field(region_text, region.start, &REVISES).map(|span| Revises {
+                ids: revises_ids(&text[span.clone()]),
+                span,
+            });
+        }
+        if header.create_date.is_none() {
+            header.create_date = field(region_text, region.start, &CREATE_DATE).map(|span| Item {
+                value: text[span.clone()].to_owned(),
+                span,
+            });
+        }
+    }
+    header
+}
+
+/// The rest of the line after a field's label, trimmed, without closing quotes.
+fn field(region: &str, offset: usize, label: &Regex) -> Option<Range<usize>> {
+    let found = label.find(region)?;
+    let rest = &region[found.end()..];
+    let line_len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    let mut value = &rest[..line_len];
+    value = value.trim_end();
+    for closing in ["\"\"\"", "'''", "\"", "'"] {
+        if let Some(stripped) = value.strip_suffix(closing) {
+            value = stripped.trim_end();
+            break;
+        }
+    }
+    let start = offset + found.end();
+    Some(start..start + value.len())
+}
+
+/// The ids of a `Revises:` value: `None`, `(none)`, `<base>` and nothing at
+/// all mean no parent; several ids are separated by commas or spaces.
+pub fn revises_ids(raw: &str) -> Vec<String> {
+    let trimmed = raw.trim();
+    let lowered = trimmed.to_ascii_lowercase();
+    if matches!(lowered.as_str(), "" | "none" | "(none)" | "<base>" | "base" | "()" | "-") {
+        return Vec::new();
+    }
+    trimmed
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(|part| part.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | '\'' | '"')))
+        .filter(|part| !part.is_empty() && !part.eq_ignore_ascii_case("none"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A `Create Date:` value as a sortable tuple: year, month, day, hour,
+/// minute, second, microsecond. Dates without a time sort at midnight.
+pub fn parse_create_date(raw: &str) -> Option<[u32; 7]> {
+    static DATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6}))?)?)?")
+            .expect("valid regex")
+    });
+    let caps = DATE.captures(raw.trim())?;
+    let mut out = [0u32; 7];
+    for (slot, group) in out.iter_mut().zip(1..) {
+        if let Some(m) = caps.get(group) {
+            let mut digits = m.as_str().to_owned();
+            if group == 7 {
+                while digits.len() < 6 {
+                    digits.push('0');
+                }
+            }
+            *slot = digits.parse().ok()?;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(text: &str) -> Migration {
+        Migration::from_scan(&Scan::new(text))
+    }
+
+    fn value(text: &str, name: &str) -> Value {
+        let m = facts(text);
+        let slot = match name {
+            "revision" => m.revision,
+            "down_revision" => m.down_revision,
+            "branch_labels" => m.branch_labels,
+            _ => m.depends_on,
+        };
+        slot.expect("assignment found").value
+    }
+
+    fn ids(v: &Value) -> Vec<String> {
+        v.ids().expect("literal").iter().map(|i| i.value.clone()).collect()
+    }
+
+    #[test]
+    fn every_assignment_form() {
+        assert_eq!(ids(&value("revision = 'ab12'\n", "revision")), ["ab12"]);
+        assert_eq!(ids(&value("revision: str = \"ab12\"\n", "revision")), ["ab12"]);
+        assert_eq!(ids(&value("revision = u'ab12'\n", "revision")), ["ab12"]);
+        assert_eq!(value("down_revision = None\n", "down_revision"), Value::None);
+        assert_eq!(
+            value("down_revision: Union[str, Sequence[str], None] = None\n", "down_revision"),
+            Value::None
+        );
+        assert_eq!(ids(&value("down_revision = ('a', 'b')\n", "down_revision")), ["a", "b"]);
+        assert_eq!(ids(&value("down_revision = (\n    'a',\n    'b',\n    'c',\n)\n", "down_revision")), ["a", "b", "c"]);
+        assert_eq!(ids(&value("down_revision = ['a', \"b\"]\n", "down_revision")), ["a", "b"]);
+        assert_eq!(value("depends_on = ()\n", "depends_on"), Value::Seq(vec![]));
+        assert!(matches!(value("down_revision = ('a')\n", "down_revision"), Value::Str(_)));
+        assert!(matches!(value("branch_labels = ('x',)\n", "branch_labels"), Value::Seq(v) if v.len() == 1));
+        assert_eq!(
+            value("branch_labels = (cli.EXPAND_BRANCH,)\n", "branch_labels"),
+            Value::Unknown("(cli.EXPAND_BRANCH,)".into())
+        );
+        assert_eq!(
+            value("branch_labels: str | tuple[str, ...] | None = None\n", "branch_labels"),
+            Value::None
+        );
+        assert!(matches!(value("revision = f'{x}'\n", "revision"), Value::Unknown(_)));
+    }
+
+    #[test]
+    fn spans_point_inside_the_quotes() {
+        let text = "revision = 'ab12'\n";
+        let m = facts(text);
+        let Value::Str(item) = m.revision.unwrap().value else { panic!() };
+        assert_eq!(&text[item.span], "ab12");
+    }
+
+    #[test]
+    fn indented_and_chained_assignments_are_ignored() {
+        let m = facts("if x:\n    revision = 'a'\nrevision = down = 'b'\n");
+        assert!(m.revision.is_none());
+    }
+
+    #[test]
+    fn header_from_the_docstring() {
+        let text = "# coding: utf-8\n\"\"\"add users\n\nRevision ID: ab12\nRevises: cd34, ef56\nCreate Date: 2024-01-02 03:04:05.123456\n\n\"\"\"\n";
+        let h = facts(text).header.unwrap();
+        assert_eq!(h.source, HeaderSource::Docstring);
+        assert_eq!(h.revision_id.unwrap().value, "ab12");
+        assert_eq!(h.revises.unwrap().ids, ["cd34", "ef56"]);
+        assert_eq!(h.create_date.unwrap().value, "2024-01-02 03:04:05.123456");
+    }
+
+    #[test]
+    fn header_after_the_imports_and_in_comments() {
+        let text = "from alembic import op\n\n\"\"\"Revision ID: ab12\nRevises:\n\"\"\"\n";
+        let h = facts(text).header.unwrap();
+        assert_eq!(h.source, HeaderSource::StringStatement);
+        assert!(h.revises.unwrap().ids.is_empty());
+        let text = "# Revision ID: ab12\n# Revises: cd34\n# Create Date: 2020-1-2\nrevision = 'ab12'\n";
+        let h = facts(text).header.unwrap();
+        assert_eq!(h.source, HeaderSource::Comments);
+        assert_eq!(h.revises.unwrap().ids, ["cd34"]);
+        assert_eq!(parse_create_date(&h.create_date.unwrap().value), Some([2020, 1, 2, 0, 0, 0, 0]));
+    }
+
+    #[test]
+    fn one_line_revises_in_a_docstring() {
+        let h = facts("\"\"\"Revises: ab12\"\"\"\n").header.unwrap();
+        assert_eq!(h.revises.unwrap().ids, ["ab12"]);
+    }
+
+    #[test]
+    fn revises_spellings() {
+        for none in ["", "None", "(none)", "<base>"] {
+            assert!(revises_ids(none).is_empty(), "{none}");
+        }
+        assert_eq!(revises_ids("('a', 'b')"), ["a", "b"]);
+    }
+
+    #[test]
+    fn function_bodies() {
+        let m = facts("def upgrade():\n    op.drop_table('x')\n\ndef downgrade():\n    \"\"\"Nothing.\"\"\"\n    # no-op\n    pass\n");
+        assert_eq!(m.upgrade.unwrap().body, Body::Code);
+        assert_eq!(m.downgrade.unwrap().body, Body::Empty);
+        let m = facts("def downgrade() -> None: pass\n");
+        assert_eq!(m.downgrade.unwrap().body, Body::Empty);
+        let m = facts("def downgrade(op, tables):\n    raise NotImplementedError('no')\n");
+        assert!(matches!(m.downgrade.unwrap().body, Body::RaisesNotImplemented(_)));
+        let m = facts("def downgrade():\n    if x:\n        raise NotImplementedError\n");
+        assert_eq!(m.downgrade.unwrap().body, Body::Code);
+        let m = facts("class X:\n    def downgrade(self):\n        pass\n");
+        assert!(m.downgrade.is_none());
+    }
+}
