@@ -46,8 +46,19 @@ pub struct Outcome {
 pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> Option<Severity>) -> Outcome {
     let mut outcome = Outcome::default();
     let (envs, config_errors) = env::discover(tree);
+    // A broken configuration matters where it could describe what was
+    // selected: a directory above a selected path, or inside a selected one.
     for error in config_errors {
-        outcome.errors.push(format!("{}: {:#}", error.path, error.error));
+        let dir = tree::parent(&error.path);
+        let relevant = match selection {
+            Selection::All => true,
+            Selection::Paths(paths) => paths
+                .iter()
+                .any(|p| tree::is_under(p, dir) || p == dir || selection.contains(&error.path)),
+        };
+        if relevant {
+            outcome.errors.push(format!("{}: {:#}", error.path, error.error));
+        }
     }
     let mut emit = Emitter::new(severity);
     for env in &envs {
@@ -62,16 +73,30 @@ pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> 
             };
             let source = SourceFile::from_bytes(path.clone(), &bytes);
             let facts = Migration::from_scan(&Scan::new(&source.text));
-            files.push((MigrationFile { path: path.clone(), facts }, source.text));
-        }
-        for (file, text) in &files {
-            if selection.contains(&file.path) {
-                outcome.files_checked += 1;
-                rules::check_file(&FileContext { file, text, env }, &mut emit);
-            }
+            files.push((
+                MigrationFile {
+                    path: path.clone(),
+                    facts,
+                },
+                source.text,
+            ));
         }
         let refs: Vec<&MigrationFile> = files.iter().map(|(f, _)| f).collect();
         let graph = Graph::build(env, &refs);
+        for (file, text) in &files {
+            if selection.contains(&file.path) {
+                outcome.files_checked += 1;
+                rules::check_file(
+                    &FileContext {
+                        file,
+                        text,
+                        env,
+                        graph: &graph,
+                    },
+                    &mut emit,
+                );
+            }
+        }
         rules::check_graph(&graph, &mut emit);
         for (file, text) in files {
             outcome.sources.insert(file.path, text);

@@ -10,7 +10,9 @@ use crate::render::OutputFormat;
 /// and downgrades, checked before every commit.
 #[derive(Debug, Parser)]
 #[command(name = "alembic-preflight", version, about, long_about = None)]
-#[command(after_help = "Exit status: 0 no error (warnings alone pass), 1 at least one error, 2 the tool itself failed.")]
+#[command(
+    after_help = "Exit status: 0 no error (warnings alone pass), 1 at least one error, 2 the tool itself failed."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -100,6 +100,7 @@ impl<'s> Emitter<'s> {
 pub struct Report<'e>(Option<&'e mut Diagnostic>);
 
 impl Report<'_> {
+    #[allow(clippy::return_self_not_must_use)]
     pub fn help(mut self, help: impl Into<String>) -> Self {
         if let Some(d) = self.0.as_deref_mut() {
             d.help = Some(help.into());
@@ -107,6 +108,7 @@ impl Report<'_> {
         self
     }
 
+    #[allow(clippy::return_self_not_must_use)]
     pub fn related(mut self, path: &str, range: Range<usize>, message: impl Into<String>) -> Self {
         if let Some(d) = self.0.as_deref_mut() {
             d.related.push(Related {

@@ -81,9 +81,17 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
         let dir = tree::parent(path);
         let versions = tree::join(dir, "versions");
         let has_versions = has_files_under(files, &versions);
-        let known = envs.iter().any(|e| e.script_location == dir || e.version_locations.contains(&versions));
+        let known = envs
+            .iter()
+            .any(|e| e.script_location == dir || e.version_locations.contains(&versions));
         if has_versions && !known {
-            envs.push(new_env(format!("{dir}/env.py").trim_start_matches('/').to_owned(), dir.to_owned(), vec![versions], false, None));
+            envs.push(new_env(
+                format!("{dir}/env.py").trim_start_matches('/').to_owned(),
+                dir.to_owned(),
+                vec![versions],
+                false,
+                None,
+            ));
         }
     }
     // One environment per set of version locations.
@@ -111,7 +119,13 @@ fn has_files_under(files: &[String], dir: &str) -> bool {
     files.get(start).is_some_and(|f| f.starts_with(&prefix))
 }
 
-fn new_env(origin: String, script_location: String, version_locations: Vec<String>, recursive: bool, file_template: Option<String>) -> Environment {
+fn new_env(
+    origin: String,
+    script_location: String,
+    version_locations: Vec<String>,
+    recursive: bool,
+    file_template: Option<String>,
+) -> Environment {
     Environment {
         origin,
         script_location,
@@ -158,8 +172,18 @@ fn from_ini(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
             .and_then(|v| v.value)
             .is_some_and(|v| is_true(&v));
         let file_template = ini.raw(section, "file_template").map(|t| t.replace("%%", "%"));
-        let origin = if section == "alembic" { path.to_owned() } else { format!("{path} [{section}]") };
-        envs.push(new_env(origin, script_location, version_locations, recursive, file_template));
+        let origin = if section == "alembic" {
+            path.to_owned()
+        } else {
+            format!("{path} [{section}]")
+        };
+        envs.push(new_env(
+            origin,
+            script_location,
+            version_locations,
+            recursive,
+            file_template,
+        ));
     }
     Ok(envs)
 }
@@ -171,7 +195,11 @@ fn from_pyproject(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
         return Ok(Vec::new());
     }
     let value: toml::Table = toml::from_str(&text).context("not valid TOML")?;
-    let Some(alembic) = value.get("tool").and_then(|t| t.get("alembic")).and_then(|a| a.as_table()) else {
+    let Some(alembic) = value
+        .get("tool")
+        .and_then(|t| t.get("alembic"))
+        .and_then(|a| a.as_table())
+    else {
         return Ok(Vec::new());
     };
     let dir = tree::parent(path);
@@ -195,9 +223,21 @@ fn from_pyproject(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
             .collect(),
         _ => vec![tree::join(&script_location, "versions")],
     };
-    let recursive = alembic.get("recursive_version_locations").and_then(toml::Value::as_bool).unwrap_or(false);
-    let file_template = alembic.get("file_template").and_then(|v| v.as_str()).map(|t| t.replace("%%", "%"));
-    Ok(vec![new_env(format!("{path} [tool.alembic]"), script_location, version_locations, recursive, file_template)])
+    let recursive = alembic
+        .get("recursive_version_locations")
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(false);
+    let file_template = alembic
+        .get("file_template")
+        .and_then(|v| v.as_str())
+        .map(|t| t.replace("%%", "%"));
+    Ok(vec![new_env(
+        format!("{path} [tool.alembic]"),
+        script_location,
+        version_locations,
+        recursive,
+        file_template,
+    )])
 }
 
 fn is_true(value: &str) -> bool {
@@ -214,17 +254,19 @@ fn split_locations(value: &str, separator: Option<&str>) -> Vec<String> {
         Some(";") => value.split([';', '\n']).collect(),
         _ => value.split([' ', ',', '\n', '\t']).collect(),
     };
-    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A `script_location`: a path (relative to the config file's directory) or
 /// package notation `package.sub:directory`, looked up inside the project.
 fn resolve_script_location(tree: &dyn Tree, dir: &str, location: &str) -> Option<String> {
-    let looks_like_package = location.contains(':')
-        && !location.starts_with('/')
-        && !location.contains('/')
-        && !location.contains('\\')
-        && !(location.len() > 1 && location.as_bytes()[1] == b':');
+    // `C:\\x` and `C:/x` are paths: they hold a separator.
+    let looks_like_package = location.contains(':') && !location.contains(['/', '\\']);
     if !looks_like_package {
         return relative_to_root(tree.root(), dir, location);
     }
@@ -247,7 +289,11 @@ fn resolve_script_location(tree: &dyn Tree, dir: &str, location: &str) -> Option
 /// `None` when it lies outside the root.
 fn relative_to_root(root: &Path, dir: &str, location: &str) -> Option<String> {
     let location = Path::new(location);
-    let absolute = if location.is_absolute() { location.to_path_buf() } else { root.join(dir).join(location) };
+    let absolute = if location.is_absolute() {
+        location.to_path_buf()
+    } else {
+        root.join(dir).join(location)
+    };
     let normal = normalize(&absolute);
     let relative = normal.strip_prefix(normalize(root)).ok()?;
     let text = relative.to_str()?.replace('\\', "/");
@@ -291,10 +337,10 @@ fn migration_files(files: &[String], env: &Environment) -> Vec<String> {
                 .version_locations
                 .iter()
                 .any(|loc| dir == loc || (env.recursive && tree::is_under(dir, loc)));
-            located
-                && name.ends_with(".py")
-                && name != "__init__.py"
-                && !name.starts_with(".#")
+            // Alembic matches `.py` case-sensitively too.
+            #[allow(clippy::case_sensitive_file_extension_comparisons)]
+            let python = name.ends_with(".py");
+            located && python && name != "__init__.py" && !name.starts_with(".#")
         })
         .cloned()
         .collect();
@@ -317,8 +363,14 @@ mod tests {
     #[test]
     fn paths_are_made_root_relative() {
         let root = Path::new("/repo");
-        assert_eq!(relative_to_root(root, "app", "migrations").as_deref(), Some("app/migrations"));
-        assert_eq!(relative_to_root(root, "app", "/repo/app/./db/../m").as_deref(), Some("app/m"));
+        assert_eq!(
+            relative_to_root(root, "app", "migrations").as_deref(),
+            Some("app/migrations")
+        );
+        assert_eq!(
+            relative_to_root(root, "app", "/repo/app/./db/../m").as_deref(),
+            Some("app/m")
+        );
         assert_eq!(relative_to_root(root, "", "/elsewhere"), None);
     }
 }

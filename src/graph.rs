@@ -83,6 +83,8 @@ pub struct Graph<'p> {
     pub env: &'p Environment,
     pub nodes: Vec<Node<'p>>,
     pub index: HashMap<&'p str, usize>,
+    /// Literal branch labels, to the revision that declares them first.
+    pub labels: HashMap<&'p str, usize>,
     /// Files whose id is already taken, with the node that has it.
     pub duplicates: Vec<(&'p MigrationFile, usize)>,
     pub unknown_parents: Vec<Dangling<'p>>,
@@ -110,6 +112,7 @@ impl<'p> Graph<'p> {
             env,
             nodes: Vec::new(),
             index: HashMap::new(),
+            labels: HashMap::new(),
             duplicates: Vec::new(),
             unknown_parents: Vec::new(),
             unknown_dependencies: Vec::new(),
@@ -123,15 +126,15 @@ impl<'p> Graph<'p> {
             order: Vec::new(),
         };
         for &file in files {
-            let Some(assignment) = &file.facts.revision else { continue };
-            let id = match &assignment.value {
-                Value::Str(item) => item.value.as_str(),
-                _ => {
-                    graph.incomplete = true;
-                    graph.unknown_ids = true;
-                    continue;
-                }
+            let Some(assignment) = &file.facts.revision else {
+                continue;
             };
+            let Value::Str(item) = &assignment.value else {
+                graph.incomplete = true;
+                graph.unknown_ids = true;
+                continue;
+            };
+            let id = item.value.as_str();
             if let Some(&existing) = graph.index.get(id) {
                 graph.duplicates.push((file, existing));
                 continue;
@@ -159,6 +162,7 @@ impl<'p> Graph<'p> {
         }
         let labels = graph.map_labels();
         graph.link(&labels);
+        graph.labels = labels;
         graph.find_cycles();
         graph.spread_labels();
         graph.order = graph.topological_order();
@@ -182,7 +186,9 @@ impl<'p> Graph<'p> {
         let mut labels: HashMap<&'p str, usize> = HashMap::new();
         for i in 0..self.nodes.len() {
             let file = self.nodes[i].file;
-            let Some(assignment) = &file.facts.branch_labels else { continue };
+            let Some(assignment) = &file.facts.branch_labels else {
+                continue;
+            };
             match &assignment.value {
                 Value::None => {}
                 Value::Unknown(text) => self.nodes[i].own_labels.push(format!("<{text}>")),
@@ -336,7 +342,8 @@ impl<'p> Graph<'p> {
             let cycle = self.walk_cycle(&component, &edges);
             self.cycles.push(cycle);
         }
-        self.cycles.sort_by(|a, b| self.nodes[a[0]].file.path.cmp(&self.nodes[b[0]].file.path));
+        self.cycles
+            .sort_by(|a, b| self.nodes[a[0]].file.path.cmp(&self.nodes[b[0]].file.path));
     }
 
     /// A shortest walk around a strongly connected component, starting at
@@ -457,6 +464,11 @@ impl<'p> Graph<'p> {
             .max_by_key(|&v| self.order[v])
     }
 
+    /// True when `id` names a revision or a literal branch label.
+    pub fn resolves(&self, id: &str) -> bool {
+        self.index.contains_key(id) || self.labels.contains_key(id)
+    }
+
     /// Two heads (or bases) belong to the same branch unless their labels
     /// tell them apart.
     pub fn same_branch(&self, a: usize, b: usize) -> bool {
@@ -467,14 +479,17 @@ impl<'p> Graph<'p> {
     /// Sort key for "which came later": Create Date, then path.
     pub fn age_key(&self, i: usize) -> (bool, [u32; 7], &str) {
         let node = &self.nodes[i];
-        (node.date.is_some(), node.date.unwrap_or_default(), node.file.path.as_str())
+        (
+            node.date.is_some(),
+            node.date.unwrap_or_default(),
+            node.file.path.as_str(),
+        )
     }
 }
 
 /// Groups `members` into sets that are connected by `related`; only sets
 /// of two or more are returned, each sorted.
 pub fn groups(members: &[usize], related: impl Fn(usize, usize) -> bool) -> Vec<Vec<usize>> {
-    let mut parent: Vec<usize> = (0..members.len()).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
             parent[x] = parent[parent[x]];
@@ -482,6 +497,7 @@ pub fn groups(members: &[usize], related: impl Fn(usize, usize) -> bool) -> Vec<
         }
         x
     }
+    let mut parent: Vec<usize> = (0..members.len()).collect();
     for a in 0..members.len() {
         for b in a + 1..members.len() {
             if related(members[a], members[b]) {
@@ -492,14 +508,13 @@ pub fn groups(members: &[usize], related: impl Fn(usize, usize) -> bool) -> Vec<
     }
     let mut out: Vec<Vec<usize>> = Vec::new();
     let mut roots: Vec<usize> = Vec::new();
-    for i in 0..members.len() {
+    for (i, &member) in members.iter().enumerate() {
         let root = find(&mut parent, i);
-        match roots.iter().position(|&r| r == root) {
-            Some(k) => out[k].push(members[i]),
-            None => {
-                roots.push(root);
-                out.push(vec![members[i]]);
-            }
+        if let Some(k) = roots.iter().position(|&r| r == root) {
+            out[k].push(member);
+        } else {
+            roots.push(root);
+            out.push(vec![member]);
         }
     }
     out.retain(|g| g.len() > 1);
@@ -535,7 +550,9 @@ impl Graph<'_> {
             return Some((first, Because::FileName));
         }
         if stem.len() >= 4 {
-            let prefixed: Vec<usize> = (0..self.nodes.len()).filter(|&i| self.nodes[i].id.starts_with(stem)).collect();
+            let prefixed: Vec<usize> = (0..self.nodes.len())
+                .filter(|&i| self.nodes[i].id.starts_with(stem))
+                .collect();
             if let [only] = prefixed[..] {
                 return Some((only, Because::Prefix));
             }

@@ -53,7 +53,10 @@ impl Ini {
                 continue;
             }
             let Some(split) = trimmed.find(['=', ':']) else {
-                bail!("line {}: expected `[section]` or `key = value`, found `{trimmed}`", number + 1);
+                bail!(
+                    "line {}: expected `[section]` or `key = value`, found `{trimmed}`",
+                    number + 1
+                );
             };
             if current.is_none() {
                 bail!("line {}: `{trimmed}` comes before any `[section]` header", number + 1);
@@ -157,9 +160,18 @@ mod tests {
         let ini = Ini::parse(text).unwrap();
         assert_eq!(ini.section_names().collect::<Vec<_>>(), ["alembic", "tenant"]);
         let vars = [("here", "/repo")];
-        assert_eq!(ini.get("alembic", "script_location", &vars).unwrap().value.as_deref(), Some("/repo/db"));
-        assert_eq!(ini.get("alembic", "version_locations", &vars).unwrap().value.as_deref(), Some("\na\nb"));
-        assert_eq!(ini.get("alembic", "file_template", &vars).unwrap().value.as_deref(), Some("%(rev)s_%(slug)s"));
+        assert_eq!(
+            ini.get("alembic", "script_location", &vars).unwrap().value.as_deref(),
+            Some("/repo/db")
+        );
+        assert_eq!(
+            ini.get("alembic", "version_locations", &vars).unwrap().value.as_deref(),
+            Some("\na\nb")
+        );
+        assert_eq!(
+            ini.get("alembic", "file_template", &vars).unwrap().value.as_deref(),
+            Some("%(rev)s_%(slug)s")
+        );
         assert_eq!(ini.get("tenant", "script_location", &vars).unwrap().value, None);
     }
 

@@ -61,7 +61,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
             Ok(ExitStatus::Success)
         }
         Command::Explain { rule } => {
-            let rule: Rule = rule.parse().map_err(|e: String| anyhow::anyhow!("{e}; `alembic-preflight rules` lists them"))?;
+            let rule: Rule = rule
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("{e}; `alembic-preflight rules` lists them"))?;
             out.write_all(rule.meta().doc.as_bytes())?;
             Ok(ExitStatus::Success)
         }
@@ -105,7 +107,11 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
     }
     render(args.format, &diagnostics, &sources, totals, out)?;
     for error in &errors {
-        writeln!(err, "{} {error}", colored::Colorize::bold(colored::Colorize::red("error:")))?;
+        writeln!(
+            err,
+            "{} {error}",
+            colored::Colorize::bold(colored::Colorize::red("error:"))
+        )?;
     }
     Ok(if !errors.is_empty() {
         ExitStatus::Error
@@ -135,13 +141,20 @@ fn plan(cwd: &Path, paths: &[PathBuf]) -> Result<Vec<(PathBuf, Selection)>> {
         } else {
             own_root(&absolute)
         };
-        let relative = absolute.strip_prefix(&root).unwrap_or(Path::new("")).to_string_lossy().replace('\\', "/");
+        let relative = absolute
+            .strip_prefix(&root)
+            .unwrap_or(Path::new(""))
+            .to_string_lossy()
+            .replace('\\', "/");
         match jobs.iter_mut().find(|(r, _)| *r == root) {
             Some((_, selected)) => selected.push(relative),
             None => jobs.push((root, vec![relative])),
         }
     }
-    Ok(jobs.into_iter().map(|(root, selected)| (root, Selection::Paths(selected))).collect())
+    Ok(jobs
+        .into_iter()
+        .map(|(root, selected)| (root, Selection::Paths(selected)))
+        .collect())
 }
 
 /// The root for a path outside the main root: its git work tree, the
@@ -163,7 +176,9 @@ fn own_root(path: &Path) -> PathBuf {
 
 /// The top of the git work tree holding `path`, found by looking for `.git`.
 fn git_root(path: &Path) -> Option<PathBuf> {
-    path.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+    path.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 fn normalize(path: &Path) -> PathBuf {
@@ -185,7 +200,14 @@ fn print_rules(out: &mut dyn Write) -> Result<()> {
     writeln!(out, "{:<6} {:<width$} {:<8} summary", "code", "name", "severity")?;
     for rule in Rule::ALL {
         let meta = rule.meta();
-        writeln!(out, "{:<6} {:<width$} {:<8} {}", meta.code, meta.name, meta.default_severity.to_string(), meta.summary)?;
+        writeln!(
+            out,
+            "{:<6} {:<width$} {:<8} {}",
+            meta.code,
+            meta.name,
+            meta.default_severity.to_string(),
+            meta.summary
+        )?;
     }
     Ok(())
 }

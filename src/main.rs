@@ -23,7 +23,9 @@ fn main() -> ExitCode {
         Err(error) => {
             // A closed pipe (`| head`) is not a failure.
             if error.chain().any(|cause| {
-                cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+                cause
+                    .downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }

@@ -79,7 +79,11 @@ impl Tree for WorkTree {
 
 /// `dir/name` for root-relative paths, where `dir` may be empty.
 pub fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 /// The parent directory of a root-relative path (`""` for the root).

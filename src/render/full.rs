@@ -22,7 +22,11 @@ pub(super) fn render(diagnostics: &[Diagnostic], sources: &Sources, out: &mut dy
         let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.rule.code()).collect();
         codes.sort_unstable();
         codes.dedup();
-        writeln!(out, "Run `alembic-preflight explain {}` for what a rule checks and how to fix it.", codes[0])?;
+        writeln!(
+            out,
+            "Run `alembic-preflight explain {}` for what a rule checks and how to fix it.",
+            codes[0]
+        )?;
     }
     Ok(())
 }
@@ -32,7 +36,12 @@ fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Res
         Severity::Error => ("error".red().bold(), |s| s.red().bold()),
         Severity::Warning => ("warning".yellow().bold(), |s| s.yellow().bold()),
     };
-    writeln!(out, "{label}{} {}", format!("[{}]", d.rule.code()).bold(), format!("{}: {}", d.rule.name(), d.message).bold())?;
+    writeln!(
+        out,
+        "{label}{} {}",
+        format!("[{}]", d.rule.code()).bold(),
+        format!("{}: {}", d.rule.name(), d.message).bold()
+    )?;
     let width = std::iter::once((&d.path, &d.range))
         .chain(d.related.iter().map(|r| (&r.path, &r.range)))
         .map(|(path, range)| sources.position(path, range.start).line.to_string().len())
@@ -44,8 +53,24 @@ fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Res
     excerpt(sources, &d.path, &d.range, width, "^", "", marker_colour, out)?;
     for related in &d.related {
         let at = sources.position(&related.path, related.range.start);
-        writeln!(out, "{pad}{} {}:{}:{}", ":::".blue().bold(), related.path, at.line, at.column)?;
-        excerpt(sources, &related.path, &related.range, width, "-", &related.message, |s| s.blue().bold(), out)?;
+        writeln!(
+            out,
+            "{pad}{} {}:{}:{}",
+            ":::".blue().bold(),
+            related.path,
+            at.line,
+            at.column
+        )?;
+        excerpt(
+            sources,
+            &related.path,
+            &related.range,
+            width,
+            "-",
+            &related.message,
+            |s| s.blue().bold(),
+            out,
+        )?;
     }
     if let Some(help) = &d.help {
         writeln!(out, "{pad} {} {help}", "= help:".cyan().bold())?;
@@ -83,7 +108,11 @@ fn excerpt(
     let number = format!("{:>width$} |", line + 1).blue().bold();
     writeln!(out, "{}", format!("{number} {shown}").trim_end())?;
     let markers = colour(&mark.repeat(len));
-    let note = if note.is_empty() { String::new() } else { format!(" {}", colour(note)) };
+    let note = if note.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", colour(note))
+    };
     writeln!(out, "{bar} {}{markers}{note}", " ".repeat(offset))?;
     writeln!(out, "{bar}")
 }

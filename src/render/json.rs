@@ -45,7 +45,12 @@ struct Summary {
     warnings: usize,
 }
 
-pub(super) fn render(diagnostics: &[Diagnostic], sources: &Sources, totals: Totals, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    totals: Totals,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let document = Document {
         version: 1,
         diagnostics: diagnostics

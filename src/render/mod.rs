@@ -41,8 +41,9 @@ impl Sources {
     }
 
     pub fn position(&self, path: &str, offset: usize) -> Position {
-        self.get(path)
-            .map_or(Position { line: 1, column: 1 }, |(text, index)| index.position(text, offset))
+        self.get(path).map_or(Position { line: 1, column: 1 }, |(text, index)| {
+            index.position(text, offset)
+        })
     }
 
     /// Keeps only the texts some diagnostic points into.
@@ -79,7 +80,11 @@ pub fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
     }
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diagnostics.len() - errors;
-    let files = diagnostics.iter().map(|d| d.path.as_str()).collect::<std::collections::BTreeSet<_>>().len();
+    let files = diagnostics
+        .iter()
+        .map(|d| d.path.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     let mut counts = Vec::new();
     if errors > 0 {
         counts.push(plural(errors, "error"));
@@ -96,7 +101,11 @@ pub fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
 }
 
 pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 impl Sources {

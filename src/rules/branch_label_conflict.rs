@@ -10,18 +10,32 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
         let label = &conflict.item.value;
         let (message, related) = if conflict.is_revision_id {
             (
-                format!("branch label `{label}` of {} is also the id of a revision", describe(conflict.file)),
+                format!(
+                    "branch label `{label}` of {} is also the id of a revision",
+                    describe(conflict.file)
+                ),
                 format!("revision `{}`", other.id),
             )
         } else {
             (
-                format!("branch label `{label}` of {} is already used by `{}`", describe(conflict.file), other.id),
+                format!(
+                    "branch label `{label}` of {} is already used by `{}`",
+                    describe(conflict.file),
+                    other.id
+                ),
                 format!("`{}` declares `{label}`", other.id),
             )
         };
-        emit.report(Rule::BranchLabelConflict, &conflict.file.path, conflict.item.span.clone(), message)
-            .help("choose a label no other revision uses and that is not a revision id; Alembic refuses to load the history")
-            .related(&other.file.path, other.file.revision_span(), related);
+        emit.report(
+            Rule::BranchLabelConflict,
+            &conflict.file.path,
+            conflict.item.span.clone(),
+            message,
+        )
+        .help(
+            "choose a label no other revision uses and that is not a revision id; Alembic refuses to load the history",
+        )
+        .related(&other.file.path, other.file.revision_span(), related);
     }
 }
 
@@ -56,15 +70,27 @@ mod tests {
 
     #[test]
     fn label_equal_to_an_id() {
-        let out = lint_graph(&[("a.py", "revision = 'a'\ndown_revision = None\nbranch_labels = ['a']\n")], Rule::BranchLabelConflict);
+        let out = lint_graph(
+            &[("a.py", "revision = 'a'\ndown_revision = None\nbranch_labels = ['a']\n")],
+            Rule::BranchLabelConflict,
+        );
         assert!(out.contains("is also the id of a revision"), "{out}");
     }
 
     #[test]
     fn distinct_labels() {
-        lint_graph_ok(&[
-            ("a.py", "revision = 'a'\ndown_revision = None\nbranch_labels = ('billing',)\n"),
-            ("b.py", "revision = 'b'\ndown_revision = None\nbranch_labels = 'audit'\n"),
-        ], Rule::BranchLabelConflict);
+        lint_graph_ok(
+            &[
+                (
+                    "a.py",
+                    "revision = 'a'\ndown_revision = None\nbranch_labels = ('billing',)\n",
+                ),
+                (
+                    "b.py",
+                    "revision = 'b'\ndown_revision = None\nbranch_labels = 'audit'\n",
+                ),
+            ],
+            Rule::BranchLabelConflict,
+        );
     }
 }

@@ -14,6 +14,16 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         return;
     };
     let Some(down_ids) = down.value.ids() else { return };
+    // When the header names revisions that exist and the variable names one
+    // that does not, the header is right: unknown-down-revision reports the
+    // variable, with the fix.
+    let graph = ctx.graph;
+    if !graph.unknown_ids
+        && down_ids.iter().any(|i| !graph.resolves(&i.value))
+        && revises.ids.iter().all(|id| graph.resolves(id))
+    {
+        return;
+    }
     let header: BTreeSet<&str> = revises.ids.iter().map(String::as_str).collect();
     let code: BTreeSet<&str> = down_ids.iter().map(|i| i.value.as_str()).collect();
     if header == code {
@@ -22,12 +32,19 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let written = ctx.text[revises.span.clone()].trim();
     let wanted: Vec<&str> = down_ids.iter().map(|i| i.value.as_str()).collect();
     let wanted = wanted.join(", ");
-    let header_text = if written.is_empty() { "Revises:".to_owned() } else { format!("Revises: {written}") };
+    let header_text = if written.is_empty() {
+        "Revises:".to_owned()
+    } else {
+        format!("Revises: {written}")
+    };
     emit.report(
         Rule::DocstringRevisesMismatch,
         &ctx.file.path,
         revises.span.clone(),
-        format!("header says `{header_text}` but `down_revision = {}`", down.value.to_python()),
+        format!(
+            "header says `{header_text}` but `down_revision = {}`",
+            down.value.to_python()
+        ),
     )
     .help(if wanted.is_empty() {
         "change the header to `Revises:` with nothing after it".to_owned()
@@ -65,8 +82,20 @@ mod tests {
 
     #[test]
     fn merges_in_any_order_and_none_spellings() {
-        lint_ok("m.py", "\"\"\"Revises: b2, a1\n\"\"\"\nrevision = 'm'\ndown_revision = ('a1', 'b2')\n", Rule::DocstringRevisesMismatch);
-        lint_ok("a.py", "\"\"\"Revises: \n\"\"\"\nrevision = 'a'\ndown_revision = None\n", Rule::DocstringRevisesMismatch);
-        lint_ok("a.py", "\"\"\"Revises: None\n\"\"\"\nrevision = 'a'\ndown_revision = ()\n", Rule::DocstringRevisesMismatch);
+        lint_ok(
+            "m.py",
+            "\"\"\"Revises: b2, a1\n\"\"\"\nrevision = 'm'\ndown_revision = ('a1', 'b2')\n",
+            Rule::DocstringRevisesMismatch,
+        );
+        lint_ok(
+            "a.py",
+            "\"\"\"Revises: \n\"\"\"\nrevision = 'a'\ndown_revision = None\n",
+            Rule::DocstringRevisesMismatch,
+        );
+        lint_ok(
+            "a.py",
+            "\"\"\"Revises: None\n\"\"\"\nrevision = 'a'\ndown_revision = ()\n",
+            Rule::DocstringRevisesMismatch,
+        );
     }
 }

@@ -18,7 +18,10 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         Rule::DocstringRevisionMismatch,
         &ctx.file.path,
         header_id.span.clone(),
-        format!("header says `Revision ID: {}` but `revision = \"{revision}\"`", header_id.value),
+        format!(
+            "header says `Revision ID: {}` but `revision = \"{revision}\"`",
+            header_id.value
+        ),
     )
     .help(format!("change the header to `Revision ID: {revision}`"))
     .related(&ctx.file.path, ctx.file.revision_span(), "the id Alembic uses");
@@ -52,6 +55,10 @@ mod tests {
 
     #[test]
     fn matching_header() {
-        lint_ok("b.py", "\"\"\"Revision ID: b2\nRevises: a1\n\"\"\"\nrevision = 'b2'\ndown_revision = 'a1'\n", Rule::DocstringRevisionMismatch);
+        lint_ok(
+            "b.py",
+            "\"\"\"Revision ID: b2\nRevises: a1\n\"\"\"\nrevision = 'b2'\ndown_revision = 'a1'\n",
+            Rule::DocstringRevisionMismatch,
+        );
     }
 }

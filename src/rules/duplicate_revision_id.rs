@@ -11,7 +11,10 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             Rule::DuplicateRevisionId,
             &file.path,
             file.revision_span(),
-            format!("revision id `{}` is also declared by {}; Alembic keeps only one of them", first.id, first.file.path),
+            format!(
+                "revision id `{}` is also declared by {}; Alembic keeps only one of them",
+                first.id, first.file.path
+            ),
         )
         .help("give this revision a fresh id (and update the `down_revision` of the revision that follows it)")
         .related(&first.file.path, first.file.revision_span(), "first declared here");
@@ -49,6 +52,12 @@ mod tests {
 
     #[test]
     fn distinct_ids() {
-        lint_graph_ok(&[("a.py", "revision = 'a'\ndown_revision = None\n"), ("b.py", "revision = 'b'\ndown_revision = 'a'\n")], Rule::DuplicateRevisionId);
+        lint_graph_ok(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
+            ],
+            Rule::DuplicateRevisionId,
+        );
     }
 }

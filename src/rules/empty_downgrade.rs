@@ -19,7 +19,10 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         Rule::EmptyDowngrade,
         &ctx.file.path,
         downgrade.name.clone(),
-        format!("`downgrade()` of revision {} does nothing, but `upgrade()` changes the schema", describe(ctx.file)),
+        format!(
+            "`downgrade()` of revision {} does nothing, but `upgrade()` changes the schema",
+            describe(ctx.file)
+        ),
     )
     .help("write the operations that undo `upgrade()`, or `raise NotImplementedError` if it cannot be undone");
 }
@@ -47,8 +50,20 @@ mod tests {
 
     #[test]
     fn merges_and_no_ops_are_exempt() {
-        lint_ok("m.py", "revision = 'm'\ndown_revision = ('a', 'b')\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n", Rule::EmptyDowngrade);
-        lint_ok("m.py", "revision = 'm'\ndown_revision = ('a', 'b')\ndef upgrade():\n    op.x()\ndef downgrade():\n    pass\n", Rule::EmptyDowngrade);
-        lint_ok("n.py", "revision = 'n'\ndown_revision = 'a'\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n", Rule::EmptyDowngrade);
+        lint_ok(
+            "m.py",
+            "revision = 'm'\ndown_revision = ('a', 'b')\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n",
+            Rule::EmptyDowngrade,
+        );
+        lint_ok(
+            "m.py",
+            "revision = 'm'\ndown_revision = ('a', 'b')\ndef upgrade():\n    op.x()\ndef downgrade():\n    pass\n",
+            Rule::EmptyDowngrade,
+        );
+        lint_ok(
+            "n.py",
+            "revision = 'n'\ndown_revision = 'a'\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n",
+            Rule::EmptyDowngrade,
+        );
     }
 }

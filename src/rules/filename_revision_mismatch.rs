@@ -9,7 +9,9 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     if !ctx.env.file_names_start_with_revision() {
         return;
     }
-    let Some(revision) = ctx.file.facts.revision_id() else { return };
+    let Some(revision) = ctx.file.facts.revision_id() else {
+        return;
+    };
     let name = tree::file_name(&ctx.file.path);
     let stem = name.strip_suffix(".py").unwrap_or(name);
     // The id anywhere in the name (after a date or number prefix) is fine.
@@ -18,14 +20,20 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     }
     let Some(name_token) = name_id(name) else { return };
     let slug = stem[name_token.len()..].trim_start_matches('_');
-    let renamed = if slug.is_empty() { format!("{revision}.py") } else { format!("{revision}_{slug}.py") };
+    let renamed = if slug.is_empty() {
+        format!("{revision}.py")
+    } else {
+        format!("{revision}_{slug}.py")
+    };
     emit.report(
         Rule::FilenameRevisionMismatch,
         &ctx.file.path,
         ctx.file.revision_span(),
         format!("file name starts with `{name_token}` but `revision = \"{revision}\"`; was this file copied?"),
     )
-    .help(format!("rename the file to `{renamed}`, or set `revision = \"{name_token}\"` if the name is right"));
+    .help(format!(
+        "rename the file to `{renamed}`, or set `revision = \"{name_token}\"` if the name is right"
+    ));
 }
 
 #[cfg(test)]

@@ -28,14 +28,28 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         .trim()
         .chars()
         .take(MAX_LEN)
-        .map(|c| if c.is_whitespace() || ILLEGAL.contains(&c) { '_' } else { c })
+        .map(|c| {
+            if c.is_whitespace() || ILLEGAL.contains(&c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let help = if cleaned.is_empty() || cleaned == id {
         "use an id of letters, digits and underscores (what `alembic revision` generates), and update every `down_revision` that names it".to_owned()
     } else {
-        format!("use `revision = \"{cleaned}\"` (letters, digits and underscores) and update every `down_revision` that names it")
+        format!(
+            "use `revision = \"{cleaned}\"` (letters, digits and underscores) and update every `down_revision` that names it"
+        )
     };
-    emit.report(Rule::InvalidRevisionId, &ctx.file.path, ctx.file.revision_span(), problem).help(help);
+    emit.report(
+        Rule::InvalidRevisionId,
+        &ctx.file.path,
+        ctx.file.revision_span(),
+        problem,
+    )
+    .help(help);
 }
 
 #[cfg(test)]
@@ -61,8 +75,20 @@ mod tests {
 
     #[test]
     fn real_world_ids_are_valid() {
-        for id in ["3c8e2d1a9b7f", "059", "47147121", "kilo", "main_0000a", "django_0024a", "I38991de2b4"] {
-            lint_ok("x.py", &format!("revision = '{id}'\ndown_revision = None\n"), Rule::InvalidRevisionId);
+        for id in [
+            "3c8e2d1a9b7f",
+            "059",
+            "47147121",
+            "kilo",
+            "main_0000a",
+            "django_0024a",
+            "I38991de2b4",
+        ] {
+            lint_ok(
+                "x.py",
+                &format!("revision = '{id}'\ndown_revision = None\n"),
+                Rule::InvalidRevisionId,
+            );
         }
     }
 }

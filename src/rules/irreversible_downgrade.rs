@@ -9,15 +9,24 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     if ctx.env.template_downgrade_raises {
         return;
     }
-    let Some(downgrade) = &ctx.file.facts.downgrade else { return };
-    let Body::RaisesNotImplemented(range) = &downgrade.body else { return };
+    let Some(downgrade) = &ctx.file.facts.downgrade else {
+        return;
+    };
+    let Body::RaisesNotImplemented(range) = &downgrade.body else {
+        return;
+    };
     emit.report(
         Rule::IrreversibleDowngrade,
         &ctx.file.path,
         range.clone(),
-        format!("`downgrade()` of revision {} raises `NotImplementedError`; no downgrade can pass it", describe(ctx.file)),
+        format!(
+            "`downgrade()` of revision {} raises `NotImplementedError`; no downgrade can pass it",
+            describe(ctx.file)
+        ),
     )
-    .help("write the operations that undo `upgrade()` if they exist; otherwise keep the raise and suppress this warning");
+    .help(
+        "write the operations that undo `upgrade()` if they exist; otherwise keep the raise and suppress this warning",
+    );
 }
 
 #[cfg(test)]
@@ -43,6 +52,10 @@ mod tests {
 
     #[test]
     fn conditional_raise_is_code() {
-        lint_ok("a.py", "def downgrade():\n    if context.is_offline_mode():\n        raise NotImplementedError\n    op.x()\n", Rule::IrreversibleDowngrade);
+        lint_ok(
+            "a.py",
+            "def downgrade():\n    if context.is_offline_mode():\n        raise NotImplementedError\n    op.x()\n",
+            Rule::IrreversibleDowngrade,
+        );
     }
 }

@@ -10,14 +10,20 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     }
     let range = facts.revision.as_ref().map_or(0..0, |a| a.target.clone());
     let help = match facts.header.as_ref().and_then(|h| h.revises.as_ref()) {
-        Some(revises) => format!("add `down_revision = {}` as the header's `Revises:` says", python_ids(&revises.ids)),
+        Some(revises) => format!(
+            "add `down_revision = {}` as the header's `Revises:` says",
+            python_ids(&revises.ids)
+        ),
         None => "add `down_revision = \"<parent id>\"`, or `down_revision = None` for the first revision".to_owned(),
     };
     emit.report(
         Rule::MissingDownRevision,
         &ctx.file.path,
         range,
-        format!("revision {} has no `down_revision`; Alembic fails with AttributeError", describe(ctx.file)),
+        format!(
+            "revision {} has no `down_revision`; Alembic fails with AttributeError",
+            describe(ctx.file)
+        ),
     )
     .help(help);
 }
@@ -27,7 +33,10 @@ pub(crate) fn python_ids(ids: &[String]) -> String {
     match ids {
         [] => "None".to_owned(),
         [one] => format!("\"{one}\""),
-        many => format!("({})", many.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(", ")),
+        many => format!(
+            "({})",
+            many.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
@@ -54,6 +63,10 @@ mod tests {
 
     #[test]
     fn none_is_an_assignment() {
-        lint_ok("a.py", "revision = 'a1'\ndown_revision: Union[str, None] = None\n", Rule::MissingDownRevision);
+        lint_ok(
+            "a.py",
+            "revision = 'a1'\ndown_revision: Union[str, None] = None\n",
+            Rule::MissingDownRevision,
+        );
     }
 }

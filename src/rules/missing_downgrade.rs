@@ -14,7 +14,10 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         Rule::MissingDowngrade,
         &ctx.file.path,
         range,
-        format!("revision {} has no `downgrade()`; `alembic downgrade` past it fails", describe(ctx.file)),
+        format!(
+            "revision {} has no `downgrade()`; `alembic downgrade` past it fails",
+            describe(ctx.file)
+        ),
     )
     .help("add `def downgrade():` with the operations that undo `upgrade()`");
 }
@@ -42,6 +45,10 @@ mod tests {
 
     #[test]
     fn downgrade_with_parameters() {
-        lint_ok("a.py", "def upgrade(op, tables, tester):\n    op.x()\n\ndef downgrade(op, tables, tester):\n    op.y()\n", Rule::MissingDowngrade);
+        lint_ok(
+            "a.py",
+            "def upgrade(op, tables, tester):\n    op.x()\n\ndef downgrade(op, tables, tester):\n    op.y()\n",
+            Rule::MissingDowngrade,
+        );
     }
 }

@@ -26,8 +26,13 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         Some(id) => format!("add `revision = \"{id}\"` below the imports"),
         None => "add `revision = \"<id>\"` below the imports, with the id this revision is known by".to_owned(),
     };
-    emit.report(Rule::MissingRevision, &ctx.file.path, 0..0, "migration has no `revision` assignment; Alembic cannot load it")
-        .help(help);
+    emit.report(
+        Rule::MissingRevision,
+        &ctx.file.path,
+        0..0,
+        "migration has no `revision` assignment; Alembic cannot load it",
+    )
+    .help(help);
 }
 
 /// The id-like token a file name starts with (`3c8e2d1a9b7f_add_users.py`).
@@ -63,6 +68,10 @@ mod tests {
 
     #[test]
     fn annotated_revision_is_enough() {
-        lint_ok("a.py", "revision: str = 'a1'\ndown_revision = None\n", Rule::MissingRevision);
+        lint_ok(
+            "a.py",
+            "revision: str = 'a1'\ndown_revision = None\n",
+            Rule::MissingRevision,
+        );
     }
 }

@@ -282,11 +282,13 @@ impl FromStr for Rule {
     }
 }
 
-/// What a file rule sees: the file, its text and its environment.
+/// What a file rule sees: the file, its text, its environment and the
+/// environment's revision graph.
 pub struct FileContext<'a> {
     pub file: &'a MigrationFile,
     pub text: &'a str,
     pub env: &'a Environment,
+    pub graph: &'a Graph<'a>,
 }
 
 pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {

@@ -25,9 +25,18 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                 ),
                 None => "set `down_revision` to the revision this one follows, or give it its own `branch_labels` if it starts a separate branch".to_owned(),
             };
-            emit.report(Rule::MultipleBases, &node.file.path, node.file.down_revision_span(), message)
-                .help(help)
-                .related(&first.file.path, first.file.down_revision_span(), format!("first base `{}`", first.id));
+            emit.report(
+                Rule::MultipleBases,
+                &node.file.path,
+                node.file.down_revision_span(),
+                message,
+            )
+            .help(help)
+            .related(
+                &first.file.path,
+                first.file.down_revision_span(),
+                format!("first base `{}`", first.id),
+            );
         }
     }
 }
@@ -76,9 +85,15 @@ mod tests {
 
     #[test]
     fn a_labelled_second_root_is_intended() {
-        lint_graph_ok(&[
-            ("a.py", "revision = 'a'\ndown_revision = None\n"),
-            ("b.py", "revision = 'b'\ndown_revision = None\nbranch_labels = ('audit',)\n"),
-        ], Rule::MultipleBases);
+        lint_graph_ok(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                (
+                    "b.py",
+                    "revision = 'b'\ndown_revision = None\nbranch_labels = ('audit',)\n",
+                ),
+            ],
+            Rule::MultipleBases,
+        );
     }
 }

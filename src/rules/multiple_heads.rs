@@ -46,10 +46,19 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             _ => format!("run {merge} and commit the merge revision"),
         };
         let mut report = emit
-            .report(Rule::MultipleHeads, &node(newest).file.path, node(newest).file.revision_span(), message)
+            .report(
+                Rule::MultipleHeads,
+                &node(newest).file.path,
+                node(newest).file.revision_span(),
+                message,
+            )
             .help(help);
         for &other in others {
-            report = report.related(&node(other).file.path, node(other).file.revision_span(), format!("other head `{}`", node(other).id));
+            report = report.related(
+                &node(other).file.path,
+                node(other).file.revision_span(),
+                format!("other head `{}`", node(other).id),
+            );
         }
         if let Some(common) = common {
             let start = branch_start(graph, newest, common, others);
@@ -60,7 +69,11 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                     format!("`{}` branches off `{}` here", node(start).id, node(common).id),
                 );
             }
-            let _ = report.related(&node(common).file.path, node(common).file.revision_span(), format!("common ancestor `{}`", node(common).id));
+            let _ = report.related(
+                &node(common).file.path,
+                node(common).file.revision_span(),
+                format!("common ancestor `{}`", node(common).id),
+            );
         }
     }
 }
@@ -121,16 +134,28 @@ mod tests {
 
     #[test]
     fn merged_and_labelled_heads_are_fine() {
-        lint_graph_ok(&[
-            ("a.py", "revision = 'a'\ndown_revision = None\n"),
-            ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
-            ("c.py", "revision = 'c'\ndown_revision = 'a'\n"),
-            ("m.py", "revision = 'm'\ndown_revision = ('b', 'c')\n"),
-        ], Rule::MultipleHeads);
-        lint_graph_ok(&[
-            ("a.py", "revision = 'a'\ndown_revision = None\n"),
-            ("e.py", "revision = 'e'\ndown_revision = 'a'\nbranch_labels = ('expand',)\n"),
-            ("c.py", "revision = 'c'\ndown_revision = 'a'\nbranch_labels = ('contract',)\n"),
-        ], Rule::MultipleHeads);
+        lint_graph_ok(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
+                ("c.py", "revision = 'c'\ndown_revision = 'a'\n"),
+                ("m.py", "revision = 'm'\ndown_revision = ('b', 'c')\n"),
+            ],
+            Rule::MultipleHeads,
+        );
+        lint_graph_ok(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                (
+                    "e.py",
+                    "revision = 'e'\ndown_revision = 'a'\nbranch_labels = ('expand',)\n",
+                ),
+                (
+                    "c.py",
+                    "revision = 'c'\ndown_revision = 'a'\nbranch_labels = ('contract',)\n",
+                ),
+            ],
+            Rule::MultipleHeads,
+        );
     }
 }

@@ -50,10 +50,25 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for id in ["a1b2c3d4e5f6", "123456789abc", "000000000000", "abcdef123456", "1a2b3c4d5e6f", "0123456789ab"] {
+        for id in [
+            "a1b2c3d4e5f6",
+            "123456789abc",
+            "000000000000",
+            "abcdef123456",
+            "1a2b3c4d5e6f",
+            "0123456789ab",
+        ] {
             assert!(is_placeholder(id), "{id}");
         }
-        for id in ["3c8e2d1a9b7f", "059", "47147121", "kilo", "ae1027a6acf", "main_0000a", "012"] {
+        for id in [
+            "3c8e2d1a9b7f",
+            "059",
+            "47147121",
+            "kilo",
+            "ae1027a6acf",
+            "main_0000a",
+            "012",
+        ] {
             assert!(!is_placeholder(id), "{id}");
         }
     }
@@ -72,6 +87,10 @@ mod tests {
         Found 1 problem (1 warning) in 1 file
         Run `alembic-preflight explain AP107` for what a rule checks and how to fix it.
         ");
-        lint_ok("x.py", "revision = 'ae1027a6acf'\ndown_revision = None\n", Rule::PlaceholderRevisionId);
+        lint_ok(
+            "x.py",
+            "revision = 'ae1027a6acf'\ndown_revision = None\n",
+            Rule::PlaceholderRevisionId,
+        );
     }
 }

@@ -29,7 +29,11 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             .help("break the cycle: the oldest of these revisions must point at a revision outside it");
         for &i in &cycle[1..] {
             let node = &graph.nodes[i];
-            report = report.related(&node.file.path, node.file.down_revision_span(), format!("`{}` is in the cycle", node.id));
+            report = report.related(
+                &node.file.path,
+                node.file.down_revision_span(),
+                format!("`{}` is in the cycle", node.id),
+            );
         }
     }
 }
@@ -71,12 +75,21 @@ mod tests {
 
     #[test]
     fn self_loop() {
-        let out = lint_graph(&[("a.py", "revision = 'a'\ndown_revision = 'a'\n")], Rule::RevisionCycle);
+        let out = lint_graph(
+            &[("a.py", "revision = 'a'\ndown_revision = 'a'\n")],
+            Rule::RevisionCycle,
+        );
         assert!(out.contains("names itself"), "{out}");
     }
 
     #[test]
     fn a_chain_is_not_a_cycle() {
-        lint_graph_ok(&[("a.py", "revision = 'a'\ndown_revision = None\n"), ("b.py", "revision = 'b'\ndown_revision = 'a'\ndepends_on = 'a'\n")], Rule::RevisionCycle);
+        lint_graph_ok(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                ("b.py", "revision = 'b'\ndown_revision = 'a'\ndepends_on = 'a'\n"),
+            ],
+            Rule::RevisionCycle,
+        );
     }
 }

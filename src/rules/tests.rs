@@ -53,7 +53,10 @@ impl Tree for MemTree {
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        self.files.get(path).cloned().ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
     }
 
     fn root(&self) -> &Path {
@@ -69,7 +72,14 @@ pub(crate) fn lint_tree(tree: &dyn Tree, only: Option<Rule>) -> String {
     let outcome = check(tree, &Selection::All, &severity);
     assert!(outcome.errors.is_empty(), "tool errors: {:?}", outcome.errors);
     let mut out = Vec::new();
-    render(OutputFormat::Full, &outcome.diagnostics, &outcome.sources, Totals::default(), &mut out).expect("render");
+    render(
+        OutputFormat::Full,
+        &outcome.diagnostics,
+        &outcome.sources,
+        Totals::default(),
+        &mut out,
+    )
+    .expect("render");
     String::from_utf8(out).expect("utf-8 output")
 }
 
@@ -106,15 +116,25 @@ fn fixture_output(path: &Path, rule: Option<Rule>) -> String {
 #[test]
 fn rule_fixtures() {
     insta::glob!("../../tests/fixtures/rules", "*/*", |path| {
-        let rule_name = path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).expect("rule dir");
+        let rule_name = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .expect("rule dir");
         let rule: Rule = rule_name.parse().expect("fixture directories are named after rules");
         let case = path.file_name().and_then(|n| n.to_str()).expect("case name");
         let out = fixture_output(path, Some(rule));
         if case.starts_with("ok_") {
             assert!(out.is_empty(), "{rule_name}/{case} must pass:\n{out}");
         } else {
-            assert!(case.starts_with("bad_"), "fixture {rule_name}/{case} must be named bad_* or ok_*");
-            assert!(out.contains(&format!("[{}]", rule.code())), "{rule_name}/{case} must report {rule}:\n{out}");
+            assert!(
+                case.starts_with("bad_"),
+                "fixture {rule_name}/{case} must be named bad_* or ok_*"
+            );
+            assert!(
+                out.contains(&format!("[{}]", rule.code())),
+                "{rule_name}/{case} must report {rule}:\n{out}"
+            );
             insta::assert_snapshot!(out);
         }
     });
@@ -129,12 +149,21 @@ fn every_rule_has_failing_and_passing_fixtures() {
             .unwrap_or_else(|_| panic!("missing fixtures for {}", rule.name()))
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
-        assert!(cases.iter().any(|c| c.starts_with("bad_")), "{} has no failing fixture", rule.name());
-        assert!(cases.iter().any(|c| c.starts_with("ok_")), "{} has no passing fixture", rule.name());
+        assert!(
+            cases.iter().any(|c| c.starts_with("bad_")),
+            "{} has no failing fixture",
+            rule.name()
+        );
+        assert!(
+            cases.iter().any(|c| c.starts_with("ok_")),
+            "{} has no passing fixture",
+            rule.name()
+        );
     }
 }
 
 #[test]
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
 fn clean_corpus_has_no_diagnostics() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok");
     let mut checked = 0;
@@ -174,12 +203,25 @@ fn rule_metadata_is_consistent() {
         assert_eq!(rule.code().parse::<Rule>(), Ok(*rule));
         assert_eq!(rule.name().parse::<Rule>(), Ok(*rule));
         let doc = rule.meta().doc;
-        assert!(doc.starts_with(&format!("# {} ({})", rule.name(), rule.code())), "{} doc title", rule.name());
-        for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Configuration", "## Suppression"] {
+        assert!(
+            doc.starts_with(&format!("# {} ({})", rule.name(), rule.code())),
+            "{} doc title",
+            rule.name()
+        );
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## Configuration",
+            "## Suppression",
+        ] {
             assert!(doc.contains(section), "{} doc lacks {section}", rule.name());
         }
     }
-    let docs = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules")).expect("docs").count();
+    let docs = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules"))
+        .expect("docs")
+        .count();
     assert_eq!(docs, Rule::ALL.len(), "one doc per rule");
 }
 
@@ -187,4 +229,27 @@ fn rule_metadata_is_consistent() {
 fn severities_are_the_designed_ones() {
     assert_eq!(Rule::PlaceholderRevisionId.meta().default_severity, Severity::Warning);
     assert_eq!(Rule::MultipleHeads.meta().default_severity, Severity::Error);
+}
+
+/// Every stored fixture snapshot belongs to a fixture that still exists
+/// (what `cargo insta test --unreferenced reject` checks, without needing
+/// cargo-insta on the machine).
+#[test]
+fn no_stale_fixture_snapshots() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = manifest.join("tests/fixtures/rules");
+    for entry in std::fs::read_dir(manifest.join("src/rules/snapshots")).expect("snapshots") {
+        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let Some(case) = name
+            .strip_prefix("alembic_preflight__rules__tests__rule_fixtures@")
+            .and_then(|n| n.strip_suffix(".snap"))
+        else {
+            panic!("unexpected file in src/rules/snapshots: {name}");
+        };
+        let (rule, case) = case.split_once("__").expect("rule__case");
+        assert!(
+            fixtures.join(rule).join(case).exists(),
+            "stale snapshot {name}: no fixture {rule}/{case}"
+        );
+    }
 }

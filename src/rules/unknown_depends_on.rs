@@ -14,7 +14,10 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             Rule::UnknownDependsOn,
             &dangling.file.path,
             dangling.item.span.clone(),
-            format!("`depends_on` of {} names `{value}`, which is neither a revision nor a branch label", describe(dangling.file)),
+            format!(
+                "`depends_on` of {} names `{value}`, which is neither a revision nor a branch label",
+                describe(dangling.file)
+            ),
         );
         // A label a few edits away is the likelier meaning.
         let label = graph
@@ -25,9 +28,11 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             .filter(|&(d, l, _)| d <= (l.chars().count() / 4).max(1))
             .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
         if let Some((_, label, node)) = label {
-            report
-                .help(format!("name the branch label `{label}` instead"))
-                .related(&node.file.path, node.file.revision_span(), format!("`{}` declares `{label}`", node.id));
+            report.help(format!("name the branch label `{label}` instead")).related(
+                &node.file.path,
+                node.file.revision_span(),
+                format!("`{}` declares `{label}`", node.id),
+            );
             continue;
         }
         match graph.suggest(value) {
@@ -35,7 +40,11 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                 let node = &graph.nodes[i];
                 report
                     .help(format!("name `{}` instead, the closest revision", node.id))
-                    .related(&node.file.path, node.file.revision_span(), format!("revision `{}`", node.id));
+                    .related(
+                        &node.file.path,
+                        node.file.revision_span(),
+                        format!("revision `{}`", node.id),
+                    );
             }
             None => {
                 let _ = report.help("name an existing revision id or branch label, or remove the dependency");
@@ -70,10 +79,19 @@ mod tests {
 
     #[test]
     fn labels_and_ids_resolve() {
-        lint_graph_ok(&[
-            ("a.py", "revision = 'a'\ndown_revision = None\nbranch_labels = ('core',)\n"),
-            ("x.py", "revision = 'x'\ndown_revision = None\nbranch_labels = ('extra',)\ndepends_on = 'core'\n"),
-            ("y.py", "revision = 'y'\ndown_revision = 'x'\ndepends_on = ['a']\n"),
-        ], Rule::UnknownDependsOn);
+        lint_graph_ok(
+            &[
+                (
+                    "a.py",
+                    "revision = 'a'\ndown_revision = None\nbranch_labels = ('core',)\n",
+                ),
+                (
+                    "x.py",
+                    "revision = 'x'\ndown_revision = None\nbranch_labels = ('extra',)\ndepends_on = 'core'\n",
+                ),
+                ("y.py", "revision = 'y'\ndown_revision = 'x'\ndepends_on = ['a']\n"),
+            ],
+            Rule::UnknownDependsOn,
+        );
     }
 }

@@ -15,7 +15,12 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             describe(dangling.file),
             graph.env.version_locations.join(", ")
         );
-        let report = emit.report(Rule::UnknownDownRevision, &dangling.file.path, dangling.item.span.clone(), message);
+        let report = emit.report(
+            Rule::UnknownDownRevision,
+            &dangling.file.path,
+            dangling.item.span.clone(),
+            message,
+        );
         match graph.suggest(value) {
             Some((i, because)) => {
                 let node = &graph.nodes[i];
@@ -26,10 +31,16 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                 };
                 report
                     .help(format!("set `down_revision = \"{}\"`: {why}", node.id))
-                    .related(&node.file.path, node.file.revision_span(), format!("revision `{}`", node.id));
+                    .related(
+                        &node.file.path,
+                        node.file.revision_span(),
+                        format!("revision `{}`", node.id),
+                    );
             }
             None => {
-                let _ = report.help("point `down_revision` at the id of the revision this one follows (`alembic history` lists them)");
+                let _ = report.help(
+                    "point `down_revision` at the id of the revision this one follows (`alembic history` lists them)",
+                );
             }
         }
     }
@@ -66,18 +77,27 @@ mod tests {
 
     #[test]
     fn a_typo() {
-        let out = lint_graph(&[
-            ("a.py", "revision = '3c8e2d1a9b7f'\ndown_revision = None\n"),
-            ("b.py", "revision = 'b'\ndown_revision = '3c8e2d1a9b7e'\n"),
-        ], Rule::UnknownDownRevision);
+        let out = lint_graph(
+            &[
+                ("a.py", "revision = '3c8e2d1a9b7f'\ndown_revision = None\n"),
+                ("b.py", "revision = 'b'\ndown_revision = '3c8e2d1a9b7e'\n"),
+            ],
+            Rule::UnknownDownRevision,
+        );
         assert!(out.contains("the closest id is `3c8e2d1a9b7f`"), "{out}");
     }
 
     #[test]
     fn a_branch_label_is_a_valid_parent() {
-        lint_graph_ok(&[
-            ("a.py", "revision = 'a'\ndown_revision = None\nbranch_labels = ('core',)\n"),
-            ("b.py", "revision = 'b'\ndown_revision = 'core'\n"),
-        ], Rule::UnknownDownRevision);
+        lint_graph_ok(
+            &[
+                (
+                    "a.py",
+                    "revision = 'a'\ndown_revision = None\nbranch_labels = ('core',)\n",
+                ),
+                ("b.py", "revision = 'b'\ndown_revision = 'core'\n"),
+            ],
+            Rule::UnknownDownRevision,
+        );
     }
 }

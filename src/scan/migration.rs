@@ -358,7 +358,13 @@ fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
         statements.push(inline);
     }
     let body = classify_body(scan, &statements);
-    Some((scan.str(name), Function { name: name.span(), body }))
+    Some((
+        scan.str(name),
+        Function {
+            name: name.span(),
+            body,
+        },
+    ))
 }
 
 fn classify_body(scan: &Scan<'_>, statements: &[&[Token]]) -> Body {
@@ -380,8 +386,7 @@ fn classify_body(scan: &Scan<'_>, statements: &[&[Token]]) -> Body {
 
 static REVISION_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)revision[ \t]+id[ \t]*:[ \t]*").expect("valid regex"));
-static REVISES: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\brevises[ \t]*:[ \t]*").expect("valid regex"));
+static REVISES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\brevises[ \t]*:[ \t]*").expect("valid regex"));
 static CREATE_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)create[ \t]+date[ \t]*:[ \t]*").expect("valid regex"));
 
@@ -477,7 +482,10 @@ fn field(region: &str, offset: usize, label: &Regex) -> Option<Range<usize>> {
 pub fn revises_ids(raw: &str) -> Vec<String> {
     let trimmed = raw.trim();
     let lowered = trimmed.to_ascii_lowercase();
-    if matches!(lowered.as_str(), "" | "none" | "(none)" | "<base>" | "base" | "()" | "-") {
+    if matches!(
+        lowered.as_str(),
+        "" | "none" | "(none)" | "<base>" | "base" | "()" | "-"
+    ) {
         return Vec::new();
     }
     trimmed
@@ -541,14 +549,29 @@ mod tests {
         assert_eq!(ids(&value("revision = u'ab12'\n", "revision")), ["ab12"]);
         assert_eq!(value("down_revision = None\n", "down_revision"), Value::None);
         assert_eq!(
-            value("down_revision: Union[str, Sequence[str], None] = None\n", "down_revision"),
+            value(
+                "down_revision: Union[str, Sequence[str], None] = None\n",
+                "down_revision"
+            ),
             Value::None
         );
         assert_eq!(ids(&value("down_revision = ('a', 'b')\n", "down_revision")), ["a", "b"]);
-        assert_eq!(ids(&value("down_revision = (\n    'a',\n    'b',\n    'c',\n)\n", "down_revision")), ["a", "b", "c"]);
-        assert_eq!(ids(&value("down_revision = ['a', \"b\"]\n", "down_revision")), ["a", "b"]);
+        assert_eq!(
+            ids(&value(
+                "down_revision = (\n    'a',\n    'b',\n    'c',\n)\n",
+                "down_revision"
+            )),
+            ["a", "b", "c"]
+        );
+        assert_eq!(
+            ids(&value("down_revision = ['a', \"b\"]\n", "down_revision")),
+            ["a", "b"]
+        );
         assert_eq!(value("depends_on = ()\n", "depends_on"), Value::Seq(vec![]));
-        assert!(matches!(value("down_revision = ('a')\n", "down_revision"), Value::Str(_)));
+        assert!(matches!(
+            value("down_revision = ('a')\n", "down_revision"),
+            Value::Str(_)
+        ));
         assert!(matches!(value("branch_labels = ('x',)\n", "branch_labels"), Value::Seq(v) if v.len() == 1));
         assert_eq!(
             value("branch_labels = (cli.EXPAND_BRANCH,)\n", "branch_labels"),
@@ -565,7 +588,9 @@ mod tests {
     fn spans_point_inside_the_quotes() {
         let text = "revision = 'ab12'\n";
         let m = facts(text);
-        let Value::Str(item) = m.revision.unwrap().value else { panic!() };
+        let Value::Str(item) = m.revision.unwrap().value else {
+            panic!()
+        };
         assert_eq!(&text[item.span], "ab12");
     }
 
@@ -595,7 +620,10 @@ mod tests {
         let h = facts(text).header.unwrap();
         assert_eq!(h.source, HeaderSource::Comments);
         assert_eq!(h.revises.unwrap().ids, ["cd34"]);
-        assert_eq!(parse_create_date(&h.create_date.unwrap().value), Some([2020, 1, 2, 0, 0, 0, 0]));
+        assert_eq!(
+            parse_create_date(&h.create_date.unwrap().value),
+            Some([2020, 1, 2, 0, 0, 0, 0])
+        );
     }
 
     #[test]
@@ -614,7 +642,9 @@ mod tests {
 
     #[test]
     fn function_bodies() {
-        let m = facts("def upgrade():\n    op.drop_table('x')\n\ndef downgrade():\n    \"\"\"Nothing.\"\"\"\n    # no-op\n    pass\n");
+        let m = facts(
+            "def upgrade():\n    op.drop_table('x')\n\ndef downgrade():\n    \"\"\"Nothing.\"\"\"\n    # no-op\n    pass\n",
+        );
         assert_eq!(m.upgrade.unwrap().body, Body::Code);
         assert_eq!(m.downgrade.unwrap().body, Body::Empty);
         let m = facts("def downgrade() -> None: pass\n");

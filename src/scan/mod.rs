@@ -13,6 +13,9 @@
 
 pub mod migration;
 
+#[cfg(test)]
+mod fuzz;
+
 use std::ops::Range;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,8 +59,8 @@ pub struct Scan<'a> {
 
 const THREE_CHAR_OPS: [&[u8; 3]; 5] = [b"**=", b"//=", b">>=", b"<<=", b"..."];
 const TWO_CHAR_OPS: [&[u8; 2]; 20] = [
-    b"==", b"!=", b"<=", b">=", b"->", b":=", b"+=", b"-=", b"*=", b"/=", b"%=", b"&=", b"|=",
-    b"^=", b"@=", b"**", b"//", b"<<", b">>", b"<>",
+    b"==", b"!=", b"<=", b">=", b"->", b":=", b"+=", b"-=", b"*=", b"/=", b"%=", b"&=", b"|=", b"^=", b"@=", b"**",
+    b"//", b"<<", b">>", b"<>",
 ];
 
 impl<'a> Scan<'a> {
@@ -435,11 +438,14 @@ mod tests {
     #[test]
     fn strings_hide_code_and_comments_are_kept_apart() {
         let text = "\"\"\"def downgrade():\n    pass\n\"\"\"\n# def upgrade():\ndef upgrade():  # real\n\tpass\n";
-        assert_eq!(lines(text), [
-            "0|\"\"\"def downgrade():\n    pass\n\"\"\"",
-            "0|def upgrade ( ) :",
-            "8|pass"
-        ]);
+        assert_eq!(
+            lines(text),
+            [
+                "0|\"\"\"def downgrade():\n    pass\n\"\"\"",
+                "0|def upgrade ( ) :",
+                "8|pass"
+            ]
+        );
         let scan = Scan::new(text);
         assert_eq!(scan.comments.len(), 2);
     }
@@ -447,18 +453,34 @@ mod tests {
     #[test]
     fn prefixes_semicolons_and_crlf() {
         let text = "revision = u'abc'; down_revision = rb\"x\"\r\nz = f'{a}'\r\n";
-        assert_eq!(lines(text), ["0|revision = u'abc'", "0|down_revision = rb\"x\"", "0|z = f'{a}'"]);
+        assert_eq!(
+            lines(text),
+            ["0|revision = u'abc'", "0|down_revision = rb\"x\"", "0|z = f'{a}'"]
+        );
     }
 
     #[test]
     fn indentation_after_a_multiline_string() {
         let text = "def f():\n    \"\"\"doc\n    more\"\"\"\n    return 1\n";
-        assert_eq!(lines(text), ["0|def f ( ) :", "4|\"\"\"doc\n    more\"\"\"", "4|return 1"]);
+        assert_eq!(
+            lines(text),
+            ["0|def f ( ) :", "4|\"\"\"doc\n    more\"\"\"", "4|return 1"]
+        );
     }
 
     #[test]
     fn unterminated_input_never_panics() {
-        for text in ["'abc", "\"\"\"abc", "x = (", "\\", "r'\\", "'\\", "\u{0}\u{fffd}é", "f\"", ".5e-3"] {
+        for text in [
+            "'abc",
+            "\"\"\"abc",
+            "x = (",
+            "\\",
+            "r'\\",
+            "'\\",
+            "\u{0}\u{fffd}é",
+            "f\"",
+            ".5e-3",
+        ] {
             let _ = lines(text);
         }
     }

@@ -1,0 +1,141 @@
+use crate::support::{Project, findings, json, revision};
+
+#[test]
+fn awkward_bytes_never_stop_the_sweep() {
+    let p = Project::alembic();
+    p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"))
+        // Not UTF-8, with a BOM-less Latin-1 comment: decoded lossily and still checked.
+        .migration("b2c8d7e6f5a4_latin1.py", [revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02").as_bytes(), b"# caf\xe9\n"].concat())
+        // A BOM and CRLF line endings.
+        .migration(
+            "c3d7e6f5a4b3_bom_crlf.py",
+            [b"\xef\xbb\xbf".as_slice(), revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03").replace('\n', "\r\n").as_bytes()].concat(),
+        )
+        .migration("d4e6f5a4b3c2_empty.py", "")
+        .migration("e5f5a4b3c2d1_nul.py", b"revision = 'e5f5\x00'\n\x00\x00")
+        .migration("f6a4b3c2d1e0_unterminated.py", "revision = 'f6a4b3c2d1e0\ndown_revision = ('c3d7e6f5a4b3',\n")
+        .migration("0a7b3c2d1e0f_binary.py", (0u8..=255).cycle().take(4096).collect::<Vec<u8>>())
+        .migration("1b8c2d1e0f9a_tabs.py", "revision = '1b8c2d1e0f9a'\ndown_revision = 'c3d7e6f5a4b3'\ndef upgrade():\n\top.x()\ndef downgrade():\n\top.y()\n");
+    let out = p.run(&["check", "--format", "json"]);
+    assert!(out.code == 1, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    let got = findings(&json(&out));
+    // The lossily decoded and BOM/CRLF files were read: their ids resolve,
+    // so the chain a1b9 <- b2c8 <- c3d7 has no dangling parent.
+    assert!(
+        !got.iter()
+            .any(|(code, path, _)| code == "AP202" && path.contains("c3d7")),
+        "{got:?}"
+    );
+    // The empty file lacks a revision: reported, line 1.
+    assert!(
+        got.contains(&(
+            "AP101".to_owned(),
+            "migrations/versions/d4e6f5a4b3c2_empty.py".to_owned(),
+            1
+        )),
+        "{got:?}"
+    );
+    // Positions in the BOM/CRLF file count from after the BOM.
+    let crlf = p.run(&[
+        "check",
+        "--format",
+        "concise",
+        "migrations/versions/c3d7e6f5a4b3_bom_crlf.py",
+    ]);
+    assert!(
+        !crlf.stdout.contains("c3d7e6f5a4b3_bom_crlf.py:"),
+        "a clean file: {}",
+        crlf.stdout
+    );
+}
+
+#[test]
+fn broken_alembic_ini_is_reported_and_the_rest_is_checked() {
+    let p = Project::new();
+    p.write("alembic.ini", "script_location = migrations\n")
+        .write("migrations/env.py", "")
+        .write(
+            "migrations/versions/a1b9c8d7e6f5_x.py",
+            revision("a1b9c8d7e6f5", "'nowhere'", "2024-01-01"),
+        );
+    let out = p.run(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("alembic.ini: line 1: `script_location = migrations` comes before any `[section]` header"),
+        "{}",
+        out.stderr
+    );
+    // The environment is still found by its env.py, and checked.
+    assert!(out.stdout.contains("AP202"), "{}", out.stdout);
+}
+
+#[test]
+fn broken_pyproject_with_alembic_table_is_reported() {
+    let p = Project::new();
+    p.write("pyproject.toml", "[tool.alembic]\nscript_location = \n");
+    let out = p.run(&["check"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("pyproject.toml: not valid TOML"), "{}", out.stderr);
+}
+
+#[test]
+fn paths_with_spaces_and_non_ascii() {
+    let p = Project::new();
+    p.write(
+        "my app/alembic.ini",
+        "[alembic]\nscript_location = %(here)s/mïgrations\n",
+    )
+    .write("my app/mïgrations/env.py", "")
+    .write(
+        "my app/mïgrations/versions/a1b9c8d7e6f5_ünïcode.py",
+        revision("a1b9c8d7e6f5", "'x'", "2024-01-01"),
+    );
+    let out = p.run(&["check", "--format", "concise", "my app"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("my app/mïgrations/versions/a1b9c8d7e6f5_ünïcode.py:13:18: AP202"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_project_outside_the_current_directory() {
+    let p = Project::alembic();
+    p.migration("a1b9c8d7e6f5_x.py", revision("a1b9c8d7e6f5", "'x'", "2024-01-01"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = crate::support::run_in(
+        elsewhere.path(),
+        &["check", "--format", "concise", p.root().to_str().unwrap()],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("migrations/versions/a1b9c8d7e6f5_x.py:13:18: AP202"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_broken_configuration_elsewhere_does_not_fail_the_selected_paths() {
+    let p = Project::new();
+    p.write(
+        "service_a/alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    )
+    .write("service_a/migrations/env.py", "")
+    .write(
+        "service_a/migrations/versions/a1b9c8d7e6f5_x.py",
+        revision("a1b9c8d7e6f5", "None", "2024-01-01"),
+    )
+    .write("service_b/alembic.ini", "not an ini file\n");
+    let out = p.run(&["check", "service_a/migrations/versions/a1b9c8d7e6f5_x.py"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    let out = p.run(&["check", "service_b"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("service_b/alembic.ini: line 1"), "{}", out.stderr);
+}

@@ -1,0 +1,97 @@
+use crate::support::{Project, revision, run_in};
+
+#[test]
+fn rules_lists_every_rule() {
+    let out = run_in(std::env::temp_dir().as_path(), &["rules"]);
+    assert_eq!(out.code, 0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["code", "name", "severity", "summary"]
+    );
+    for code in [
+        "AP101", "AP102", "AP103", "AP104", "AP105", "AP106", "AP107", "AP201", "AP202", "AP203", "AP204", "AP205",
+        "AP206", "AP207", "AP501", "AP502", "AP503", "AP505",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(code)),
+            "{code} missing from:\n{}",
+            out.stdout
+        );
+    }
+    assert!(out.stdout.contains("AP201  multiple-heads"), "{}", out.stdout);
+}
+
+#[test]
+fn explain_prints_the_doc_by_code_or_name() {
+    let dir = std::env::temp_dir();
+    let by_code = run_in(&dir, &["explain", "AP201"]);
+    let by_name = run_in(&dir, &["explain", "multiple-heads"]);
+    assert_eq!(by_code.code, 0);
+    assert_eq!(by_code.stdout, by_name.stdout);
+    assert!(by_code.stdout.starts_with("# multiple-heads (AP201)"));
+    assert!(by_code.stdout.contains("## Why is this bad?"));
+    let lower = run_in(&dir, &["explain", "ap502"]);
+    assert!(lower.stdout.starts_with("# empty-downgrade (AP502)"));
+}
+
+#[test]
+fn unknown_rule_and_bad_flags_exit_two() {
+    let dir = std::env::temp_dir();
+    let out = run_in(&dir, &["explain", "AP999"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("unknown rule `AP999`"), "{}", out.stderr);
+    let out = run_in(&dir, &["check", "--format", "xml"]);
+    assert_eq!(out.code, 2);
+    let out = run_in(&dir, &["check", "--all-files", "x.py"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn missing_path_is_a_tool_error() {
+    let p = Project::alembic();
+    let out = p.run(&["check", "no/such/file.py"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no/such/file.py: no such file or directory"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let p = Project::alembic();
+    p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "'gone'", "2024-01-01"));
+    let plain = p.run(&["check"]);
+    assert!(!plain.stdout.contains('\u{1b}'), "piped output has no escapes");
+    let coloured = p.run(&["check", "--color", "always"]);
+    assert!(coloured.stdout.contains("\u{1b}["), "{}", coloured.stdout);
+    // Colour never changes the content.
+    let stripped = strip_ansi(&coloured.stdout);
+    assert_eq!(stripped, plain.stdout);
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn version_flag() {
+    let out = run_in(std::env::temp_dir().as_path(), &["--version"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with("alembic-preflight "));
+}

@@ -1,0 +1,105 @@
+//! The `Project` harness: a temporary directory, files written into it, and
+//! the binary run inside it with a scrubbed environment.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub(crate) struct Project {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+pub(crate) struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Project {
+    pub(crate) fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let root = dir.path().canonicalize().expect("canonical temporary directory");
+        Self { _dir: dir, root }
+    }
+
+    /// A project with an `alembic.ini` and `migrations/env.py`.
+    pub(crate) fn alembic() -> Self {
+        let project = Self::new();
+        project.write("alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n");
+        project.write("migrations/env.py", "from alembic import context\n");
+        project
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub(crate) fn write(&self, path: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let full = self.root.join(path);
+        std::fs::create_dir_all(full.parent().expect("a parent")).expect("create directories");
+        std::fs::write(full, contents).expect("write file");
+        self
+    }
+
+    /// Writes `migrations/versions/<name>`.
+    pub(crate) fn migration(&self, name: &str, contents: impl AsRef<[u8]>) -> &Self {
+        self.write(&format!("migrations/versions/{name}"), contents)
+    }
+
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
+        run_in(&self.root, args)
+    }
+}
+
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("FORCE_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    Output {
+        code: output.status.code().expect("exited normally, not by a signal"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A revision file in the style of Alembic's own template.
+pub(crate) fn revision(id: &str, down: &str, create_date: &str) -> String {
+    let revises = down
+        .trim_matches(|c| c == '\'' || c == '(' || c == ')')
+        .replace('\'', "");
+    let revises = if revises == "None" { String::new() } else { revises };
+    format!(
+        "\"\"\"change {id}\n\nRevision ID: {id}\nRevises: {revises}\nCreate Date: {create_date}\n\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\nrevision = '{id}'\ndown_revision = {down}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    op.add_column('t', sa.Column('c_{id}', sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column('t', 'c_{id}')\n"
+    )
+}
+
+pub(crate) fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_str(&output.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}):\n{}", output.stdout))
+}
+
+/// `(code, path, line)` of every diagnostic of a JSON document.
+pub(crate) fn findings(document: &serde_json::Value) -> Vec<(String, String, u64)> {
+    document["diagnostics"]
+        .as_array()
+        .expect("a diagnostics array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().expect("code").to_owned(),
+                d["path"].as_str().expect("path").to_owned(),
+                d["line"].as_u64().expect("line"),
+            )
+        })
+        .collect()
+}
