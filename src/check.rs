@@ -114,3 +114,43 @@ pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> 
     outcome.environments = envs;
     outcome
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::path::Path;
+
+    use super::{Selection, check};
+    use crate::rules::Rule;
+    use crate::rules::tests::MemTree;
+    use crate::tree::Tree;
+
+    /// A tree whose one file cannot be read.
+    struct Unreadable(MemTree);
+
+    impl Tree for Unreadable {
+        fn files(&self) -> &[String] {
+            self.0.files()
+        }
+        fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+            if path.ends_with("b.py") {
+                return Err(io::Error::new(io::ErrorKind::PermissionDenied, "permission denied"));
+            }
+            self.0.read(path)
+        }
+        fn root(&self) -> &Path {
+            self.0.root()
+        }
+    }
+
+    #[test]
+    fn an_unreadable_file_is_a_tool_error_and_the_rest_is_checked() {
+        let tree = Unreadable(MemTree::versions(&[
+            ("a.py", "revision = 'a'\ndown_revision = 'gone'\n"),
+            ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
+        ]));
+        let outcome = check(&tree, &Selection::All, &|r: Rule| Some(r.meta().default_severity));
+        assert_eq!(outcome.errors, ["versions/b.py: cannot read the file: permission denied"]);
+        assert!(outcome.diagnostics.iter().any(|d| d.rule == Rule::UnknownDownRevision && d.path == "versions/a.py"));
+    }
+}

@@ -22,7 +22,7 @@ mod unknown_depends_on;
 mod unknown_down_revision;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::fmt;
 use std::str::FromStr;
