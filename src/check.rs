@@ -1,15 +1,21 @@
 //! The `check` pipeline for one project root: discover environments, scan
-//! every revision file once into facts, run file rules on the selected files
-//! and graph rules on each environment's whole graph, then keep what the
+//! every revision file once into facts, read the other Python files that
+//! may declare models or call `create_all` / `drop_all`, then run file rules
+//! on the selected files, graph rules on each environment's revision graph,
+//! and schema rules on the models and the replayed chains; keep what the
 //! selection asks for, sorted.
 
 use crate::diagnostic::{Diagnostic, Emitter, Severity};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
 use crate::render::Sources;
-use crate::rules::{self, FileContext, Rule};
+use crate::rules::{self, FileContext, Rule, SourceContext};
 use crate::scan::Scan;
-use crate::scan::migration::Migration;
+use crate::scan::app::{AllCall, all_calls, may_call_all};
+use crate::scan::imports::sibling_imports;
+use crate::scan::migration::{Item, Migration};
+use crate::scan::model::{DEFAULT_IX, ModelFile};
+use crate::schema::{Replay, replay};
 use crate::source::SourceFile;
 use crate::tree::{self, Tree};
 
@@ -19,7 +25,7 @@ pub enum Selection {
     /// Everything: all diagnostics of the project.
     All,
     /// These root-relative files or directories (`""` is the root). File
-    /// diagnostics of these files, and graph diagnostics that involve them.
+    /// diagnostics of these files, and project diagnostics that involve them.
     Paths(Vec<String>),
 }
 
@@ -43,6 +49,48 @@ pub struct Outcome {
     pub environments: Vec<Environment>,
 }
 
+/// What kind of Python file something is, for the `create_all` rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A revision file or an environment's `env.py`: `create_all` is always wrong.
+    Alembic,
+    /// Test code: exempt.
+    Test,
+    /// Everything else.
+    App,
+}
+
+/// A model file and its facts.
+#[derive(Debug)]
+pub struct ModelSource {
+    pub path: String,
+    pub facts: ModelFile,
+}
+
+/// A package `__init__.py` and the sibling modules it imports.
+#[derive(Debug)]
+pub struct InitFile {
+    pub path: String,
+    pub imports: Vec<Item>,
+}
+
+/// Everything the schema rules look at.
+pub struct Schema<'p> {
+    pub models: &'p [ModelSource],
+    /// The `ix` naming-convention template in force.
+    pub convention: &'p str,
+    pub replays: Vec<(&'p Graph<'p>, Replay)>,
+    pub files: &'p [String],
+    pub inits: &'p [InitFile],
+}
+
+/// Test files: `tests/` (or `test/`), `test_*.py`, `*_test.py`, `conftest.py`.
+pub fn is_test(path: &str) -> bool {
+    let name = tree::file_name(path);
+    let in_tests = path.split('/').rev().skip(1).any(|dir| dir == "tests" || dir == "test");
+    in_tests || name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py"
+}
+
 pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> Option<Severity>) -> Outcome {
     let mut outcome = Outcome::default();
     let (envs, config_errors) = env::discover(tree);
@@ -61,46 +109,151 @@ pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> 
         }
     }
     let mut emit = Emitter::new(severity);
+
+    // Revision files, per environment.
+    let mut loaded: Vec<Vec<(MigrationFile, String)>> = Vec::with_capacity(envs.len());
     for env in &envs {
         let mut files = Vec::with_capacity(env.files.len());
         for path in &env.files {
-            let bytes = match tree.read(path) {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    outcome.errors.push(format!("{path}: cannot read the file: {error}"));
-                    continue;
+            match tree.read(path) {
+                Ok(bytes) => {
+                    let source = SourceFile::from_bytes(path.clone(), &bytes);
+                    let facts = Migration::from_scan(&Scan::new(&source.text));
+                    files.push((
+                        MigrationFile {
+                            path: path.clone(),
+                            facts,
+                        },
+                        source.text,
+                    ));
                 }
-            };
-            let source = SourceFile::from_bytes(path.clone(), &bytes);
-            let facts = Migration::from_scan(&Scan::new(&source.text));
-            files.push((
-                MigrationFile {
-                    path: path.clone(),
-                    facts,
-                },
-                source.text,
-            ));
-        }
-        let refs: Vec<&MigrationFile> = files.iter().map(|(f, _)| f).collect();
-        let graph = Graph::build(env, &refs);
-        for (file, text) in &files {
-            if selection.contains(&file.path) {
-                outcome.files_checked += 1;
-                rules::check_file(
-                    &FileContext {
-                        file,
-                        text,
-                        env,
-                        graph: &graph,
-                    },
-                    &mut emit,
-                );
+                Err(error) => outcome.errors.push(format!("{path}: cannot read the file: {error}")),
             }
         }
-        rules::check_graph(&graph, &mut emit);
+        loaded.push(files);
+    }
+
+    // Every other Python file: models, application code, tests, packages.
+    let migration_paths: std::collections::HashSet<&str> =
+        envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
+    let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
+    let mut models = Vec::new();
+    let mut inits = Vec::new();
+    let mut others: Vec<(String, FileKind, Vec<AllCall>, String)> = Vec::new();
+    for path in tree.files() {
+        #[allow(clippy::case_sensitive_file_extension_comparisons)]
+        let python = path.ends_with(".py");
+        if !python || migration_paths.contains(path.as_str()) {
+            continue;
+        }
+        let selected = selection.contains(path);
+        let kind = if env_scripts.contains(path) {
+            FileKind::Alembic
+        } else if is_test(path) {
+            FileKind::Test
+        } else {
+            FileKind::App
+        };
+        let is_init = tree::file_name(path) == "__init__.py";
+        let bytes = match tree.read(path) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                if selected {
+                    outcome.errors.push(format!("{path}: cannot read the file: {error}"));
+                }
+                continue;
+            }
+        };
+        let wants_models = kind != FileKind::Test && ModelFile::may_declare_models(&bytes);
+        let wants_calls = selected && kind != FileKind::Test && may_call_all(&bytes);
+        if selected {
+            outcome.files_checked += 1;
+        }
+        if !wants_models && !wants_calls && !is_init {
+            continue;
+        }
+        let source = SourceFile::from_bytes(path.clone(), &bytes);
+        let scan = Scan::new(&source.text);
+        if is_init && kind != FileKind::Test {
+            let imports = sibling_imports(&scan);
+            if !imports.is_empty() {
+                inits.push(InitFile {
+                    path: path.clone(),
+                    imports,
+                });
+            }
+        }
+        let calls = if wants_calls { all_calls(&scan) } else { Vec::new() };
+        let facts = if wants_models {
+            ModelFile::from_scan(&scan)
+        } else {
+            ModelFile::default()
+        };
+        let is_model = !facts.tables.is_empty() || !facts.indexes.is_empty();
+        if is_model {
+            models.push(ModelSource {
+                path: path.clone(),
+                facts,
+            });
+        }
+        if is_model || !calls.is_empty() || is_init {
+            others.push((path.clone(), kind, calls, source.text));
+        }
+    }
+    let convention = models
+        .iter()
+        .find_map(|m| m.facts.naming_convention.clone())
+        .unwrap_or_else(|| DEFAULT_IX.to_owned());
+
+    // Graphs and file rules of revision files.
+    let graphs: Vec<Graph<'_>> = envs
+        .iter()
+        .zip(&loaded)
+        .map(|(env, files)| {
+            let refs: Vec<&MigrationFile> = files.iter().map(|(f, _)| f).collect();
+            Graph::build(env, &refs)
+        })
+        .collect();
+    for ((env, files), graph) in envs.iter().zip(&loaded).zip(&graphs) {
+        for (file, text) in files {
+            if selection.contains(&file.path) {
+                outcome.files_checked += 1;
+                rules::check_file(&FileContext { file, text, env, graph }, &mut emit);
+            }
+        }
+        rules::check_graph(graph, &mut emit);
+    }
+    for (path, kind, calls, text) in &others {
+        if selection.contains(path) {
+            let model = models.iter().find(|m| &m.path == path).map(|m| &m.facts);
+            rules::check_source(
+                &SourceContext {
+                    path,
+                    text,
+                    kind: *kind,
+                    model,
+                    calls,
+                },
+                &mut emit,
+            );
+        }
+    }
+    let schema = Schema {
+        models: &models,
+        convention: &convention,
+        replays: graphs.iter().map(|g| (g, replay(g, &convention))).collect(),
+        files: tree.files(),
+        inits: &inits,
+    };
+    rules::check_schema(&schema, &mut emit);
+
+    for files in loaded {
         for (file, text) in files {
             outcome.sources.insert(file.path, text);
         }
+    }
+    for (path, _, _, text) in others {
+        outcome.sources.insert(path, text);
     }
     let mut diagnostics = emit.into_diagnostics();
     diagnostics.retain(|d| match d.rule.meta().scope {
@@ -120,7 +273,7 @@ mod tests {
     use std::io;
     use std::path::Path;
 
-    use super::{Selection, check};
+    use super::{Selection, check, is_test};
     use crate::rules::Rule;
     use crate::rules::tests::MemTree;
     use crate::tree::Tree;
@@ -149,8 +302,33 @@ mod tests {
             ("a.py", "revision = 'a'\ndown_revision = 'gone'\n"),
             ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
         ]));
-        let outcome = check(&tree, &Selection::All, &|r: Rule| Some(r.meta().default_severity));
-        assert_eq!(outcome.errors, ["versions/b.py: cannot read the file: permission denied"]);
-        assert!(outcome.diagnostics.iter().any(|d| d.rule == Rule::UnknownDownRevision && d.path == "versions/a.py"));
+        let outcome = check(&tree, &Selection::All, &|r: Rule| r.meta().default_severity);
+        assert_eq!(
+            outcome.errors,
+            ["versions/b.py: cannot read the file: permission denied"]
+        );
+        assert!(
+            outcome
+                .diagnostics
+                .iter()
+                .any(|d| d.rule == Rule::UnknownDownRevision && d.path == "versions/a.py")
+        );
+    }
+
+    #[test]
+    fn test_files() {
+        for path in [
+            "tests/test_models.py",
+            "app/tests/helpers.py",
+            "test_x.py",
+            "pkg/db_test.py",
+            "conftest.py",
+            "test/x.py",
+        ] {
+            assert!(is_test(path), "{path}");
+        }
+        for path in ["app/models.py", "testing_utils.py", "contest.py", "latest/x.py"] {
+            assert!(!is_test(path), "{path}");
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod ini;
 pub mod render;
 pub mod rules;
 pub mod scan;
+pub mod schema;
 pub mod source;
 pub mod tree;
 
@@ -92,7 +93,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
     set_colour(args.color);
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let jobs = plan(&cwd, &args.paths)?;
-    let severity = |rule: Rule| Some(rule.meta().default_severity);
+    let severity = |rule: Rule| rule.meta().default_severity;
     let mut diagnostics = Vec::new();
     let mut sources = render::Sources::default();
     let mut totals = Totals::default();
@@ -200,13 +201,13 @@ fn print_rules(out: &mut dyn Write) -> Result<()> {
     writeln!(out, "{:<6} {:<width$} {:<8} summary", "code", "name", "severity")?;
     for rule in Rule::ALL {
         let meta = rule.meta();
+        let severity = meta
+            .default_severity
+            .map_or_else(|| "off".to_owned(), |s| s.to_string());
         writeln!(
             out,
             "{:<6} {:<width$} {:<8} {}",
-            meta.code,
-            meta.name,
-            meta.default_severity.to_string(),
-            meta.summary
+            meta.code, meta.name, severity, meta.summary
         )?;
     }
     Ok(())

@@ -5,19 +5,29 @@
 mod branch_label_conflict;
 mod docstring_revises_mismatch;
 mod docstring_revision_mismatch;
+mod downgrade_does_not_reverse;
+mod drop_all_outside_tests;
+mod duplicate_index_name;
+mod duplicate_model_index_name;
 mod duplicate_revision_id;
+mod duplicate_table_name;
 mod empty_downgrade;
 mod empty_upgrade;
 mod filename_revision_mismatch;
+mod index_name_too_long;
 mod invalid_revision_id;
 mod irreversible_downgrade;
 mod missing_down_revision;
 mod missing_downgrade;
+mod missing_model_module;
 mod missing_revision;
+mod model_index_also_in_migration;
+mod model_migration_index_drift;
 mod multiple_bases;
 mod multiple_heads;
 mod placeholder_revision_id;
 mod revision_cycle;
+mod unguarded_create_all;
 mod unknown_depends_on;
 mod unknown_down_revision;
 
@@ -27,9 +37,12 @@ pub(crate) mod tests;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::check::{FileKind, Schema};
 use crate::diagnostic::{Emitter, Severity};
 use crate::env::Environment;
 use crate::graph::{Graph, MigrationFile};
+use crate::scan::app::AllCall;
+use crate::scan::model::ModelFile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
@@ -47,10 +60,20 @@ pub enum Rule {
     RevisionCycle,
     UnknownDependsOn,
     BranchLabelConflict,
+    DuplicateIndexName,
+    DuplicateModelIndexName,
+    ModelMigrationIndexDrift,
+    IndexNameTooLong,
+    ModelIndexAlsoInMigration,
+    UnguardedCreateAll,
+    DropAllOutsideTests,
     MissingDowngrade,
     EmptyDowngrade,
     IrreversibleDowngrade,
+    DowngradeDoesNotReverse,
     EmptyUpgrade,
+    DuplicateTableName,
+    MissingModelModule,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +89,8 @@ pub struct RuleMeta {
     pub code: &'static str,
     pub name: &'static str,
     pub summary: &'static str,
-    pub default_severity: Severity,
+    /// `None`: off unless enabled.
+    pub default_severity: Option<Severity>,
     pub scope: Scope,
     pub doc: &'static str,
 }
@@ -87,22 +111,34 @@ impl Rule {
         Rule::RevisionCycle,
         Rule::UnknownDependsOn,
         Rule::BranchLabelConflict,
+        Rule::DuplicateIndexName,
+        Rule::DuplicateModelIndexName,
+        Rule::ModelMigrationIndexDrift,
+        Rule::IndexNameTooLong,
+        Rule::ModelIndexAlsoInMigration,
+        Rule::UnguardedCreateAll,
+        Rule::DropAllOutsideTests,
         Rule::MissingDowngrade,
         Rule::EmptyDowngrade,
         Rule::IrreversibleDowngrade,
+        Rule::DowngradeDoesNotReverse,
         Rule::EmptyUpgrade,
+        Rule::DuplicateTableName,
+        Rule::MissingModelModule,
     ];
 
     #[allow(clippy::too_many_lines)]
     pub const fn meta(self) -> RuleMeta {
         use Scope::{File, Project};
-        use Severity::{Error, Warning};
+        const ERROR: Option<Severity> = Some(Severity::Error);
+        const WARNING: Option<Severity> = Some(Severity::Warning);
+        const OFF: Option<Severity> = None;
         let (code, name, summary, default_severity, scope, doc) = match self {
             Rule::MissingRevision => (
                 "AP101",
                 "missing-revision",
                 "a migration file has no `revision` assignment",
-                Error,
+                ERROR,
                 File,
                 include_str!("../../docs/rules/missing-revision.md"),
             ),
@@ -110,7 +146,7 @@ impl Rule {
                 "AP102",
                 "missing-down-revision",
                 "a migration file has no `down_revision` assignment",
-                Error,
+                ERROR,
                 File,
                 include_str!("../../docs/rules/missing-down-revision.md"),
             ),
@@ -118,7 +154,7 @@ impl Rule {
                 "AP103",
                 "docstring-revision-mismatch",
                 "the header's `Revision ID:` differs from `revision`",
-                Error,
+                ERROR,
                 File,
                 include_str!("../../docs/rules/docstring-revision-mismatch.md"),
             ),
@@ -126,7 +162,7 @@ impl Rule {
                 "AP104",
                 "docstring-revises-mismatch",
                 "the header's `Revises:` differs from `down_revision`",
-                Error,
+                ERROR,
                 File,
                 include_str!("../../docs/rules/docstring-revises-mismatch.md"),
             ),
@@ -134,7 +170,7 @@ impl Rule {
                 "AP105",
                 "filename-revision-mismatch",
                 "the file name starts with an id that is not `revision`",
-                Warning,
+                WARNING,
                 File,
                 include_str!("../../docs/rules/filename-revision-mismatch.md"),
             ),
@@ -142,7 +178,7 @@ impl Rule {
                 "AP106",
                 "invalid-revision-id",
                 "a revision id Alembic cannot use",
-                Error,
+                ERROR,
                 File,
                 include_str!("../../docs/rules/invalid-revision-id.md"),
             ),
@@ -150,7 +186,7 @@ impl Rule {
                 "AP107",
                 "placeholder-revision-id",
                 "a hand-typed placeholder revision id",
-                Warning,
+                WARNING,
                 File,
                 include_str!("../../docs/rules/placeholder-revision-id.md"),
             ),
@@ -158,7 +194,7 @@ impl Rule {
                 "AP201",
                 "multiple-heads",
                 "more than one head on the same branch",
-                Error,
+                ERROR,
                 Project,
                 include_str!("../../docs/rules/multiple-heads.md"),
             ),
@@ -166,7 +202,7 @@ impl Rule {
                 "AP202",
                 "unknown-down-revision",
                 "`down_revision` names no known revision",
-                Error,
+                ERROR,
                 Project,
                 include_str!("../../docs/rules/unknown-down-revision.md"),
             ),
@@ -174,7 +210,7 @@ impl Rule {
                 "AP203",
                 "duplicate-revision-id",
                 "the same revision id in two files",
-                Error,
+                ERROR,
                 Project,
                 include_str!("../../docs/rules/duplicate-revision-id.md"),
             ),
@@ -182,7 +218,7 @@ impl Rule {
                 "AP204",
                 "multiple-bases",
                 "more than one base without distinct branch labels",
-                Error,
+                ERROR,
                 Project,
                 include_str!("../../docs/rules/multiple-bases.md"),
             ),
@@ -190,7 +226,7 @@ impl Rule {
                 "AP205",
                 "revision-cycle",
                 "a cycle through `down_revision` or `depends_on`",
-                Error,
+                ERROR,
                 Project,
                 include_str!("../../docs/rules/revision-cycle.md"),
             ),
@@ -198,7 +234,7 @@ impl Rule {
                 "AP206",
                 "unknown-depends-on",
                 "`depends_on` names no revision or branch label",
-                Error,
+                ERROR,
                 Project,
                 include_str!("../../docs/rules/unknown-depends-on.md"),
             ),
@@ -206,15 +242,71 @@ impl Rule {
                 "AP207",
                 "branch-label-conflict",
                 "a branch label used twice or equal to a revision id",
-                Error,
+                ERROR,
                 Project,
                 include_str!("../../docs/rules/branch-label-conflict.md"),
+            ),
+            Rule::DuplicateIndexName => (
+                "AP301",
+                "duplicate-index-name",
+                "the same index name created twice along the chain",
+                ERROR,
+                Project,
+                include_str!("../../docs/rules/duplicate-index-name.md"),
+            ),
+            Rule::DuplicateModelIndexName => (
+                "AP302",
+                "duplicate-model-index-name",
+                "two model declarations produce the same index name",
+                ERROR,
+                Project,
+                include_str!("../../docs/rules/duplicate-model-index-name.md"),
+            ),
+            Rule::ModelMigrationIndexDrift => (
+                "AP303",
+                "model-migration-index-drift",
+                "the indexes the models declare differ from those the migrations create",
+                WARNING,
+                Project,
+                include_str!("../../docs/rules/model-migration-index-drift.md"),
+            ),
+            Rule::IndexNameTooLong => (
+                "AP304",
+                "index-name-too-long",
+                "an index name longer than the database allows",
+                WARNING,
+                File,
+                include_str!("../../docs/rules/index-name-too-long.md"),
+            ),
+            Rule::ModelIndexAlsoInMigration => (
+                "AP305",
+                "model-index-also-in-migration",
+                "a model `index=True` column whose index a migration also creates explicitly",
+                OFF,
+                Project,
+                include_str!("../../docs/rules/model-index-also-in-migration.md"),
+            ),
+            Rule::UnguardedCreateAll => (
+                "AP401",
+                "unguarded-create-all",
+                "`create_all()` in application code that races the migrations",
+                ERROR,
+                File,
+                include_str!("../../docs/rules/unguarded-create-all.md"),
+            ),
+            Rule::DropAllOutsideTests => (
+                "AP402",
+                "drop-all-outside-tests",
+                "`drop_all()` outside tests",
+                ERROR,
+                File,
+                include_str!("../../docs/rules/drop-all-outside-tests.md"),
             ),
             Rule::MissingDowngrade => (
                 "AP501",
                 "missing-downgrade",
                 "a migration without `def downgrade`",
-                Error,
+                ERROR,
                 File,
                 include_str!("../../docs/rules/missing-downgrade.md"),
             ),
@@ -222,7 +314,7 @@ impl Rule {
                 "AP502",
                 "empty-downgrade",
                 "`downgrade()` does nothing while `upgrade()` does",
-                Error,
+                ERROR,
                 File,
                 include_str!("../../docs/rules/empty-downgrade.md"),
             ),
@@ -230,17 +322,41 @@ impl Rule {
                 "AP503",
                 "irreversible-downgrade",
                 "`downgrade()` raises `NotImplementedError`",
-                Warning,
+                WARNING,
                 File,
                 include_str!("../../docs/rules/irreversible-downgrade.md"),
+            ),
+            Rule::DowngradeDoesNotReverse => (
+                "AP504",
+                "downgrade-does-not-reverse",
+                "`upgrade()` creates something `downgrade()` never drops",
+                WARNING,
+                File,
+                include_str!("../../docs/rules/downgrade-does-not-reverse.md"),
             ),
             Rule::EmptyUpgrade => (
                 "AP505",
                 "empty-upgrade",
                 "`upgrade()` does nothing",
-                Warning,
+                WARNING,
                 File,
                 include_str!("../../docs/rules/empty-upgrade.md"),
+            ),
+            Rule::DuplicateTableName => (
+                "AP601",
+                "duplicate-table-name",
+                "two models declare the same table",
+                ERROR,
+                Project,
+                include_str!("../../docs/rules/duplicate-table-name.md"),
+            ),
+            Rule::MissingModelModule => (
+                "AP602",
+                "missing-model-module",
+                "a models package imports a sibling module that does not exist",
+                ERROR,
+                Project,
+                include_str!("../../docs/rules/missing-model-module.md"),
             ),
         };
         RuleMeta {
@@ -291,6 +407,30 @@ pub struct FileContext<'a> {
     pub graph: &'a Graph<'a>,
 }
 
+/// What a rule on a Python file other than a revision sees.
+pub struct SourceContext<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub kind: FileKind,
+    pub model: Option<&'a ModelFile>,
+    pub calls: &'a [AllCall],
+}
+
+pub fn check_source(ctx: &SourceContext<'_>, emit: &mut Emitter<'_>) {
+    index_name_too_long::check_model(ctx, emit);
+    unguarded_create_all::check(ctx.path, ctx.kind, ctx.calls, emit);
+    drop_all_outside_tests::check(ctx.path, ctx.kind, ctx.calls, emit);
+}
+
+pub fn check_schema(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
+    duplicate_index_name::check(schema, emit);
+    duplicate_model_index_name::check(schema, emit);
+    model_migration_index_drift::check(schema, emit);
+    model_index_also_in_migration::check(schema, emit);
+    duplicate_table_name::check(schema, emit);
+    missing_model_module::check(schema, emit);
+}
+
 pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     missing_revision::check(ctx, emit);
     missing_down_revision::check(ctx, emit);
@@ -303,6 +443,10 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     empty_downgrade::check(ctx, emit);
     irreversible_downgrade::check(ctx, emit);
     empty_upgrade::check(ctx, emit);
+    downgrade_does_not_reverse::check(ctx, emit);
+    index_name_too_long::check_migration(ctx, emit);
+    unguarded_create_all::check(&ctx.file.path, FileKind::Alembic, &ctx.file.facts.all_calls, emit);
+    drop_all_outside_tests::check(&ctx.file.path, FileKind::Alembic, &ctx.file.facts.all_calls, emit);
 }
 
 pub fn check_graph(graph: &Graph<'_>, emit: &mut Emitter<'_>) {

@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::app::{AllCall, all_calls};
+use super::ops::{Operation, operations};
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
 /// A string with the byte span it came from.
@@ -111,6 +113,13 @@ pub struct Function {
     /// The function's name after `def`.
     pub name: Range<usize>,
     pub body: Body,
+    /// Logical lines from the `def` to the end of the body.
+    pub lines: Range<usize>,
+    /// Its schema operations, in order.
+    pub ops: Vec<Operation>,
+    /// It calls a function defined in the same module (whose operations
+    /// are not followed).
+    pub calls_helper: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -122,6 +131,8 @@ pub struct Migration {
     pub header: Option<Header>,
     pub upgrade: Option<Function>,
     pub downgrade: Option<Function>,
+    /// `create_all` / `drop_all` anywhere in the file.
+    pub all_calls: Vec<AllCall>,
 }
 
 impl Migration {
@@ -156,6 +167,25 @@ impl Migration {
             }
         }
         migration.header = header(scan, &strings);
+        let helpers: Vec<&str> = scan
+            .lines
+            .iter()
+            .filter(|l| l.indent == 0)
+            .filter_map(|l| {
+                let t = scan.line_tokens(l);
+                (t.len() > 1 && scan.is(t[0], "def")).then(|| scan.str(t[1]))
+            })
+            .filter(|name| !matches!(*name, "upgrade" | "downgrade"))
+            .collect();
+        for function in [&mut migration.upgrade, &mut migration.downgrade].into_iter().flatten() {
+            function.ops = operations(scan, function.lines.clone());
+            let first = scan.lines[function.lines.start].tokens.start;
+            let last = scan.lines[function.lines.end - 1].tokens.end;
+            function.calls_helper = scan.tokens[first..last]
+                .windows(2)
+                .any(|w| w[0].kind == Kind::Name && helpers.contains(&scan.str(w[0])) && scan.is(w[1], "("));
+        }
+        migration.all_calls = all_calls(scan);
         migration
     }
 
@@ -274,7 +304,7 @@ fn strip_brackets<'t>(scan: &Scan<'_>, tokens: &'t [Token]) -> Option<&'t [Token
 
 /// One or more adjacent string literals (implicit concatenation), possibly
 /// in redundant parentheses.
-fn string_item(scan: &Scan<'_>, tokens: &[Token]) -> Option<Item> {
+pub(crate) fn string_item(scan: &Scan<'_>, tokens: &[Token]) -> Option<Item> {
     let tokens = strip_brackets(scan, tokens)
         .filter(|_| scan.is(tokens[0], "("))
         .unwrap_or(tokens);
@@ -338,6 +368,7 @@ fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
     let colon = colon?;
     let mut statements: Vec<&[Token]> = Vec::new();
     let inline = &tokens[colon + 1..];
+    let mut end = index + 1;
     if inline.is_empty() {
         let body_indent = scan.lines.get(index + 1).map(|l| l.indent)?;
         if body_indent <= line.indent {
@@ -347,6 +378,7 @@ fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
             if next.indent <= line.indent {
                 break;
             }
+            end += 1;
             if next.indent == body_indent {
                 statements.push(scan.line_tokens(next));
             } else {
@@ -363,6 +395,9 @@ fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
         Function {
             name: name.span(),
             body,
+            lines: index..end,
+            ops: Vec::new(),
+            calls_helper: false,
         },
     ))
 }

@@ -11,7 +11,12 @@
 //! This module knows nothing about Alembic; `migration` turns a [`Scan`] into
 //! migration facts.
 
+pub mod app;
+pub mod blocks;
+pub mod imports;
 pub mod migration;
+pub mod model;
+pub mod ops;
 
 #[cfg(test)]
 mod fuzz;

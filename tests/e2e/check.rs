@@ -75,7 +75,7 @@ fn seed_faults_are_each_reported_where_they_are() {
     order.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
     assert_eq!(got, order);
     assert_eq!(doc["version"], 1);
-    assert_eq!(doc["summary"]["files_checked"], 10);
+    assert_eq!(doc["summary"]["files_checked"], 11, "ten revision files and env.py");
     assert_eq!(doc["summary"]["errors"], 8);
     assert_eq!(doc["summary"]["warnings"], 0);
     // The file name used as a parent is recognised.

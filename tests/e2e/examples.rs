@@ -13,7 +13,7 @@ fn broken_example_reports_its_faults() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let mut codes: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();
     codes.sort();
-    assert_eq!(codes, ["AP104", "AP201", "AP202", "AP502"]);
+    assert_eq!(codes, ["AP104", "AP201", "AP202", "AP401", "AP502"]);
 }
 
 #[test]

@@ -10,3 +10,5 @@ mod check;
 mod cli;
 /// The projects shipped in `examples/`, which the README runs.
 mod examples;
+/// Indexes, models and `create_all` across files.
+mod schema;

@@ -1,0 +1,47 @@
+//! AP402 drop-all-outside-tests: see `docs/rules/drop-all-outside-tests.md`.
+
+use super::Rule;
+use crate::check::FileKind;
+use crate::diagnostic::Emitter;
+use crate::scan::app::{AllCall, Method};
+
+pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Emitter<'_>) {
+    if kind == FileKind::Test {
+        return;
+    }
+    for call in calls.iter().filter(|c| c.method == Method::DropAll) {
+        // A setting or an in-memory database makes it a deliberate, local act.
+        let deliberate = kind == FileKind::App && call.guard.is_some_and(|g| g != "a following `stamp`");
+        if deliberate {
+            continue;
+        }
+        emit.report(
+            Rule::DropAllOutsideTests,
+            path,
+            call.span.clone(),
+            "`drop_all()` outside tests drops every table of the metadata",
+        )
+        .help("move it into test code; a schema change belongs in a revision file");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::tests::{MemTree, lint_tree};
+
+    #[test]
+    fn outside_and_inside_tests() {
+        let tree = MemTree::new(&[
+            ("app/admin.py", b"def reset():\n    db.drop_all()\n"),
+            ("tests/test_x.py", b"def teardown():\n    db.drop_all()\n"),
+            (
+                "app/dev.py",
+                b"def reset():\n    engine = create_engine('sqlite://')\n    Base.metadata.drop_all(engine)\n",
+            ),
+        ]);
+        let out = lint_tree(&tree, Some(Rule::DropAllOutsideTests));
+        assert!(out.contains("app/admin.py:2:5"), "{out}");
+        assert!(!out.contains("tests/test_x.py") && !out.contains("app/dev.py"), "{out}");
+    }
+}

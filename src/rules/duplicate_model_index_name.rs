@@ -1,0 +1,57 @@
+//! AP302 duplicate-model-index-name: see `docs/rules/duplicate-model-index-name.md`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::Rule;
+use crate::check::Schema;
+use crate::diagnostic::Emitter;
+use crate::scan::model::convention_name;
+use crate::scan::ops::Name;
+
+/// The name a model index gets: its literal name, or the convention's.
+pub(crate) fn model_index_name(convention: &str, table: &str, name: &Name, columns: &[String]) -> Option<String> {
+    match name {
+        Name::Literal(item) => Some(item.value.clone()),
+        Name::Convention => convention_name(convention, table, columns),
+        Name::Unknown => None,
+    }
+}
+
+/// Projects in separate top-level directories of a monorepo have separate
+/// schemas.
+pub(crate) fn top_dir(path: &str) -> &str {
+    path.split_once('/').map_or("", |(top, _)| top)
+}
+
+pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
+    let mut seen: HashMap<(&str, String), (&str, Range<usize>, &str)> = HashMap::new();
+    for model in schema.models {
+        for index in &model.facts.indexes {
+            let Some(name) = model_index_name(schema.convention, &index.table, &index.name, &index.columns) else {
+                continue;
+            };
+            let key = (top_dir(&model.path), name.clone());
+            match seen.get(&key) {
+                Some((path, span, table)) => {
+                    let message = if *path == model.path && *table == index.table {
+                        format!("index `{name}` is declared twice on `{table}`")
+                    } else if *path == model.path {
+                        format!(
+                            "index `{name}` is declared twice (tables `{table}` and `{}`)",
+                            index.table
+                        )
+                    } else {
+                        format!("index `{name}` is also declared by {path} (table `{table}`)")
+                    };
+                    emit.report(Rule::DuplicateModelIndexName, &model.path, index.span.clone(), message)
+                        .help("give one of the two another name: index names are shared by the whole schema, so creating the second fails")
+                        .related(path, span.clone(), format!("`{name}` declared here"));
+                }
+                None => {
+                    seen.insert(key, (&model.path, index.span.clone(), &index.table));
+                }
+            }
+        }
+    }
+}

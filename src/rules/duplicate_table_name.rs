@@ -1,0 +1,50 @@
+//! AP601 duplicate-table-name: see `docs/rules/duplicate-table-name.md`.
+
+use std::collections::HashMap;
+
+use super::Rule;
+use super::duplicate_model_index_name::top_dir;
+use crate::check::Schema;
+use crate::diagnostic::Emitter;
+use crate::scan::model::TableDecl;
+
+pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
+    let mut seen: HashMap<(&str, &str, &str), (&str, &TableDecl)> = HashMap::new();
+    for model in schema.models {
+        for table in model.facts.tables.iter().filter(|t| !t.extend_existing) {
+            let key = (
+                top_dir(&model.path),
+                metadata_key(&table.metadata),
+                table.name.value.as_str(),
+            );
+            if let Some((path, first)) = seen.get(&key) {
+                let by = first
+                    .class
+                    .as_ref()
+                    .map_or_else(|| "a `Table(...)`".to_owned(), |c| format!("class `{c}`"));
+                emit.report(
+                    Rule::DuplicateTableName,
+                    &model.path,
+                    table.name.span.clone(),
+                    format!("table `{}` is also declared by {by} in {path}", table.name.value),
+                )
+                .help(
+                    "remove one declaration, or pass `extend_existing=True` if both describe the same table on purpose",
+                )
+                .related(
+                    path,
+                    first.name.span.clone(),
+                    format!("`{}` first declared here", table.name.value),
+                );
+            } else {
+                seen.insert(key, (&model.path, table));
+            }
+        }
+    }
+}
+
+/// `Base`, `Base.metadata` and `db.Model` / `db.metadata` name one metadata.
+fn metadata_key(metadata: &str) -> &str {
+    let m = metadata.strip_suffix(".metadata").unwrap_or(metadata);
+    m.strip_suffix(".Model").unwrap_or(m)
+}

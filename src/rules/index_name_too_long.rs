@@ -1,0 +1,74 @@
+//! AP304 index-name-too-long: see `docs/rules/index-name-too-long.md`.
+
+use std::ops::Range;
+
+use super::{FileContext, Rule, SourceContext};
+use crate::diagnostic::Emitter;
+use crate::scan::ops::OpKind;
+
+/// PostgreSQL's `NAMEDATALEN - 1`.
+pub(crate) const MAX_IDENTIFIER_LENGTH: usize = 63;
+
+fn report(path: &str, name: &str, span: Range<usize>, emit: &mut Emitter<'_>) {
+    let len = name.chars().count();
+    if len <= MAX_IDENTIFIER_LENGTH {
+        return;
+    }
+    emit.report(
+        Rule::IndexNameTooLong,
+        path,
+        span,
+        format!("index name `{name}` is {len} characters; PostgreSQL keeps only the first {MAX_IDENTIFIER_LENGTH}, so two such names can collide"),
+    )
+    .help(format!("use a name of at most {MAX_IDENTIFIER_LENGTH} characters"));
+}
+
+pub(crate) fn check_migration(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
+    let Some(upgrade) = &ctx.file.facts.upgrade else { return };
+    for op in &upgrade.ops {
+        match &op.kind {
+            OpKind::CreateIndex { index, .. } => {
+                if let Some(item) = index.name.literal() {
+                    report(&ctx.file.path, &item.value, item.span.clone(), emit);
+                }
+            }
+            OpKind::CreateTable { indexes, .. } => {
+                for item in indexes.iter().filter_map(|i| i.name.literal()) {
+                    report(&ctx.file.path, &item.value, item.span.clone(), emit);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub(crate) fn check_model(ctx: &SourceContext<'_>, emit: &mut Emitter<'_>) {
+    let Some(model) = ctx.model else { return };
+    for item in model.indexes.iter().filter_map(|i| i.name.literal()) {
+        report(ctx.path, &item.value, item.span.clone(), emit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::Rule;
+    use crate::rules::tests::{lint, lint_ok};
+
+    #[test]
+    fn long_and_short() {
+        let long = format!("ix_{}", "a".repeat(70));
+        let out = lint(
+            "a.py",
+            &format!(
+                "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.create_index('{long}', 't', ['a'])\n"
+            ),
+            Rule::IndexNameTooLong,
+        );
+        assert!(out.contains("is 73 characters"), "{out}");
+        lint_ok(
+            "a.py",
+            "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.create_index('ix_t_a', 't', ['a'])\n",
+            Rule::IndexNameTooLong,
+        );
+    }
+}

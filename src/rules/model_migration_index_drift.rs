@@ -1,0 +1,114 @@
+//! AP303 model-migration-index-drift: see `docs/rules/model-migration-index-drift.md`.
+
+use std::collections::BTreeMap;
+
+use super::Rule;
+use super::duplicate_model_index_name::model_index_name;
+use crate::check::Schema;
+use crate::diagnostic::Emitter;
+use crate::scan::model::normalise_column;
+
+pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
+    // Tables whose every declaration is complete, and their declared indexes.
+    let mut tables: BTreeMap<&str, bool> = BTreeMap::new();
+    for model in schema.models {
+        for table in &model.facts.tables {
+            let complete = table.complete && !table.extend_existing;
+            let entry = tables.entry(table.name.value.as_str()).or_insert(complete);
+            *entry &= complete;
+        }
+    }
+    for (table, complete) in tables {
+        if !complete {
+            continue;
+        }
+        // The one environment whose chain ends with this table.
+        let chains: Vec<_> = schema
+            .replays
+            .iter()
+            .filter(|(_, r)| r.tables.contains(table))
+            .collect();
+        let [(_, replay)] = chains[..] else { continue };
+        if replay.opaque || replay.uncertain_tables.contains(table) {
+            continue;
+        }
+        let mut declared = Vec::new();
+        for model in schema.models {
+            for index in model.facts.indexes.iter().filter(|i| i.table == table) {
+                let Some(name) = model_index_name(schema.convention, table, &index.name, &index.columns) else {
+                    // One unknown name and the comparison means nothing.
+                    declared.clear();
+                    break;
+                };
+                declared.push((name, index, &model.path));
+            }
+        }
+        let created: Vec<_> = replay
+            .live
+            .iter()
+            .filter(|l| l.table.as_deref() == Some(table))
+            .collect();
+        let columns = |cols: &[String]| cols.iter().map(|c| normalise_column(c)).collect::<Vec<_>>();
+        for (name, index, path) in &declared {
+            if created.iter().any(|c| &c.name == name) {
+                continue;
+            }
+            let renamed = created.iter().find(|c| {
+                columns(&c.columns) == columns(&index.columns) && !declared.iter().any(|(n, _, _)| *n == c.name)
+            });
+            let report = match renamed {
+                Some(other) => emit
+                    .report(
+                        Rule::ModelMigrationIndexDrift,
+                        path,
+                        index.span.clone(),
+                        format!(
+                            "the model names the index on `{table}` ({}) `{name}`, the migrations name it `{}`",
+                            index.columns.join(", "),
+                            other.name
+                        ),
+                    )
+                    .help(format!(
+                        "use one name: `{}` here, or rename the index in a new migration",
+                        other.name
+                    ))
+                    .related(
+                        &other.path,
+                        other.span.clone(),
+                        format!("`{}` created here", other.name),
+                    ),
+                None => emit
+                    .report(
+                        Rule::ModelMigrationIndexDrift,
+                        path,
+                        index.span.clone(),
+                        format!("the model declares index `{name}` on `{table}`, but no migration creates it"),
+                    )
+                    .help(
+                        "generate a migration for it (`alembic revision --autogenerate`), or remove it from the model",
+                    ),
+            };
+            let _ = report;
+        }
+        for created in &created {
+            let known = declared
+                .iter()
+                .any(|(n, i, _)| *n == created.name || columns(&i.columns) == columns(&created.columns));
+            if !known {
+                emit.report(
+                    Rule::ModelMigrationIndexDrift,
+                    &created.path,
+                    created.span.clone(),
+                    format!(
+                        "the migrations create index `{}` on `{table}`, which no model declares",
+                        created.name
+                    ),
+                )
+                .help(format!(
+                    "declare it on the model (`Index(\"{}\", ...)` in `__table_args__`), or drop it in a new migration",
+                    created.name
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Statements with the blocks that enclose them.
+//!
+//! [`walk`] visits the logical lines of a range in order and hands each
+//! statement to a callback together with the stack of compound statements
+//! around it: `if`/`elif`/`else` arms (arms of one chain share a group, so
+//! callers know they are alternatives), `with`, `def`, `class` and the rest.
+//! A compound statement with its body on the same line (`if x: f()`) yields
+//! that body as a statement inside the block.
+
+use std::ops::Range;
+
+use super::{Kind, Scan, Token};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockKind {
+    /// One arm of an `if`/`elif`/`else` chain. `condition` is empty for
+    /// `else`; `conditions` holds every condition of the chain up to and
+    /// including this arm, as byte ranges.
+    Arm {
+        group: usize,
+        arm: usize,
+        condition: Range<usize>,
+        previous: Vec<Range<usize>>,
+    },
+    /// `with EXPR [as NAME]`: the tokens after `with`, up to the colon.
+    With {
+        header: Range<usize>,
+    },
+    Def {
+        name: Range<usize>,
+    },
+    Class {
+        name: Range<usize>,
+        bases: Range<usize>,
+    },
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub indent: usize,
+    pub kind: BlockKind,
+    /// Index of the header's logical line.
+    pub line: usize,
+}
+
+/// One statement as the walker sees it.
+pub struct Statement<'a> {
+    /// Index of the logical line the statement belongs to.
+    pub line: usize,
+    pub tokens: &'a [Token],
+    pub indent: usize,
+    pub blocks: &'a [Block],
+}
+
+/// Visits every statement of `lines` (indices into `scan.lines`).
+pub fn walk(scan: &Scan<'_>, lines: Range<usize>, mut visit: impl FnMut(&Statement<'_>)) {
+    let mut stack: Vec<Block> = Vec::new();
+    let mut next_group = 0usize;
+    // The open `if` chain at each indent: (group, arms so far, conditions).
+    let mut chains: Vec<(usize, usize, usize, Vec<Range<usize>>)> = Vec::new();
+    for index in lines {
+        let line = &scan.lines[index];
+        while stack.last().is_some_and(|b| b.indent >= line.indent) {
+            stack.pop();
+        }
+        chains.retain(|c| c.0 <= line.indent);
+        let tokens = scan.line_tokens(line);
+        let Some(&first) = tokens.first() else { continue };
+        let keyword = if first.kind == Kind::Name { scan.str(first) } else { "" };
+        let compound = matches!(
+            keyword,
+            "if" | "elif"
+                | "else"
+                | "with"
+                | "def"
+                | "class"
+                | "for"
+                | "while"
+                | "try"
+                | "except"
+                | "finally"
+                | "async"
+                | "match"
+                | "case"
+        );
+        let colon = if compound { header_colon(scan, tokens) } else { None };
+        let Some(colon) = colon else {
+            if !matches!(keyword, "elif" | "else") {
+                chains.retain(|c| c.0 < line.indent);
+            }
+            visit(&Statement {
+                line: index,
+                tokens,
+                indent: line.indent,
+                blocks: &stack,
+            });
+            continue;
+        };
+        let span_of = |ts: &[Token]| match (ts.first(), ts.last()) {
+            (Some(a), Some(b)) => a.start..b.end,
+            _ => tokens[0].start..tokens[0].start,
+        };
+        let kind = match keyword {
+            "if" | "elif" | "else" => {
+                let condition = if keyword == "else" {
+                    tokens[0].end..tokens[0].end
+                } else {
+                    span_of(&tokens[1..colon])
+                };
+                let same_chain = keyword != "if" && chains.last().is_some_and(|c| c.0 == line.indent);
+                if !same_chain {
+                    chains.retain(|c| c.0 < line.indent);
+                    chains.push((line.indent, next_group, 0, Vec::new()));
+                    next_group += 1;
+                } else if let Some(chain) = chains.last_mut() {
+                    chain.2 += 1;
+                }
+                let chain = chains.last_mut().expect("a chain was just pushed or found");
+                let previous = chain.3.clone();
+                if keyword != "else" {
+                    chain.3.push(condition.clone());
+                }
+                BlockKind::Arm {
+                    group: chain.1,
+                    arm: chain.2,
+                    condition,
+                    previous,
+                }
+            }
+            "with" => BlockKind::With {
+                header: span_of(&tokens[1..colon]),
+            },
+            "def" | "async" => {
+                let name = tokens
+                    .iter()
+                    .skip_while(|t| scan.str(**t) != "def")
+                    .nth(1)
+                    .map_or(0..0, |t| t.span());
+                BlockKind::Def { name }
+            }
+            "class" => {
+                let name = tokens.get(1).map_or(0..0, |t| t.span());
+                // Between the parentheses of `class Name(...)`, if any.
+                let bases = if colon > 3 && scan.is(tokens[2], "(") && scan.is(tokens[colon - 1], ")") {
+                    span_of(&tokens[3..colon - 1])
+                } else {
+                    tokens[colon].start..tokens[colon].start
+                };
+                BlockKind::Class { name, bases }
+            }
+            _ => BlockKind::Other,
+        };
+        if !matches!(keyword, "if" | "elif" | "else") {
+            chains.retain(|c| c.0 < line.indent);
+        }
+        stack.push(Block {
+            indent: line.indent,
+            kind,
+            line: index,
+        });
+        let inline = &tokens[colon + 1..];
+        if !inline.is_empty() {
+            visit(&Statement {
+                line: index,
+                tokens: inline,
+                indent: line.indent + 1,
+                blocks: &stack,
+            });
+            stack.pop();
+        }
+    }
+}
+
+/// The colon that ends a compound statement's header (outside brackets;
+/// a lambda's colon sits inside the header and is skipped).
+fn header_colon(scan: &Scan<'_>, tokens: &[Token]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut lambdas = 0usize;
+    for (i, &t) in tokens.iter().enumerate() {
+        match (t.kind, scan.str(t)) {
+            (Kind::Op, "(" | "[" | "{") => depth += 1,
+            (Kind::Op, ")" | "]" | "}") => depth = depth.saturating_sub(1),
+            (Kind::Name, "lambda") if depth == 0 => lambdas += 1,
+            (Kind::Op, ":") if depth == 0 => {
+                if lambdas > 0 {
+                    lambdas -= 1;
+                } else {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn describe(text: &str) -> Vec<String> {
+        let scan = Scan::new(text);
+        let mut out = Vec::new();
+        walk(&scan, 0..scan.lines.len(), |s| {
+            let words: Vec<&str> = s.tokens.iter().map(|&t| scan.str(t)).collect();
+            let blocks: Vec<String> = s
+                .blocks
+                .iter()
+                .map(|b| match &b.kind {
+                    BlockKind::Arm {
+                        group, arm, condition, ..
+                    } => format!("arm{group}.{arm}({})", &scan.text[condition.clone()]),
+                    BlockKind::With { header } => format!("with({})", &scan.text[header.clone()]),
+                    BlockKind::Def { name } => format!("def({})", &scan.text[name.clone()]),
+                    BlockKind::Class { name, .. } => format!("class({})", &scan.text[name.clone()]),
+                    BlockKind::Other => "other".into(),
+                })
+                .collect();
+            out.push(format!("{} <- {}", words.join(" "), blocks.join("/")));
+        });
+        out
+    }
+
+    #[test]
+    fn if_chains_and_with_blocks() {
+        let text = "def upgrade():\n    if dialect == 'mysql':\n        a()\n    elif x:\n        b()\n    else:\n        c()\n    with op.batch_alter_table('t') as batch_op:\n        d()\n    if y: e()\n    f()\n";
+        assert_eq!(
+            describe(text),
+            [
+                "a ( ) <- def(upgrade)/arm0.0(dialect == 'mysql')",
+                "b ( ) <- def(upgrade)/arm0.1(x)",
+                "c ( ) <- def(upgrade)/arm0.2()",
+                "d ( ) <- def(upgrade)/with(op.batch_alter_table('t') as batch_op)",
+                "e ( ) <- def(upgrade)/arm1.0(y)",
+                "f ( ) <- def(upgrade)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_if_after_a_chain_starts_a_new_group() {
+        let text = "if a:\n    x()\nif b:\n    y()\nelse:\n    z()\n";
+        assert_eq!(
+            describe(text),
+            ["x ( ) <- arm0.0(a)", "y ( ) <- arm1.0(b)", "z ( ) <- arm1.1()"]
+        );
+    }
+}

@@ -1,0 +1,601 @@
+//! Facts about SQLAlchemy model files: the tables they declare and the
+//! indexes those tables get.
+//!
+//! Tables come from `__tablename__` (or the defaults of Flask-SQLAlchemy and
+//! SQLModel) and from `Table("name", metadata, ...)`. Indexes come from
+//! columns with `index=True` (`Column`, `mapped_column`, `db.Column`,
+//! `sa.Column`, SQLModel's `Field`), and from `Index("name", ...)` in
+//! `__table_args__` (tuple, tuple ending in a dict, annotated, returned by a
+//! `@declared_attr`), in a class body, inside `Table(...)` or at module
+//! level. A literal `MetaData(naming_convention=...)` with an `ix` template
+//! overrides SQLAlchemy's default `ix_%(column_0_label)s`.
+
+use std::ops::Range;
+
+use super::blocks::{BlockKind, walk};
+use super::migration::{Item, string_item};
+use super::ops::{Args, Name, call_of, index_def, is_true};
+use super::{Kind, Scan, Token, split_top_level};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableDecl {
+    pub name: Item,
+    /// The class that maps it, if any.
+    pub class: Option<String>,
+    /// The metadata it belongs to: the base class or the metadata argument,
+    /// as written.
+    pub metadata: String,
+    /// Every column and index of the table is visible here: no mixin or
+    /// unknown base could add more.
+    pub complete: bool,
+    /// `extend_existing=True`: redeclaring the table is intended.
+    pub extend_existing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelIndex {
+    pub table: String,
+    pub name: Name,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    /// Where it is declared: the `Index(...)` call or the column.
+    pub span: Range<usize>,
+    /// From `index=True` on a column: named by the naming convention.
+    pub implicit: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelFile {
+    pub tables: Vec<TableDecl>,
+    pub indexes: Vec<ModelIndex>,
+    /// The `ix` template of a literal naming convention.
+    pub naming_convention: Option<String>,
+}
+
+impl ModelFile {
+    /// True when the text looks like it declares models (a cheap byte test
+    /// done before scanning).
+    pub fn may_declare_models(bytes: &[u8]) -> bool {
+        const NEEDLES: [&[u8]; 5] = [b"__tablename__", b"Table(", b"Column(", b"mapped_column(", b"Field("];
+        NEEDLES.iter().any(|n| bytes.windows(n.len()).any(|w| w == *n))
+    }
+
+    pub fn from_scan(scan: &Scan<'_>) -> Self {
+        let mut file = ModelFile::default();
+        // Classes: name → (table, bases, is SQLModel table, metadata, complete).
+        let mut classes: Vec<ClassInfo> = Vec::new();
+        let mut table_vars: Vec<(String, String)> = Vec::new();
+        walk(scan, 0..scan.lines.len(), |statement| {
+            let tokens = statement.tokens;
+            // The innermost class, when the statement is in its body (or in a
+            // method such as a `@declared_attr __table_args__`).
+            let class = statement
+                .blocks
+                .iter()
+                .rposition(|b| matches!(b.kind, BlockKind::Class { .. }));
+            if let Some(ci) = class {
+                let BlockKind::Class { name, bases } = &statement.blocks[ci].kind else {
+                    unreachable!()
+                };
+                let class_name = &scan.text[name.clone()];
+                let header = statement.blocks[ci].line;
+                let at = classes.iter().position(|c| c.name == class_name && c.header == header);
+                let at = at.unwrap_or_else(|| {
+                    classes.push(ClassInfo::new(scan, name.clone(), bases.clone(), header));
+                    classes.len() - 1
+                });
+                let info = &mut classes[at];
+                let in_body = ci == statement.blocks.len() - 1;
+                let in_table_args = statement.blocks[ci + 1..].iter().any(
+                    |b| matches!(&b.kind, BlockKind::Def { name } if &scan.text[name.clone()] == "__table_args__"),
+                );
+                class_statement(scan, tokens, info, in_body, in_table_args);
+                return;
+            }
+            if !statement.blocks.is_empty() {
+                return;
+            }
+            module_statement(scan, tokens, &mut file, &mut table_vars, &classes);
+        });
+        for class in classes {
+            let table = class.table_name();
+            let Some(table) = table else { continue };
+            for (column, span) in class.indexed {
+                file.indexes.push(ModelIndex {
+                    table: table.value.clone(),
+                    name: Name::Convention,
+                    columns: vec![column.0],
+                    unique: column.1,
+                    span,
+                    implicit: true,
+                });
+            }
+            for mut index in class.indexes {
+                index.table.clone_from(&table.value);
+                file.indexes.push(index);
+            }
+            file.tables.push(TableDecl {
+                name: table,
+                class: Some(class.name.clone()),
+                metadata: class.metadata.clone(),
+                complete: class.complete,
+                extend_existing: class.extend_existing,
+            });
+        }
+        // Module-level indexes waiting for their class's table.
+        let pending: Vec<ModelIndex> = std::mem::take(&mut file.indexes);
+        for mut index in pending {
+            if let Some(class) = index.table.strip_prefix("class:") {
+                match file.tables.iter().find(|t| t.class.as_deref() == Some(class)) {
+                    Some(t) => index.table.clone_from(&t.name.value),
+                    None => continue,
+                }
+            }
+            file.indexes.push(index);
+        }
+        file.tables.sort_by_key(|t| t.name.span.start);
+        file.indexes.sort_by_key(|i| i.span.start);
+        file
+    }
+}
+
+#[allow(clippy::struct_excessive_bools)]
+struct ClassInfo {
+    name: String,
+    name_span: Range<usize>,
+    header: usize,
+    metadata: String,
+    tablename: Option<Item>,
+    sqlmodel_table: bool,
+    flask_model: bool,
+    abstract_: bool,
+    complete: bool,
+    extend_existing: bool,
+    /// `index=True` columns: ((name, unique), span).
+    indexed: Vec<((String, bool), Range<usize>)>,
+    indexes: Vec<ModelIndex>,
+}
+
+impl ClassInfo {
+    fn new(scan: &Scan<'_>, name_span: Range<usize>, bases: Range<usize>, header: usize) -> Self {
+        let name = &scan.text[name_span.clone()];
+        let text = &scan.text[bases];
+        let parts: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let positional: Vec<&str> = parts.iter().copied().filter(|p| !p.contains('=')).collect();
+        let known_root = |b: &str| {
+            let last = b.rsplit('.').next().unwrap_or(b);
+            matches!(
+                last,
+                "Model" | "Base" | "SQLModel" | "DeclarativeBase" | "DeclarativeBaseNoMeta"
+            ) || last.ends_with("Base")
+        };
+        Self {
+            name: name.to_owned(),
+            name_span,
+            header,
+            metadata: positional.first().copied().unwrap_or("").to_owned(),
+            tablename: None,
+            sqlmodel_table: positional.contains(&"SQLModel")
+                && parts.iter().any(|p| p.replace(' ', "") == "table=True"),
+            flask_model: positional.iter().any(|b| b.ends_with(".Model")),
+            abstract_: false,
+            complete: positional.len() == 1 && known_root(positional[0]),
+            extend_existing: false,
+            indexed: Vec::new(),
+            indexes: Vec::new(),
+        }
+    }
+
+    fn table_name(&self) -> Option<Item> {
+        if self.abstract_ {
+            return None;
+        }
+        if let Some(name) = &self.tablename {
+            return Some(name.clone());
+        }
+        let span = self.name_span.clone();
+        if self.sqlmodel_table {
+            return Some(Item {
+                value: self.name.to_lowercase(),
+                span,
+            });
+        }
+        if self.flask_model {
+            return Some(Item {
+                value: snake_case(&self.name),
+                span,
+            });
+        }
+        None
+    }
+}
+
+/// Flask-SQLAlchemy's default table name: `UserRole` → `user_role`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// `NAME [: annotation] = value` → (NAME, value tokens).
+fn assignment<'a>(scan: &Scan<'a>, tokens: &'a [Token]) -> Option<(&'a str, &'a [Token])> {
+    let first = *tokens.first()?;
+    if first.kind != Kind::Name {
+        return None;
+    }
+    let parts = split_top_level(scan, tokens, "=");
+    if parts.len() != 2 || parts[1].is_empty() {
+        return None;
+    }
+    let target = parts[0];
+    if target.len() > 1 && !scan.is(target[1], ":") {
+        return None;
+    }
+    Some((scan.str(first), parts[1]))
+}
+
+fn class_statement(scan: &Scan<'_>, tokens: &[Token], info: &mut ClassInfo, in_body: bool, in_table_args: bool) {
+    if in_table_args {
+        // `return (Index(...), ...)` in a `@declared_attr def __table_args__`.
+        if tokens.first().is_some_and(|&t| scan.is(t, "return")) {
+            table_args(scan, &tokens[1..], info);
+        }
+        return;
+    }
+    if !in_body {
+        return;
+    }
+    if let Some((name, value)) = assignment(scan, tokens) {
+        match name {
+            "__tablename__" => info.tablename = string_item(scan, value),
+            "__abstract__" => info.abstract_ = is_true(scan, value),
+            "__table_args__" => table_args(scan, value, info),
+            "__table__" => info.complete = false,
+            _ => {
+                if let Some((callee, inner)) = call_of(scan, value) {
+                    column_like(scan, name, callee, inner, value, info);
+                }
+            }
+        }
+    } else if let Some(index) = index_def(scan, tokens) {
+        info.indexes.push(model_index(index));
+    }
+}
+
+fn model_index(index: super::ops::IndexDef) -> ModelIndex {
+    ModelIndex {
+        table: String::new(),
+        name: index.name,
+        columns: index.columns,
+        unique: index.unique,
+        span: index.span,
+        implicit: false,
+    }
+}
+
+fn column_like(scan: &Scan<'_>, attribute: &str, callee: &str, inner: &[Token], whole: &[Token], info: &mut ClassInfo) {
+    if !matches!(callee, "Column" | "mapped_column" | "Field") {
+        return;
+    }
+    let args = Args::parse(scan, inner);
+    let column = args
+        .positional()
+        .first()
+        .and_then(|p| string_item(scan, p))
+        .map_or_else(|| attribute.to_owned(), |item| item.value);
+    if args.keyword("index").is_some_and(|t| is_true(scan, t)) {
+        let unique = args.keyword("unique").is_some_and(|t| is_true(scan, t));
+        info.indexed
+            .push(((column, unique), whole[0].start..whole[whole.len() - 1].end));
+    }
+    if args.keyword("sa_column").is_some() {
+        // The column is built elsewhere: its flags are not visible here.
+        info.complete = false;
+    }
+}
+
+/// `(Index(...), UniqueConstraint(...), {"extend_existing": True})`, a dict,
+/// or one index.
+fn table_args(scan: &Scan<'_>, value: &[Token], info: &mut ClassInfo) {
+    let inner = match (value.first(), value.last()) {
+        (Some(&a), Some(&b)) if scan.is(a, "(") && scan.is(b, ")") => &value[1..value.len() - 1],
+        _ => value,
+    };
+    let mut understood = true;
+    for part in split_top_level(scan, inner, ",") {
+        if part.is_empty() {
+            continue;
+        }
+        if let Some(index) = index_def(scan, part) {
+            info.indexes.push(model_index(index));
+        } else if scan.is(part[0], "{") {
+            let text = &scan.text[part[0].start..part[part.len() - 1].end];
+            if text.contains("extend_existing") && text.contains("True") {
+                info.extend_existing = true;
+            }
+        } else if call_of(scan, part).is_none() {
+            // A name (a shared tuple, a mixin's args): indexes may hide there.
+            understood = false;
+        }
+    }
+    if !understood {
+        info.complete = false;
+    }
+}
+
+fn module_statement(
+    scan: &Scan<'_>,
+    tokens: &[Token],
+    file: &mut ModelFile,
+    table_vars: &mut Vec<(String, String)>,
+    classes: &[ClassInfo],
+) {
+    let (target, value) = match assignment(scan, tokens) {
+        Some((name, value)) => (Some(name), value),
+        None => (None, tokens),
+    };
+    // A literal naming convention, in `MetaData(naming_convention=...)` or
+    // in a dict assigned to a name that says so.
+    let text = &scan.text[value[0].start..value[value.len() - 1].end];
+    if text.contains("naming_convention") || target.is_some_and(|t| t.to_lowercase().contains("convention")) {
+        if let Some(template) = ix_template(scan, value) {
+            file.naming_convention = Some(template);
+        }
+    }
+    if let Some(("Table", inner)) = call_of(scan, value) {
+        let args = Args::parse(scan, inner);
+        let Some(name) = args.positional().first().and_then(|p| string_item(scan, p)) else {
+            return;
+        };
+        // Flask-SQLAlchemy's `db.Table("name", db.Column(...))` takes no metadata.
+        let second = args.positional().get(1).copied().unwrap_or_default();
+        let implicit_metadata = second.is_empty()
+            || matches!(
+                call_of(scan, second),
+                Some((
+                    "Column" | "Index" | "ForeignKeyConstraint" | "PrimaryKeyConstraint" | "UniqueConstraint",
+                    _
+                ))
+            );
+        let (metadata, first_column) = if implicit_metadata {
+            (scan.text[value[0].start..value[0].end].to_owned(), 1)
+        } else {
+            (scan.text[second[0].start..second[second.len() - 1].end].to_owned(), 2)
+        };
+        for part in args.positional().iter().skip(first_column) {
+            if let Some(("Column" | "mapped_column", column_args)) = call_of(scan, part) {
+                let cargs = Args::parse(scan, column_args);
+                if let Some(column) = cargs.positional().first().and_then(|p| string_item(scan, p))
+                    && cargs.keyword("index").is_some_and(|t| is_true(scan, t))
+                {
+                    file.indexes.push(ModelIndex {
+                        table: name.value.clone(),
+                        name: Name::Convention,
+                        columns: vec![column.value],
+                        unique: cargs.keyword("unique").is_some_and(|t| is_true(scan, t)),
+                        span: part[0].start..part[part.len() - 1].end,
+                        implicit: true,
+                    });
+                }
+            } else if let Some(index) = index_def(scan, part) {
+                let mut index = model_index(index);
+                index.table.clone_from(&name.value);
+                file.indexes.push(index);
+            }
+        }
+        let extend_existing = args.keyword("extend_existing").is_some_and(|t| is_true(scan, t));
+        if let Some(target) = target {
+            table_vars.push((target.to_owned(), name.value.clone()));
+        }
+        file.tables.push(TableDecl {
+            name,
+            class: None,
+            metadata,
+            complete: true,
+            extend_existing,
+        });
+        return;
+    }
+    // `Index("name", Model.column)` or `Index("name", table.c.column)`.
+    let Some(index) = index_def(scan, value) else { return };
+    let first_column = index.columns.first().cloned().unwrap_or_default();
+    let owner = first_column.split('.').next().unwrap_or("").to_owned();
+    let table = if let Some((_, table)) = table_vars.iter().find(|(var, _)| *var == owner) {
+        table.clone()
+    } else if classes.iter().any(|c| c.name == owner) {
+        format!("class:{owner}")
+    } else {
+        return;
+    };
+    let mut index = model_index(index);
+    index.columns = index
+        .columns
+        .iter()
+        .map(|c| c.rsplit('.').next().unwrap_or(c).to_owned())
+        .collect();
+    index.table = table;
+    file.indexes.push(index);
+}
+
+/// The `"ix": "..."` entry of a dict literal inside `tokens`.
+fn ix_template(scan: &Scan<'_>, tokens: &[Token]) -> Option<String> {
+    tokens.windows(3).find_map(|w| {
+        let key = string_item(scan, &w[..1])?;
+        (key.value == "ix" && scan.is(w[1], ":"))
+            .then(|| string_item(scan, &w[2..3]).map(|i| i.value))
+            .flatten()
+    })
+}
+
+/// The name SQLAlchemy gives an index from a naming-convention template;
+/// `None` when a token is not supported or a column is an expression.
+pub fn convention_name(template: &str, table: &str, columns: &[String]) -> Option<String> {
+    if columns.is_empty()
+        || columns
+            .iter()
+            .any(|c| c.is_empty() || !c.chars().all(|ch| ch.is_alphanumeric() || ch == '_'))
+    {
+        return None;
+    }
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(at) = rest.find("%(") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find(")s")? + at;
+        let token = &rest[at + 2..end];
+        let value = match token {
+            "table_name" => table.to_owned(),
+            "column_0_name" => columns[0].clone(),
+            "column_0_label" => format!("{table}_{}", columns[0]),
+            "column_0N_name" => columns.concat(),
+            "column_0_N_name" => columns.join("_"),
+            "column_0N_label" => columns.iter().fold(String::new(), |acc, c| acc + table + "_" + c),
+            "column_0_N_label" => columns
+                .iter()
+                .map(|c| format!("{table}_{c}"))
+                .collect::<Vec<_>>()
+                .join("_"),
+            _ => return None,
+        };
+        out.push_str(&value);
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// SQLAlchemy's default `ix` template.
+pub const DEFAULT_IX: &str = "ix_%(column_0_label)s";
+
+/// Text of an index column for comparisons: quotes and spaces removed,
+/// lowercase (`func.lower("name")` and `lower(name)` compare equal).
+pub fn normalise_column(column: &str) -> String {
+    let mut s: String = column
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+        .collect::<String>()
+        .to_lowercase();
+    for prefix in ["sa.func.", "func.", "sqlalchemy.func."] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest.to_owned();
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(text: &str) -> ModelFile {
+        ModelFile::from_scan(&Scan::new(text))
+    }
+
+    fn index_names(file: &ModelFile) -> Vec<String> {
+        file.indexes
+            .iter()
+            .map(|i| {
+                let name = match &i.name {
+                    Name::Literal(item) => item.value.clone(),
+                    Name::Convention => convention_name(DEFAULT_IX, &i.table, &i.columns).unwrap_or_default(),
+                    Name::Unknown => "?".into(),
+                };
+                format!("{}:{name}({})", i.table, i.columns.join(","))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn declarative_flask_sqlmodel_and_core() {
+        let text = r#"
+from sqlalchemy import Column, Index, Integer, String, Table, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+class Base(DeclarativeBase):
+    pass
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_name_lower", func.lower("name")),
+        {"schema": "app"},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), index=True, unique=True)
+    name = Column("full_name", String, index=True)
+
+class UserRole(db.Model):
+    role = db.Column(db.String(20), index=True)
+
+class Hero(SQLModel, table=True):
+    name: str = Field(index=True)
+
+class Mixin:
+    x = Column(Integer, index=True)
+
+class Abstract(Base):
+    __abstract__ = True
+
+orders = Table("orders", metadata_obj, Column("id", Integer), Column("state", String, index=True), Index("ix_orders_x", "x"))
+followers = db.Table("followers", db.Column("follower_id", db.Integer, index=True))
+Index("ix_orders_state_id", orders.c.state, orders.c.id)
+Index("ix_users_email_name", User.email, User.name)
+"#;
+        let file = facts(text);
+        let tables: Vec<&str> = file.tables.iter().map(|t| t.name.value.as_str()).collect();
+        assert_eq!(tables, ["users", "user_role", "hero", "orders", "followers"]);
+        assert_eq!(file.tables[4].metadata, "db");
+        assert_eq!(
+            index_names(&file),
+            [
+                "users:ix_users_name_lower(func.lower(\"name\"))",
+                "users:ix_users_email(email)",
+                "users:ix_users_full_name(full_name)",
+                "user_role:ix_user_role_role(role)",
+                "hero:ix_hero_name(name)",
+                "orders:ix_orders_state(state)",
+                "orders:ix_orders_x(x)",
+                "followers:ix_followers_follower_id(follower_id)",
+                "orders:ix_orders_state_id(state,id)",
+                "users:ix_users_email_name(email,name)",
+            ]
+        );
+        assert!(file.tables[0].complete);
+    }
+
+    #[test]
+    fn declared_attr_table_args_and_conventions() {
+        let text = "convention = {\"ix\": \"ix_%(table_name)s_%(column_0_N_name)s\", \"uq\": \"uq_%(table_name)s\"}\nmetadata = MetaData(naming_convention=convention)\n\nclass Thing(Base, TimestampMixin):\n    __tablename__ = 'things'\n\n    @declared_attr\n    def __table_args__(cls):\n        return (Index('ix_things_a', 'a'),)\n";
+        let file = facts(text);
+        assert_eq!(
+            file.naming_convention.as_deref(),
+            Some("ix_%(table_name)s_%(column_0_N_name)s")
+        );
+        assert_eq!(index_names(&file), ["things:ix_things_a(a)"]);
+        assert!(!file.tables[0].complete, "a mixin may add columns");
+    }
+
+    #[test]
+    fn convention_tokens() {
+        let cols = vec!["a".to_owned(), "b".to_owned()];
+        assert_eq!(convention_name(DEFAULT_IX, "t", &cols).as_deref(), Some("ix_t_a"));
+        assert_eq!(
+            convention_name("ix_%(table_name)s_%(column_0_N_name)s", "t", &cols).as_deref(),
+            Some("ix_t_a_b")
+        );
+        assert_eq!(
+            convention_name("ix_%(column_0N_name)s", "t", &cols).as_deref(),
+            Some("ix_ab")
+        );
+        assert_eq!(convention_name(DEFAULT_IX, "t", &["lower(a)".to_owned()]), None);
+        assert_eq!(
+            normalise_column("func.lower(\"name\")"),
+            normalise_column("lower(name)")
+        );
+    }
+}

@@ -1,0 +1,762 @@
+//! Schema operations of an `upgrade()` or `downgrade()` body, in order.
+//!
+//! Recognised: `op.create_table` (with `sa.Column(..., index=True)` and
+//! `sa.Index(...)` arguments), `op.drop_table`, `op.create_index` and
+//! `op.drop_index` in every argument form, `op.add_column` /
+//! `op.drop_column`, the `create_*_constraint` / `create_foreign_key` /
+//! `create_primary_key` / `drop_constraint` family, the same calls on a
+//! `with op.batch_alter_table("t") as batch_op:` alias (acting on `t`), and
+//! `CREATE [UNIQUE] INDEX`, `DROP INDEX` and `DROP TABLE` inside
+//! `op.execute(...)`. Each operation records whether a guard protects it
+//! (`if_not_exists=True` / `if_exists=True`, or an `if` that inspects the
+//! database) and which `if`/`else` arms it sits in: arms of one chain are
+//! alternatives, never a sequence.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::blocks::{BlockKind, walk};
+use super::migration::{Item, string_item};
+use super::{Kind, Scan, Token, split_top_level, string_value};
+
+/// An index or constraint name as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Name {
+    Literal(Item),
+    /// `None`: the naming convention decides.
+    Convention,
+    /// A variable, an f-string, an expression.
+    Unknown,
+}
+
+impl Name {
+    pub fn literal(&self) -> Option<&Item> {
+        match self {
+            Name::Literal(item) => Some(item),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: Item,
+    pub index: bool,
+    pub unique: bool,
+    /// The whole `Column(...)` call.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexDef {
+    pub name: Name,
+    /// Column names, or the SQL text of expressions (`lower(name)`).
+    pub columns: Vec<String>,
+    pub unique: bool,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpKind {
+    CreateTable {
+        table: Item,
+        columns: Vec<ColumnDef>,
+        indexes: Vec<IndexDef>,
+    },
+    DropTable {
+        table: Item,
+    },
+    CreateIndex {
+        table: Option<Item>,
+        index: IndexDef,
+    },
+    DropIndex {
+        table: Option<Item>,
+        name: Name,
+    },
+    AddColumn {
+        table: Item,
+        column: ColumnDef,
+    },
+    DropColumn {
+        table: Item,
+        column: Item,
+    },
+    CreateConstraint {
+        table: Option<Item>,
+        name: Name,
+    },
+    DropConstraint {
+        table: Option<Item>,
+        name: Name,
+    },
+    /// `op.execute(...)` with SQL not (fully) understood; `mentions_index`
+    /// when that SQL may create or drop an index.
+    OpaqueSql {
+        mentions_index: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    pub kind: OpKind,
+    /// The call, from the receiver to the closing parenthesis.
+    pub span: Range<usize>,
+    /// Protected by `if_not_exists` / `if_exists` or an `if` that inspects
+    /// the database.
+    pub guarded: bool,
+    /// `(chain, arm)` of every enclosing `if`/`elif`/`else` arm.
+    pub arms: Vec<(usize, usize)>,
+    /// Inside an arm that runs on MySQL only (index names are per table there).
+    pub mysql: bool,
+}
+
+/// The operations of the function whose header is logical line `lines.start`.
+pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
+    let mut out = Vec::new();
+    walk(scan, lines, |statement| {
+        let mut batches: Vec<(&str, Option<Item>)> = Vec::new();
+        let mut guarded = false;
+        let mut mysql = false;
+        let mut arms = Vec::new();
+        for block in statement.blocks {
+            match &block.kind {
+                BlockKind::Arm {
+                    group,
+                    arm,
+                    condition,
+                    previous,
+                } => {
+                    arms.push((*group, *arm));
+                    let conditions = std::iter::once(condition).chain(previous);
+                    for c in conditions {
+                        if is_guard(&scan.text[c.clone()]) {
+                            guarded = true;
+                        }
+                    }
+                    if is_mysql_only(&scan.text[condition.clone()]) {
+                        mysql = true;
+                    }
+                }
+                BlockKind::With { header } => {
+                    if let Some(batch) = batch_alias(scan, header) {
+                        batches.push(batch);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for call in calls(scan, statement.tokens) {
+            let batch = batches.iter().rev().find(|(alias, _)| *alias == call.receiver);
+            if call.receiver != "op" && batch.is_none() {
+                continue;
+            }
+            let batch_table = batch.map(|(_, table)| table.clone());
+            let args = Args::parse(scan, call.args);
+            let explicit_guard = ["if_not_exists", "if_exists"]
+                .iter()
+                .any(|k| args.keyword(k).is_some_and(|t| is_true(scan, t)));
+            for (kind, sql_guard) in interpret(scan, &call, &args, batch_table) {
+                let guarded = guarded || explicit_guard || sql_guard;
+                out.push(Operation {
+                    kind,
+                    span: call.span.clone(),
+                    guarded,
+                    arms: arms.clone(),
+                    mysql,
+                });
+            }
+        }
+    });
+    out
+}
+
+struct Call<'a> {
+    receiver: &'a str,
+    method: &'a str,
+    args: &'a [Token],
+    span: Range<usize>,
+}
+
+/// Every `NAME.NAME(...)` call in a statement, nested ones included.
+fn calls<'a>(scan: &Scan<'a>, tokens: &'a [Token]) -> Vec<Call<'a>> {
+    let mut out = Vec::new();
+    for i in 0..tokens.len().saturating_sub(3) {
+        let (r, dot, m, open) = (tokens[i], tokens[i + 1], tokens[i + 2], tokens[i + 3]);
+        if r.kind != Kind::Name || m.kind != Kind::Name || !scan.is(dot, ".") || !scan.is(open, "(") {
+            continue;
+        }
+        if i > 0 && scan.is(tokens[i - 1], ".") {
+            continue;
+        }
+        let Some(close) = matching(scan, tokens, i + 3) else {
+            continue;
+        };
+        out.push(Call {
+            receiver: scan.str(r),
+            method: scan.str(m),
+            args: &tokens[i + 4..close],
+            span: r.start..tokens[close].end,
+        });
+    }
+    out
+}
+
+/// Index of the bracket closing the one at `open`.
+fn matching(scan: &Scan<'_>, tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &t) in tokens.iter().enumerate().skip(open) {
+        if t.kind != Kind::Op {
+            continue;
+        }
+        match scan.str(t) {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+pub(crate) struct Args<'a> {
+    positional: Vec<&'a [Token]>,
+    keywords: Vec<(&'a str, &'a [Token])>,
+}
+
+impl<'a> Args<'a> {
+    pub(crate) fn parse(scan: &Scan<'a>, tokens: &'a [Token]) -> Self {
+        let mut args = Args {
+            positional: Vec::new(),
+            keywords: Vec::new(),
+        };
+        for part in split_top_level(scan, tokens, ",") {
+            if part.is_empty() {
+                continue;
+            }
+            if part.len() >= 2 && part[0].kind == Kind::Name && scan.is(part[1], "=") {
+                args.keywords.push((scan.str(part[0]), &part[2..]));
+            } else {
+                args.positional.push(part);
+            }
+        }
+        args
+    }
+
+    pub(crate) fn keyword(&self, name: &str) -> Option<&'a [Token]> {
+        self.keywords.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+    }
+
+    /// The argument at `position`, or given as `keyword`.
+    pub(crate) fn get(&self, position: usize, keyword: &str) -> Option<&'a [Token]> {
+        self.keyword(keyword).or_else(|| self.positional.get(position).copied())
+    }
+
+    pub(crate) fn positional(&self) -> &[&'a [Token]] {
+        &self.positional
+    }
+}
+
+pub(crate) fn is_true(scan: &Scan<'_>, tokens: &[Token]) -> bool {
+    matches!(tokens, [t] if scan.str(*t) == "True")
+}
+
+/// `NAME(...)` or `a.b.NAME(...)` spanning all of `tokens`: the last name
+/// and the argument tokens.
+pub(crate) fn call_of<'a>(scan: &Scan<'a>, tokens: &'a [Token]) -> Option<(&'a str, &'a [Token])> {
+    let open = tokens.iter().position(|&t| scan.is(t, "("))?;
+    if open == 0 || matching(scan, tokens, open)? != tokens.len() - 1 {
+        return None;
+    }
+    let head = &tokens[..open];
+    let chained = head.iter().enumerate().all(|(i, &t)| {
+        if i % 2 == 0 {
+            t.kind == Kind::Name
+        } else {
+            scan.is(t, ".")
+        }
+    });
+    if !chained || head.len() % 2 == 0 {
+        return None;
+    }
+    Some((scan.str(head[head.len() - 1]), &tokens[open + 1..tokens.len() - 1]))
+}
+
+/// A name argument: a string, `op.f("x")`, `None`, or unknown.
+pub(crate) fn name_arg(scan: &Scan<'_>, tokens: &[Token]) -> Name {
+    if let Some(item) = string_item(scan, tokens) {
+        return Name::Literal(item);
+    }
+    if matches!(tokens, [t] if scan.str(*t) == "None") {
+        return Name::Convention;
+    }
+    if let Some(("f" | "conv", inner)) = call_of(scan, tokens) {
+        return name_arg(scan, inner);
+    }
+    Name::Unknown
+}
+
+/// A list or tuple of columns: names, `sa.text("...")` expressions, or the
+/// source text of anything else.
+pub(crate) fn column_list(scan: &Scan<'_>, tokens: &[Token]) -> Vec<String> {
+    let inner = match (tokens.first(), tokens.last()) {
+        (Some(&a), Some(&b)) if (scan.is(a, "[") && scan.is(b, "]")) || (scan.is(a, "(") && scan.is(b, ")")) => {
+            &tokens[1..tokens.len() - 1]
+        }
+        _ => tokens,
+    };
+    split_top_level(scan, inner, ",")
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| column_text(scan, p))
+        .collect()
+}
+
+pub(crate) fn column_text(scan: &Scan<'_>, tokens: &[Token]) -> String {
+    if let Some(item) = string_item(scan, tokens) {
+        return item.value;
+    }
+    if let Some(("text" | "literal_column", inner)) = call_of(scan, tokens)
+        && let Some(item) = string_item(scan, inner)
+    {
+        return item.value;
+    }
+    match (tokens.first(), tokens.last()) {
+        (Some(a), Some(b)) => scan.text[a.start..b.end].to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// `Column(...)` / `mapped_column(...)` with its name and flags.
+pub(crate) fn column_def(scan: &Scan<'_>, tokens: &[Token]) -> Option<ColumnDef> {
+    let (callee, inner) = call_of(scan, tokens)?;
+    if !matches!(callee, "Column" | "mapped_column") {
+        return None;
+    }
+    let args = Args::parse(scan, inner);
+    let name = args
+        .positional()
+        .first()
+        .and_then(|p| string_item(scan, p))
+        .or_else(|| args.keyword("name").and_then(|t| string_item(scan, t)))?;
+    Some(ColumnDef {
+        name,
+        index: args.keyword("index").is_some_and(|t| is_true(scan, t)),
+        unique: args.keyword("unique").is_some_and(|t| is_true(scan, t)),
+        span: tokens[0].start..tokens[tokens.len() - 1].end,
+    })
+}
+
+/// `Index(name, *columns, unique=...)`.
+pub(crate) fn index_def(scan: &Scan<'_>, tokens: &[Token]) -> Option<IndexDef> {
+    let (callee, inner) = call_of(scan, tokens)?;
+    if callee != "Index" {
+        return None;
+    }
+    let args = Args::parse(scan, inner);
+    let name = args.positional().first().map_or(Name::Unknown, |t| name_arg(scan, t));
+    let columns = args.positional().iter().skip(1).map(|p| column_text(scan, p)).collect();
+    Some(IndexDef {
+        name,
+        columns,
+        unique: args.keyword("unique").is_some_and(|t| is_true(scan, t)),
+        span: tokens[0].start..tokens[tokens.len() - 1].end,
+    })
+}
+
+/// The operations of one call, each with whether its own SQL guards it
+/// (`IF NOT EXISTS` / `IF EXISTS`). `batch_table` is `None` outside a batch
+/// block, and `Some(None)` in a batch block whose table is not a literal.
+#[allow(clippy::option_option)]
+fn interpret(
+    scan: &Scan<'_>,
+    call: &Call<'_>,
+    args: &Args<'_>,
+    batch_table: Option<Option<Item>>,
+) -> Vec<(OpKind, bool)> {
+    let in_batch = batch_table.is_some();
+    let batch_table = batch_table.flatten();
+    let item = |tokens: Option<&[Token]>| tokens.and_then(|t| string_item(scan, t));
+    // In a batch block the table argument is implied: later arguments move up one.
+    let shift = usize::from(!in_batch);
+    let table_arg = |position: usize, keyword: &str| {
+        if in_batch {
+            batch_table.clone()
+        } else {
+            item(args.get(position, keyword))
+        }
+    };
+    let name =
+        |position: usize, keyword: &str| args.get(position, keyword).map_or(Name::Unknown, |t| name_arg(scan, t));
+    let kind = match call.method {
+        "create_table" if !in_batch => {
+            let Some(table) = item(args.get(0, "table_name")) else {
+                return Vec::new();
+            };
+            let mut columns = Vec::new();
+            let mut indexes = Vec::new();
+            for part in args.positional().iter().skip(1) {
+                if let Some(column) = column_def(scan, part) {
+                    columns.push(column);
+                } else if let Some(index) = index_def(scan, part) {
+                    indexes.push(index);
+                }
+            }
+            OpKind::CreateTable {
+                table,
+                columns,
+                indexes,
+            }
+        }
+        "drop_table" if !in_batch => match item(args.get(0, "table_name")) {
+            Some(table) => OpKind::DropTable { table },
+            None => return Vec::new(),
+        },
+        "create_index" => {
+            let columns = args
+                .get(1 + shift, "columns")
+                .map(|t| column_list(scan, t))
+                .unwrap_or_default();
+            let unique = args.keyword("unique").is_some_and(|t| is_true(scan, t));
+            let span = call.span.clone();
+            OpKind::CreateIndex {
+                table: table_arg(1, "table_name"),
+                index: IndexDef {
+                    name: name(0, "index_name"),
+                    columns,
+                    unique,
+                    span,
+                },
+            }
+        }
+        "drop_index" => OpKind::DropIndex {
+            table: table_arg(1, "table_name"),
+            name: name(0, "index_name"),
+        },
+        "add_column" => {
+            let (Some(table), Some(column)) = (
+                table_arg(0, "table_name"),
+                args.get(shift, "column").and_then(|t| column_def(scan, t)),
+            ) else {
+                return Vec::new();
+            };
+            OpKind::AddColumn { table, column }
+        }
+        "drop_column" => match (table_arg(0, "table_name"), item(args.get(shift, "column_name"))) {
+            (Some(table), Some(column)) => OpKind::DropColumn { table, column },
+            _ => return Vec::new(),
+        },
+        "create_foreign_key"
+        | "create_unique_constraint"
+        | "create_check_constraint"
+        | "create_primary_key"
+        | "create_exclude_constraint" => OpKind::CreateConstraint {
+            table: table_arg(1, "source_table").or_else(|| table_arg(1, "table_name")),
+            name: name(0, "constraint_name"),
+        },
+        "drop_constraint" => OpKind::DropConstraint {
+            table: table_arg(1, "table_name"),
+            name: name(0, "constraint_name"),
+        },
+        "execute" => return sql_operations(scan, call.args),
+        _ => return Vec::new(),
+    };
+    vec![(kind, false)]
+}
+
+/// `with op.batch_alter_table("t", ...) as alias:` → `(alias, table)`.
+fn batch_alias<'a>(scan: &Scan<'a>, header: &Range<usize>) -> Option<(&'a str, Option<Item>)> {
+    let tokens: Vec<Token> = scan
+        .tokens
+        .iter()
+        .copied()
+        .filter(|t| t.start >= header.start && t.end <= header.end)
+        .collect();
+    let open = tokens.iter().position(|&t| scan.is(t, "("))?;
+    if open < 1 || scan.str(tokens[open - 1]) != "batch_alter_table" {
+        return None;
+    }
+    let close = matching(scan, &tokens, open)?;
+    let alias = tokens
+        .get(close + 2)
+        .filter(|_| tokens.get(close + 1).is_some_and(|&t| scan.is(t, "as")))?;
+    let inner = &tokens[open + 1..close];
+    let args = Args::parse(scan, inner);
+    let table = args.get(0, "table_name").and_then(|t| string_item(scan, t));
+    Some((scan.str(*alias), table))
+}
+
+/// Conditions that inspect the database before acting.
+fn is_guard(condition: &str) -> bool {
+    [
+        "inspect(",
+        "get_indexes",
+        "get_table_names",
+        "get_columns",
+        "get_unique_constraints",
+        "has_index",
+        "has_table",
+        "has_column",
+        " not in ",
+        "exists(",
+    ]
+    .iter()
+    .any(|needle| condition.contains(needle))
+}
+
+fn is_mysql_only(condition: &str) -> bool {
+    let lower = condition.to_ascii_lowercase();
+    (lower.contains("mysql") || lower.contains("mariadb")) && !lower.contains("!=") && !lower.contains("not ")
+}
+
+static CREATE_INDEX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)\bCREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?([\w."`\[\]]+)\s+ON\s+(?:ONLY\s+)?([\w."`\[\]]+)\s*(?:USING\s+\w+\s*)?\((.*?)\)\s*(?:;|$|WHERE|INCLUDE|WITH|TABLESPACE)"#)
+        .expect("valid regex")
+});
+static DROP_INDEX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?is)\bDROP\s+INDEX\s+(?:CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?([\w."`\[\]]+)(?:\s+ON\s+([\w."`\[\]]+))?"#,
+    )
+    .expect("valid regex")
+});
+static DROP_TABLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?is)\bDROP\s+TABLE\s+(IF\s+EXISTS\s+)?([\w."`\[\]]+)"#).expect("valid regex"));
+
+fn sql_identifier(raw: &str) -> String {
+    let last = raw.rsplit('.').next().unwrap_or(raw);
+    last.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']')).to_owned()
+}
+
+/// The index and table operations written as SQL in `op.execute(...)`.
+fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<(OpKind, bool)> {
+    let strings: Vec<&Token> = args.iter().filter(|t| t.kind == Kind::Str).collect();
+    let raw = match (args.first(), args.last()) {
+        (Some(a), Some(b)) => scan.text[a.start..b.end].to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    // Anything not a literal may hold index DDL.
+    let opaque = OpKind::OpaqueSql {
+        mentions_index: raw.contains("index") || strings.is_empty(),
+    };
+    let mut sql = String::new();
+    for t in &strings {
+        match string_value(scan.str(**t)) {
+            Some(value) => sql.push_str(&value),
+            None => return vec![(opaque, false)],
+        }
+    }
+    let Some(first) = strings.first() else {
+        return vec![(opaque, false)];
+    };
+    // Spans of SQL items point at the first literal: the text inside may
+    // have escapes, so offsets inside it are not exact.
+    let at = first.span();
+    let item = |value: String| Item {
+        value,
+        span: at.clone(),
+    };
+    let mut out = Vec::new();
+    for c in CREATE_INDEX.captures_iter(&sql) {
+        let columns = c[5]
+            .split(',')
+            .map(|s| s.trim().trim_matches('"').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let index = IndexDef {
+            name: Name::Literal(item(sql_identifier(&c[3]))),
+            columns,
+            unique: c.get(1).is_some(),
+            span: at.clone(),
+        };
+        out.push((
+            OpKind::CreateIndex {
+                table: Some(item(sql_identifier(&c[4]))),
+                index,
+            },
+            c.get(2).is_some(),
+        ));
+    }
+    for c in DROP_INDEX.captures_iter(&sql) {
+        let name = Name::Literal(item(sql_identifier(&c[2])));
+        out.push((
+            OpKind::DropIndex {
+                table: c.get(3).map(|t| item(sql_identifier(t.as_str()))),
+                name,
+            },
+            c.get(1).is_some(),
+        ));
+    }
+    for c in DROP_TABLE.captures_iter(&sql) {
+        out.push((
+            OpKind::DropTable {
+                table: item(sql_identifier(&c[2])),
+            },
+            c.get(1).is_some(),
+        ));
+    }
+    let statements = sql.split(';').filter(|s| !s.trim().is_empty()).count();
+    if out.is_empty() || statements > out.len() {
+        out.push((opaque, false));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops(body: &str) -> Vec<Operation> {
+        let text = format!("def upgrade():\n{body}");
+        let scan = Scan::new(&text);
+        operations(&scan, 0..scan.lines.len())
+    }
+
+    fn names(ops: &[Operation]) -> Vec<String> {
+        ops.iter()
+            .map(|o| match &o.kind {
+                OpKind::CreateTable {
+                    table,
+                    columns,
+                    indexes,
+                } => format!(
+                    "create_table {} cols={} ix={}",
+                    table.value,
+                    columns
+                        .iter()
+                        .map(|c| format!("{}{}", c.name.value, if c.index { "+ix" } else { "" }))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    indexes.len()
+                ),
+                OpKind::DropTable { table } => format!("drop_table {}", table.value),
+                OpKind::CreateIndex { table, index } => format!(
+                    "create_index {:?} on {} ({}){}",
+                    index.name.literal().map(|i| i.value.clone()),
+                    table.as_ref().map_or("?", |t| t.value.as_str()),
+                    index.columns.join(","),
+                    if o.guarded { " guarded" } else { "" }
+                ),
+                OpKind::DropIndex { table, name } => {
+                    format!(
+                        "drop_index {:?} on {}",
+                        name.literal().map(|i| i.value.clone()),
+                        table.as_ref().map_or("?", |t| t.value.as_str())
+                    )
+                }
+                OpKind::AddColumn { table, column } => format!(
+                    "add_column {}.{}{}",
+                    table.value,
+                    column.name.value,
+                    if column.index { "+ix" } else { "" }
+                ),
+                OpKind::DropColumn { table, column } => format!("drop_column {}.{}", table.value, column.value),
+                OpKind::CreateConstraint { name, .. } => {
+                    format!("create_constraint {:?}", name.literal().map(|i| i.value.clone()))
+                }
+                OpKind::DropConstraint { name, .. } => {
+                    format!("drop_constraint {:?}", name.literal().map(|i| i.value.clone()))
+                }
+                OpKind::OpaqueSql { .. } => "sql".to_owned(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn index_forms() {
+        let got = ops(
+            "    op.create_table('t', sa.Column('id', sa.Integer()), sa.Column('d', sa.Date(), index=True), sa.Index('ix_t_x', 'x'))\n    op.create_index(op.f('ix_t_a'), 't', ['a'], unique=False)\n    op.create_index(index_name='ix_kw', table_name='t', columns=[sa.text('lower(name)')])\n    op.create_index(None, 't', ['b'])\n    op.create_index(name_var, 't', ['c'])\n    op.drop_index('ix_t_a', table_name='t')\n    op.create_index('ix_g', 't', ['g'], if_not_exists=True)\n",
+        );
+        assert_eq!(
+            names(&got),
+            [
+                "create_table t cols=id,d+ix ix=1",
+                "create_index Some(\"ix_t_a\") on t (a)",
+                "create_index Some(\"ix_kw\") on t (lower(name))",
+                "create_index None on t (b)",
+                "create_index None on t (c)",
+                "drop_index Some(\"ix_t_a\") on t",
+                "create_index Some(\"ix_g\") on t (g) guarded",
+            ]
+        );
+        assert_eq!(
+            got[3].kind,
+            OpKind::CreateIndex {
+                table: got_table(&got[3]),
+                index: IndexDef {
+                    name: Name::Convention,
+                    columns: vec!["b".into()],
+                    unique: false,
+                    span: got[3].span.clone()
+                }
+            }
+        );
+    }
+
+    fn got_table(op: &Operation) -> Option<Item> {
+        match &op.kind {
+            OpKind::CreateIndex { table, .. } => table.clone(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn batch_blocks_guards_and_arms() {
+        let got = ops(
+            "    with op.batch_alter_table('users', schema=None) as batch_op:\n        batch_op.create_index(batch_op.f('ix_users_e'), ['e'], unique=True)\n        batch_op.add_column(sa.Column('n', sa.String(), index=True))\n        batch_op.drop_column('old')\n    if 'ix_x' not in [i['name'] for i in inspector.get_indexes('t')]:\n        op.create_index('ix_x', 't', ['x'])\n    if bind.dialect.name == 'mysql':\n        op.create_index('ix_y', 't', ['y'])\n    else:\n        op.create_index('ix_y', 't', ['y'])\n",
+        );
+        assert_eq!(
+            names(&got),
+            [
+                "create_index Some(\"ix_users_e\") on users (e)",
+                "add_column users.n+ix",
+                "drop_column users.old",
+                "create_index Some(\"ix_x\") on t (x) guarded",
+                "create_index Some(\"ix_y\") on t (y)",
+                "create_index Some(\"ix_y\") on t (y)",
+            ]
+        );
+        assert!(got[4].mysql && !got[5].mysql);
+        assert_ne!(got[4].arms, got[5].arms);
+        assert_eq!(got[4].arms[0].0, got[5].arms[0].0, "one chain, two arms");
+    }
+
+    #[test]
+    fn raw_sql() {
+        let got = ops(
+            "    op.execute('CREATE UNIQUE INDEX IF NOT EXISTS \"ix_a\" ON public.t (lower(a))')\n    op.execute(sa.text(\"DROP INDEX ix_b\"))\n    op.execute('DROP TABLE IF EXISTS old_t; UPDATE x SET y = 1')\n    op.execute(f'DROP INDEX {name}')\n",
+        );
+        assert_eq!(
+            names(&got),
+            [
+                "create_index Some(\"ix_a\") on t (lower(a)) guarded",
+                "drop_index Some(\"ix_b\") on ?",
+                "drop_table old_t",
+                "sql",
+                "sql",
+            ]
+        );
+    }
+
+    #[test]
+    fn constraints_and_columns() {
+        let got = ops(
+            "    op.add_column('t', sa.Column('c', sa.Integer(), nullable=True))\n    op.create_foreign_key('fk_t_u', 't', 'u', ['u_id'], ['id'])\n    op.create_unique_constraint(op.f('uq_t_c'), 't', ['c'])\n    op.drop_constraint('fk_old', 't', type_='foreignkey')\n    op.drop_column('t', 'old')\n    other.create_index('ix_no', 't', ['x'])\n",
+        );
+        assert_eq!(
+            names(&got),
+            [
+                "add_column t.c",
+                "create_constraint Some(\"fk_t_u\")",
+                "create_constraint Some(\"uq_t_c\")",
+                "drop_constraint Some(\"fk_old\")",
+                "drop_column t.old",
+            ]
+        );
+    }
+}
