@@ -5,6 +5,7 @@
 //! and schema rules on the models and the replayed chains; keep what the
 //! selection asks for, sorted.
 
+use crate::baseline::Baseline;
 use crate::diagnostic::{Diagnostic, Emitter, Severity};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
@@ -91,7 +92,15 @@ pub fn is_test(path: &str) -> bool {
     in_tests || name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py"
 }
 
-pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> Option<Severity>) -> Outcome {
+/// Checks `tree`. With a `baseline` (changed-set modes), project diagnostics
+/// the baseline already had are left out, and edits of the baseline's
+/// revision files are reported.
+pub fn check(
+    tree: &dyn Tree,
+    selection: &Selection,
+    severity: &dyn Fn(Rule) -> Option<Severity>,
+    baseline: Option<&Baseline>,
+) -> Outcome {
     let mut outcome = Outcome::default();
     let (envs, config_errors) = env::discover(tree);
     // A broken configuration matters where it could describe what was
@@ -141,9 +150,7 @@ pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> 
     let mut inits = Vec::new();
     let mut others: Vec<(String, FileKind, Vec<AllCall>, String)> = Vec::new();
     for path in tree.files() {
-        #[allow(clippy::case_sensitive_file_extension_comparisons)]
-        let python = path.ends_with(".py");
-        if !python || migration_paths.contains(path.as_str()) {
+        if !tree::is_python(path) || migration_paths.contains(path.as_str()) {
             continue;
         }
         let selected = selection.contains(path);
@@ -246,6 +253,9 @@ pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> 
         inits: &inits,
     };
     rules::check_schema(&schema, &mut emit);
+    if let Some(baseline) = baseline {
+        rules::edited_applied_migration(&migration_paths, baseline, &mut emit);
+    }
 
     for files in loaded {
         for (file, text) in files {
@@ -256,9 +266,10 @@ pub fn check(tree: &dyn Tree, selection: &Selection, severity: &dyn Fn(Rule) -> 
         outcome.sources.insert(path, text);
     }
     let mut diagnostics = emit.into_diagnostics();
-    diagnostics.retain(|d| match d.rule.meta().scope {
-        rules::Scope::File => selection.contains(&d.path),
-        rules::Scope::Project => d.paths().any(|p| selection.contains(p)),
+    diagnostics.retain(|d| match (d.rule.meta().scope, baseline) {
+        (rules::Scope::File, _) => selection.contains(&d.path),
+        (rules::Scope::Project, Some(baseline)) => d.rule == Rule::EditedAppliedMigration || !baseline.knows(d),
+        (rules::Scope::Project, None) => d.paths().any(|p| selection.contains(p)),
     });
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     diagnostics.dedup();
@@ -302,7 +313,7 @@ mod tests {
             ("a.py", "revision = 'a'\ndown_revision = 'gone'\n"),
             ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
         ]));
-        let outcome = check(&tree, &Selection::All, &|r: Rule| r.meta().default_severity);
+        let outcome = check(&tree, &Selection::All, &|r: Rule| r.meta().default_severity, None);
         assert_eq!(
             outcome.errors,
             ["versions/b.py: cannot read the file: permission denied"]

@@ -29,17 +29,37 @@ pub enum Command {
         /// A rule code (`AP201`) or name (`multiple-heads`).
         rule: String,
     },
+    /// Install the git `pre-commit` hook that runs `check --staged`.
+    Install {
+        /// Keep an existing, foreign hook as `pre-commit.legacy` and run it first.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook `install` wrote, restoring a hook it kept aside.
+    Uninstall,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Files or directories to check; the revision graphs are always built
-    /// from every migration of the project. Without paths, the whole project.
+    /// from every migration of the project. Files get changed-set reporting
+    /// (graph problems HEAD does not already have); directories are swept.
     pub paths: Vec<PathBuf>,
 
-    /// Check every file of the project (the default when no path is given).
-    #[arg(long, conflicts_with = "paths")]
+    /// Check what is staged for commit, read from the git index (the default
+    /// inside a git work tree when no path is given).
+    #[arg(long, conflicts_with_all = ["paths", "all_files", "since"])]
+    pub staged: bool,
+
+    /// Check every file of the project and report everything (the default
+    /// outside git).
+    #[arg(long, conflicts_with_all = ["paths", "since"])]
     pub all_files: bool,
+
+    /// For CI: check what changed since the merge base with REF, against the
+    /// revision graph as it will be after merging REF.
+    #[arg(long, value_name = "REF", conflicts_with = "paths")]
+    pub since: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Full)]

@@ -43,6 +43,10 @@ pub struct Diagnostic {
     pub message: String,
     pub help: Option<String>,
     pub related: Vec<Related>,
+    /// What makes this the same problem as one in a baseline, when the
+    /// message is not stable enough (it names heads that move as commits
+    /// are added on top of them).
+    pub identity: Option<String>,
 }
 
 impl Diagnostic {
@@ -87,6 +91,7 @@ impl<'s> Emitter<'s> {
             message: message.into(),
             help: None,
             related: Vec::new(),
+            identity: None,
         });
         Report(self.diagnostics.last_mut())
     }
@@ -104,6 +109,14 @@ impl Report<'_> {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         if let Some(d) = self.0.as_deref_mut() {
             d.help = Some(help.into());
+        }
+        self
+    }
+
+    #[allow(clippy::return_self_not_must_use)]
+    pub fn identity(mut self, identity: impl Into<String>) -> Self {
+        if let Some(d) = self.0.as_deref_mut() {
+            d.identity = Some(identity.into());
         }
         self
     }

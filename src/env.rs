@@ -337,9 +337,7 @@ fn migration_files(files: &[String], env: &Environment) -> Vec<String> {
                 .version_locations
                 .iter()
                 .any(|loc| dir == loc || (env.recursive && tree::is_under(dir, loc)));
-            // Alembic matches `.py` case-sensitively too.
-            #[allow(clippy::case_sensitive_file_extension_comparisons)]
-            let python = name.ends_with(".py");
+            let python = tree::is_python(name);
             located && python && name != "__init__.py" && !name.starts_with(".#")
         })
         .cloned()

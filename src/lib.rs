@@ -7,11 +7,14 @@
 //! [`diagnostic`]s; [`render`] writes them. [`run`] ties it together and
 //! returns the exit status; only `main.rs` prints errors and exits.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod env;
+pub mod git;
 pub mod graph;
+pub mod hook;
 pub mod ini;
 pub mod render;
 pub mod rules;
@@ -26,11 +29,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
+use crate::baseline::Baseline;
 use crate::check::{Selection, check};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
 use crate::diagnostic::Severity;
+use crate::git::Repo;
 use crate::render::{Totals, render};
 use crate::rules::Rule;
+use crate::tree::Tree;
 use crate::tree::WorkTree;
 
 /// How a run ended.
@@ -59,6 +65,18 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Check(args) => run_check(&args, out, err),
         Command::Rules => {
             print_rules(out)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Install { force } => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            let repo = Repo::discover(&cwd)?.context("not inside a git repository: there is no hook to install")?;
+            hook::install(&repo, force, out)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Uninstall => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            let repo = Repo::discover(&cwd)?.context("not inside a git repository: there is no hook to remove")?;
+            hook::uninstall(&repo, out)?;
             Ok(ExitStatus::Success)
         }
         Command::Explain { rule } => {
@@ -92,46 +110,165 @@ fn set_colour(choice: ColorChoice) {
 fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
     set_colour(args.color);
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let jobs = plan(&cwd, &args.paths)?;
+    let repo = Repo::discover(&cwd)?;
     let severity = |rule: Rule| rule.meta().default_severity;
-    let mut diagnostics = Vec::new();
-    let mut sources = render::Sources::default();
-    let mut totals = Totals::default();
-    let mut errors = Vec::new();
-    for (root, selection) in jobs {
-        let tree = WorkTree::walk(&root);
-        let outcome = check(&tree, &selection, &severity);
-        diagnostics.extend(outcome.diagnostics);
-        totals.files_checked += outcome.files_checked;
-        errors.extend(outcome.errors);
-        sources.merge(outcome.sources);
+    let mut results = Results::default();
+    let staged = args.staged || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some());
+    if staged {
+        let repo = repo
+            .as_ref()
+            .context("`--staged` needs a git repository: nothing is staged outside one")?;
+        check_staged(repo, &severity, &mut results)?;
+    } else if let Some(reference) = &args.since {
+        let repo = repo.as_ref().context("`--since` needs a git repository")?;
+        check_since(repo, reference, &severity, &mut results)?;
+    } else if args.paths.is_empty() {
+        let root = repo.as_ref().map_or_else(|| cwd.clone(), |r| r.root().to_path_buf());
+        results.add(check(&WorkTree::walk(&root), &Selection::All, &severity, None));
+    } else {
+        for (root, selection, files_only) in plan(&cwd, repo.as_ref().map(Repo::root), &args.paths)? {
+            let tree = WorkTree::walk(&root);
+            // Files get changed-set reporting against HEAD; directories are swept.
+            let head = match &repo {
+                Some(repo) if files_only && repo.root() == root => repo.head()?,
+                _ => None,
+            };
+            let baseline = head.map(|head| {
+                let modified = edited_files(&tree, &head, &selection);
+                Baseline::new(
+                    "HEAD",
+                    &check(&head, &Selection::All, &severity, None),
+                    modified,
+                    Vec::new(),
+                )
+            });
+            results.add(check(&tree, &selection, &severity, baseline.as_ref()));
+        }
     }
-    render(args.format, &diagnostics, &sources, totals, out)?;
-    for error in &errors {
+    render(args.format, &results.diagnostics, &results.sources, results.totals, out)?;
+    for error in &results.errors {
         writeln!(
             err,
             "{} {error}",
             colored::Colorize::bold(colored::Colorize::red("error:"))
         )?;
     }
-    Ok(if !errors.is_empty() {
+    Ok(if !results.errors.is_empty() {
         ExitStatus::Error
-    } else if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    } else if results.diagnostics.iter().any(|d| d.severity == Severity::Error) {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
     })
 }
 
-/// Which roots to walk and what to select in each. The main root is the git
-/// work tree holding the current directory, or the current directory; a
-/// path outside it is checked from its own root.
-fn plan(cwd: &Path, paths: &[PathBuf]) -> Result<Vec<(PathBuf, Selection)>> {
-    let main_root = git_root(cwd).unwrap_or_else(|| cwd.to_path_buf());
-    if paths.is_empty() {
-        return Ok(vec![(main_root, Selection::All)]);
+/// What the checks of one run found, merged.
+#[derive(Default)]
+struct Results {
+    diagnostics: Vec<diagnostic::Diagnostic>,
+    sources: render::Sources,
+    totals: Totals,
+    errors: Vec<String>,
+}
+
+impl Results {
+    fn add(&mut self, outcome: check::Outcome) {
+        self.diagnostics.extend(outcome.diagnostics);
+        self.totals.files_checked += outcome.files_checked;
+        self.errors.extend(outcome.errors);
+        self.sources.merge(outcome.sources);
     }
-    let mut jobs: Vec<(PathBuf, Vec<String>)> = Vec::new();
+}
+
+/// The native hook's check: every byte from the index, the selection from
+/// the HEAD→index diff, and HEAD as the baseline.
+fn check_staged(repo: &Repo, severity: &dyn Fn(Rule) -> Option<Severity>, results: &mut Results) -> Result<()> {
+    let changes = repo.staged_changes()?;
+    if changes.changed.is_empty() && changes.deleted.is_empty() {
+        return Ok(());
+    }
+    let index = repo.index()?;
+    let baseline = match repo.head()? {
+        Some(head) => Some(Baseline::new(
+            "HEAD",
+            &check(&head, &Selection::All, severity, None),
+            changes.modified,
+            changes.deleted,
+        )),
+        None => None,
+    };
+    results.add(check(
+        &index,
+        &Selection::Paths(changes.changed),
+        severity,
+        baseline.as_ref(),
+    ));
+    Ok(())
+}
+
+/// CI's check: the files changed since the merge base with `reference`,
+/// against the graph as it will be after merging it.
+fn check_since(
+    repo: &Repo,
+    reference: &str,
+    severity: &dyn Fn(Rule) -> Option<Severity>,
+    results: &mut Results,
+) -> Result<()> {
+    let changes = repo.changes_since(reference)?;
+    let work = WorkTree::walk(repo.root());
+    let other = repo.commit(reference)?;
+    // The other side's revision files that this side lacks join the graph.
+    let (envs, _) = env::discover(&work);
+    let theirs: Vec<String> = other
+        .files()
+        .iter()
+        .filter(|f| {
+            let dir = tree::parent(f);
+            tree::is_python(f)
+                && envs.iter().any(|e| {
+                    e.version_locations
+                        .iter()
+                        .any(|l| dir == l || (e.recursive && tree::is_under(dir, l)))
+                })
+        })
+        .cloned()
+        .collect();
+    let merged = tree::Overlay::new(&work, &other, theirs);
+    let baseline = Baseline::new(
+        reference,
+        &check(&other, &Selection::All, severity, None),
+        changes.modified,
+        changes.deleted,
+    );
+    results.add(check(
+        &merged,
+        &Selection::Paths(changes.changed),
+        severity,
+        Some(&baseline),
+    ));
+    Ok(())
+}
+
+/// Selected files whose bytes differ from HEAD's.
+fn edited_files(work: &WorkTree, head: &git::CommitTree, selection: &Selection) -> Vec<String> {
+    work.files()
+        .iter()
+        .filter(|f| selection.contains(f) && tree::is_python(f) && head.blob_id(f).is_some())
+        .filter(|f| match (work.read(f), head.read(f)) {
+            (Ok(a), Ok(b)) => a != b,
+            _ => false,
+        })
+        .cloned()
+        .collect()
+}
+
+/// Which roots to walk and what to select in each, and whether only files
+/// (no directories) were named there. The main root is the git work tree
+/// holding the current directory, or the current directory; a path outside
+/// it is checked from its own root.
+fn plan(cwd: &Path, repo_root: Option<&Path>, paths: &[PathBuf]) -> Result<Vec<(PathBuf, Selection, bool)>> {
+    let main_root = repo_root.map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
+    let mut jobs: Vec<(PathBuf, Vec<String>, bool)> = Vec::new();
     for path in paths {
         let absolute = normalize(&cwd.join(path));
         if !absolute.exists() {
@@ -147,14 +284,18 @@ fn plan(cwd: &Path, paths: &[PathBuf]) -> Result<Vec<(PathBuf, Selection)>> {
             .unwrap_or(Path::new(""))
             .to_string_lossy()
             .replace('\\', "/");
-        match jobs.iter_mut().find(|(r, _)| *r == root) {
-            Some((_, selected)) => selected.push(relative),
-            None => jobs.push((root, vec![relative])),
+        let is_file = absolute.is_file();
+        match jobs.iter_mut().find(|(r, _, _)| *r == root) {
+            Some((_, selected, files_only)) => {
+                selected.push(relative);
+                *files_only &= is_file;
+            }
+            None => jobs.push((root, vec![relative], is_file)),
         }
     }
     Ok(jobs
         .into_iter()
-        .map(|(root, selected)| (root, Selection::Paths(selected)))
+        .map(|(root, selected, files_only)| (root, Selection::Paths(selected), files_only))
         .collect())
 }
 

@@ -100,3 +100,52 @@ pub fn file_name(path: &str) -> &str {
 pub fn is_under(path: &str, dir: &str) -> bool {
     dir.is_empty() || (path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/')
 }
+
+/// A tree with extra files from another tree: the work tree plus the
+/// revision files another branch has that it lacks (`--since`).
+pub struct Overlay<'a> {
+    base: &'a dyn Tree,
+    extra: &'a dyn Tree,
+    extra_files: std::collections::BTreeSet<String>,
+    files: Vec<String>,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(base: &'a dyn Tree, extra: &'a dyn Tree, extra_files: impl IntoIterator<Item = String>) -> Self {
+        let extra_files: std::collections::BTreeSet<String> = extra_files
+            .into_iter()
+            .filter(|f| base.files().binary_search(f).is_err())
+            .collect();
+        let mut files: Vec<String> = base.files().iter().chain(&extra_files).cloned().collect();
+        files.sort();
+        Self {
+            base,
+            extra,
+            extra_files,
+            files,
+        }
+    }
+}
+
+impl Tree for Overlay<'_> {
+    fn files(&self) -> &[String] {
+        &self.files
+    }
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        if self.extra_files.contains(path) {
+            self.extra.read(path)
+        } else {
+            self.base.read(path)
+        }
+    }
+    fn root(&self) -> &Path {
+        self.base.root()
+    }
+}
+
+/// A Python source file, by its name. Alembic matches `.py`
+/// case-sensitively too, so `X.PY` is not one.
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
+pub fn is_python(path: &str) -> bool {
+    path.ends_with(".py")
+}

@@ -11,6 +11,7 @@ mod duplicate_index_name;
 mod duplicate_model_index_name;
 mod duplicate_revision_id;
 mod duplicate_table_name;
+mod edited_applied_migration;
 mod empty_downgrade;
 mod empty_upgrade;
 mod filename_revision_mismatch;
@@ -37,6 +38,9 @@ pub(crate) mod tests;
 use std::fmt;
 use std::str::FromStr;
 
+use std::collections::HashSet;
+
+use crate::baseline::Baseline;
 use crate::check::{FileKind, Schema};
 use crate::diagnostic::{Emitter, Severity};
 use crate::env::Environment;
@@ -74,6 +78,7 @@ pub enum Rule {
     EmptyUpgrade,
     DuplicateTableName,
     MissingModelModule,
+    EditedAppliedMigration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +130,7 @@ impl Rule {
         Rule::EmptyUpgrade,
         Rule::DuplicateTableName,
         Rule::MissingModelModule,
+        Rule::EditedAppliedMigration,
     ];
 
     #[allow(clippy::too_many_lines)]
@@ -358,6 +364,14 @@ impl Rule {
                 Project,
                 include_str!("../../docs/rules/missing-model-module.md"),
             ),
+            Rule::EditedAppliedMigration => (
+                "AP701",
+                "edited-applied-migration",
+                "a change edits or deletes a migration the base already has",
+                WARNING,
+                Project,
+                include_str!("../../docs/rules/edited-applied-migration.md"),
+            ),
         };
         RuleMeta {
             code,
@@ -429,6 +443,10 @@ pub fn check_schema(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     model_index_also_in_migration::check(schema, emit);
     duplicate_table_name::check(schema, emit);
     missing_model_module::check(schema, emit);
+}
+
+pub(crate) fn edited_applied_migration(current: &HashSet<&str>, baseline: &Baseline, emit: &mut Emitter<'_>) {
+    edited_applied_migration::check(current, baseline, emit);
 }
 
 pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {

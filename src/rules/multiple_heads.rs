@@ -45,6 +45,7 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             }
             _ => format!("run {merge} and commit the merge revision"),
         };
+        let fork_point = common.map_or("no common ancestor", |c| node(c).id);
         let mut report = emit
             .report(
                 Rule::MultipleHeads,
@@ -52,7 +53,8 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                 node(newest).file.revision_span(),
                 message,
             )
-            .help(help);
+            .help(help)
+            .identity(format!("{fork_point} into {}", heads.len()));
         for &other in others {
             report = report.related(
                 &node(other).file.path,

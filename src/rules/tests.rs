@@ -13,6 +13,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::Rule;
+use crate::baseline::Baseline;
 use crate::check::{Selection, check};
 use crate::diagnostic::Severity;
 use crate::render::{OutputFormat, Totals, render};
@@ -67,14 +68,60 @@ impl Tree for MemTree {
 /// The `full` output, without colour, of checking `tree` with `only` enabled
 /// (every rule when `None`).
 pub(crate) fn lint_tree(tree: &dyn Tree, only: Option<Rule>) -> String {
-    colored::control::set_override(false);
-    // One rule alone is enabled even when it is off by default.
-    let severity = |rule: Rule| match only {
+    let outcome = check(tree, &Selection::All, &severity_of(only), None);
+    render_outcome(&outcome)
+}
+
+/// One rule alone is enabled even when it is off by default.
+fn severity_of(only: Option<Rule>) -> impl Fn(Rule) -> Option<Severity> {
+    move |rule: Rule| match only {
         Some(only) if only == rule => rule.meta().default_severity.or(Some(Severity::Warning)),
         Some(_) => None,
         None => rule.meta().default_severity,
-    };
-    let outcome = check(tree, &Selection::All, &severity);
+    }
+}
+
+/// A change from `before` to `after`, checked the way a commit is: the
+/// changed files selected, `before` as the baseline.
+pub(crate) fn lint_change(before: &dyn Tree, after: &dyn Tree, only: Option<Rule>) -> String {
+    let severity = severity_of(only);
+    let mut changed = Vec::new();
+    let mut modified = Vec::new();
+    for path in after.files() {
+        match before.files().binary_search(path) {
+            Err(_) => changed.push(path.clone()),
+            Ok(_) if before.read(path).ok() != after.read(path).ok() => {
+                changed.push(path.clone());
+                modified.push(path.clone());
+            }
+            Ok(_) => {}
+        }
+    }
+    // A file whose exact bytes reappear under a new path was renamed, as git
+    // would detect it.
+    let added: Vec<Vec<u8>> = changed
+        .iter()
+        .filter(|p| !modified.contains(p))
+        .filter_map(|p| after.read(p).ok())
+        .collect();
+    let deleted = before
+        .files()
+        .iter()
+        .filter(|f| after.files().binary_search(f).is_err())
+        .filter(|f| before.read(f).ok().is_none_or(|bytes| !added.contains(&bytes)))
+        .cloned()
+        .collect();
+    let baseline = Baseline::new(
+        "HEAD",
+        &check(before, &Selection::All, &severity, None),
+        modified,
+        deleted,
+    );
+    render_outcome(&check(after, &Selection::Paths(changed), &severity, Some(&baseline)))
+}
+
+fn render_outcome(outcome: &crate::check::Outcome) -> String {
+    colored::control::set_override(false);
     assert!(outcome.errors.is_empty(), "tool errors: {:?}", outcome.errors);
     let mut out = Vec::new();
     render(
@@ -108,7 +155,13 @@ pub(crate) fn lint_graph_ok(files: &[(&str, &str)], rule: Rule) {
 }
 
 fn fixture_output(path: &Path, rule: Option<Rule>) -> String {
-    if path.is_dir() {
+    if path.join("before").is_dir() {
+        lint_change(
+            &WorkTree::walk(&path.join("before")),
+            &WorkTree::walk(&path.join("after")),
+            rule,
+        )
+    } else if path.is_dir() {
         lint_tree(&WorkTree::walk(path), rule)
     } else {
         let name = path.file_name().and_then(|n| n.to_str()).expect("fixture name");
@@ -168,7 +221,6 @@ fn every_rule_has_failing_and_passing_fixtures() {
 }
 
 #[test]
-#[allow(clippy::case_sensitive_file_extension_comparisons)]
 fn clean_corpus_has_no_diagnostics() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok");
     let mut checked = 0;
@@ -177,7 +229,7 @@ fn clean_corpus_has_no_diagnostics() {
         let tree = WorkTree::walk(&path);
         let out = lint_tree(&tree, None);
         assert!(out.is_empty(), "{} must be clean:\n{out}", path.display());
-        checked += check(&tree, &Selection::All, &|r: Rule| r.meta().default_severity)
+        checked += check(&tree, &Selection::All, &|r: Rule| r.meta().default_severity, None)
             .environments
             .iter()
             .map(|e| e.files.len())
@@ -189,7 +241,7 @@ fn clean_corpus_has_no_diagnostics() {
         .iter()
         .filter(|f| {
             let name = crate::tree::file_name(f);
-            f.contains("versions/") && name.ends_with(".py") && name != "__init__.py" && !name.starts_with(".#")
+            f.contains("versions/") && crate::tree::is_python(name) && name != "__init__.py" && !name.starts_with(".#")
         })
         .count();
     assert!(expected >= 30, "the corpus holds {expected} revision files");

@@ -10,5 +10,11 @@ mod check;
 mod cli;
 /// The projects shipped in `examples/`, which the README runs.
 mod examples;
+/// Staged content, changed-set reporting and `--since`, in real repositories.
+mod git;
+/// The native hook and real `git commit`s.
+mod hook;
+/// The real pre-commit framework running the hook from this repository.
+mod pre_commit;
 /// Indexes, models and `create_all` across files.
 mod schema;

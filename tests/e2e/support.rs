@@ -103,3 +103,92 @@ pub(crate) fn findings(document: &serde_json::Value) -> Vec<(String, String, u64
         })
         .collect()
 }
+
+/// A git repository around an Alembic project.
+pub(crate) struct GitProject {
+    pub(crate) project: Project,
+    pub(crate) repo: git2::Repository,
+}
+
+impl GitProject {
+    pub(crate) fn new() -> Self {
+        let project = Project::alembic();
+        let repo = git2::Repository::init(project.root()).expect("git init");
+        {
+            let mut config = repo.config().expect("config");
+            config.set_str("user.name", "Test").expect("user.name");
+            config.set_str("user.email", "test@example.com").expect("user.email");
+            config.set_str("init.defaultBranch", "main").expect("branch");
+        }
+        Self { project, repo }
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        self.project.root()
+    }
+
+    pub(crate) fn migration(&self, name: &str, contents: impl AsRef<[u8]>) -> &Self {
+        self.project.migration(name, contents);
+        self
+    }
+
+    pub(crate) fn stage(&self, path: &str) -> &Self {
+        let mut index = self.repo.index().expect("index");
+        index.add_path(Path::new(path)).expect("add to index");
+        index.write().expect("write index");
+        self
+    }
+
+    pub(crate) fn stage_all(&self) -> &Self {
+        let mut index = self.repo.index().expect("index");
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .expect("add all");
+        index.update_all(["*"], None).expect("update all");
+        index.write().expect("write index");
+        self
+    }
+
+    pub(crate) fn commit(&self, message: &str) -> &Self {
+        let mut index = self.repo.index().expect("index");
+        let tree_id = index.write_tree().expect("write tree");
+        let tree = self.repo.find_tree(tree_id).expect("tree");
+        let signature = git2::Signature::now("Test", "test@example.com").expect("signature");
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        self.repo
+            .commit(Some("HEAD"), &signature, &signature, message, &tree, &parents)
+            .expect("commit");
+        self
+    }
+
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
+        self.project.run(args)
+    }
+
+    /// The `git` command itself, in the repository, with a scrubbed
+    /// environment.
+    pub(crate) fn git(&self, args: &[&str]) -> Output {
+        git_in(self.root(), args)
+    }
+}
+
+pub(crate) fn git_in(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("git runs");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

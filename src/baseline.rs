@@ -1,0 +1,63 @@
+//! Changed-set reporting: what a change breaks, not old debt.
+//!
+//! The baseline is the state a change starts from (HEAD, or the other
+//! branch with `--since`). Project diagnostics are reported only when the
+//! baseline does not have them already, matched by rule and message (which
+//! names the revision ids and index names involved), or by an identity the
+//! rule gives when its message is not stable (a fork keeps its identity —
+//! where it forks and into how many heads — while commits land on top). A change that edits or
+//! deletes a revision file the baseline has is itself reported
+//! (edited-applied-migration).
+
+use std::collections::HashSet;
+
+use crate::check::Outcome;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Rule, Scope};
+
+#[derive(Debug, Default)]
+pub struct Baseline {
+    /// What to call the baseline in messages: `HEAD`, or the reference.
+    pub name: String,
+    known: HashSet<(Rule, String)>,
+    /// The revision files the baseline has.
+    pub migrations: HashSet<String>,
+    /// Files the change edits (their content differs from the baseline's).
+    pub modified: Vec<String>,
+    /// Files the change deletes.
+    pub deleted: Vec<String>,
+}
+
+impl Baseline {
+    /// Built from a full check of the baseline state.
+    pub fn new(name: &str, outcome: &Outcome, modified: Vec<String>, deleted: Vec<String>) -> Self {
+        Self {
+            name: name.to_owned(),
+            known: outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule.meta().scope == Scope::Project)
+                .map(|d| (d.rule, identity(d)))
+                .collect(),
+            migrations: outcome
+                .environments
+                .iter()
+                .flat_map(|e| e.files.iter().cloned())
+                .collect(),
+            modified,
+            deleted,
+        }
+    }
+
+    /// True when the baseline already had this project diagnostic.
+    pub fn knows(&self, diagnostic: &Diagnostic) -> bool {
+        self.known.contains(&(diagnostic.rule, identity(diagnostic)))
+    }
+}
+
+fn identity(diagnostic: &Diagnostic) -> String {
+    diagnostic
+        .identity
+        .clone()
+        .unwrap_or_else(|| diagnostic.message.clone())
+}

@@ -1,0 +1,219 @@
+use crate::support::{GitProject, findings, json, revision};
+
+fn codes(out: &crate::support::Output) -> Vec<String> {
+    findings(&json(out)).into_iter().map(|f| f.0).collect()
+}
+
+/// A chain of two committed revisions.
+fn committed_chain() -> GitProject {
+    let p = GitProject::new();
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
+    )
+    .migration(
+        "b2c8d7e6f5a4_users.py",
+        revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
+    )
+    .stage_all()
+    .commit("initial");
+    p
+}
+
+#[test]
+fn staged_content_is_judged_not_the_working_tree() {
+    let p = committed_chain();
+    let bad = revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00");
+    let good = revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00");
+    p.migration("c3d7e6f5a4b3_orders.py", &bad)
+        .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
+    // Fixed in the working tree only.
+    p.migration("c3d7e6f5a4b3_orders.py", &good);
+    let staged = p.run(&["check", "--staged", "--format", "json"]);
+    assert_eq!(staged.code, 1, "{}{}", staged.stdout, staged.stderr);
+    assert_eq!(codes(&staged), ["AP201"]);
+    // A bare `check` in a work tree is the staged check.
+    assert_eq!(p.run(&["check", "--format", "json"]).code, 1);
+    // The working-tree file itself is fine.
+    let path = p.run(&[
+        "check",
+        "--format",
+        "json",
+        "migrations/versions/c3d7e6f5a4b3_orders.py",
+    ]);
+    assert_eq!((path.code, codes(&path).len()), (0, 0), "{}", path.stdout);
+}
+
+#[test]
+fn partially_staged_files_are_judged_by_their_staged_hunks() {
+    let p = committed_chain();
+    let staged_text = revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00");
+    p.migration("c3d7e6f5a4b3_orders.py", &staged_text)
+        .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
+    // An unstaged edit that empties the downgrade is not part of the commit.
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        staged_text.replace("    op.drop_column('t', 'c_c3d7e6f5a4b3')\n", "    pass\n"),
+    );
+    assert_eq!(p.run(&["check"]).code, 0);
+    assert_eq!(p.run(&["check", "migrations/versions/c3d7e6f5a4b3_orders.py"]).code, 1);
+}
+
+#[test]
+fn a_new_head_blocks_and_old_debt_does_not() {
+    let p = GitProject::new();
+    // Old debt: a stale header in a committed file.
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
+    )
+    .migration(
+        "b2c8d7e6f5a4_users.py",
+        revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00")
+            .replace("Revises: a1b9c8d7e6f5", "Revises: 000000"),
+    )
+    .stage_all()
+    .commit("initial");
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    )
+    .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
+    let out = p.run(&["check"]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, ""),
+        "old debt elsewhere does not block"
+    );
+    p.migration(
+        "d4e6f5a4b3c2_invoices.py",
+        revision("d4e6f5a4b3c2", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    )
+    .stage("migrations/versions/d4e6f5a4b3c2_invoices.py");
+    let out = p.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("error[AP201] multiple-heads: 2 heads: `d4e6f5a4b3c2` and `c3d7e6f5a4b3`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("migrations/versions/c3d7e6f5a4b3_orders.py"),
+        "both heads are named:\n{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("AP104"), "{}", out.stdout);
+}
+
+#[test]
+fn editing_a_committed_revision_warns() {
+    let p = committed_chain();
+    p.migration(
+        "b2c8d7e6f5a4_users.py",
+        revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00").replace("sa.Integer()", "sa.BigInteger()"),
+    )
+    .stage("migrations/versions/b2c8d7e6f5a4_users.py");
+    let out = p.run(&["check", "--format", "json"]);
+    assert_eq!(
+        (out.code, codes(&out)),
+        (0, vec!["AP701".to_owned()]),
+        "a warning does not block"
+    );
+    // Deleting one is reported too.
+    std::fs::remove_file(p.root().join("migrations/versions/b2c8d7e6f5a4_users.py")).unwrap();
+    let mut index = p.repo.index().unwrap();
+    index
+        .remove_path(std::path::Path::new("migrations/versions/b2c8d7e6f5a4_users.py"))
+        .unwrap();
+    index.write().unwrap();
+    let out = p.run(&["check", "--format", "concise"]);
+    assert!(
+        out.stdout
+            .contains("b2c8d7e6f5a4_users.py:1:1: AP701 [warning] this change deletes a revision HEAD already has"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn first_commit_detached_head_and_nothing_staged() {
+    let p = GitProject::new();
+    assert_eq!(p.run(&["check"]).code, 0, "nothing staged, nothing to say");
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        revision("a1b9c8d7e6f5", "'missing'", "2024-01-01 10:00:00"),
+    )
+    .stage_all();
+    let out = p.run(&["check", "--format", "json"]);
+    assert_eq!(
+        (out.code, codes(&out)),
+        (1, vec!["AP202".to_owned()]),
+        "unborn HEAD: {}{}",
+        out.stdout,
+        out.stderr
+    );
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
+    )
+    .stage_all()
+    .commit("first");
+    let head = p.repo.head().unwrap().target().unwrap();
+    p.repo.set_head_detached(head).unwrap();
+    p.migration(
+        "b2c8d7e6f5a4_x.py",
+        revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
+    )
+    .stage_all();
+    assert_eq!(p.run(&["check"]).code, 0);
+}
+
+#[test]
+fn a_bare_repository_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    git2::Repository::init_bare(dir.path()).unwrap();
+    let out = crate::support::run_in(dir.path(), &["check"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is a bare repository"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"));
+}
+
+#[test]
+fn since_catches_two_branches_on_one_parent() {
+    let p = committed_chain();
+    p.git(&["branch", "-M", "main"]);
+    p.git(&["checkout", "-q", "-b", "feature"]);
+    p.migration(
+        "c3d7e6f5a4b3_feature.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    )
+    .stage_all()
+    .commit("feature migration");
+    p.git(&["checkout", "-q", "main"]);
+    p.migration(
+        "d4e6f5a4b3c2_main.py",
+        revision("d4e6f5a4b3c2", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    )
+    .stage_all()
+    .commit("main migration");
+    let switched = p.git(&["checkout", "-q", "feature"]);
+    assert_eq!(switched.code, 0, "{}", switched.stderr);
+    let out = p.run(&["check", "--since", "main", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let doc = json(&out);
+    assert_eq!(codes(&out), ["AP201"]);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["path"], "migrations/versions/c3d7e6f5a4b3_feature.py");
+    assert_eq!(d["related"][0]["path"], "migrations/versions/d4e6f5a4b3c2_main.py");
+    // main itself is fine against itself.
+    p.git(&["checkout", "-q", "main"]);
+    assert_eq!(p.run(&["check", "--since", "main"]).code, 0);
+    let bad = p.run(&["check", "--since", "no-such-branch"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("`no-such-branch` names no commit"),
+        "{}",
+        bad.stderr
+    );
+}
