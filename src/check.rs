@@ -6,7 +6,8 @@
 //! selection asks for, sorted.
 
 use crate::baseline::Baseline;
-use crate::diagnostic::{Diagnostic, Emitter, Severity};
+use crate::config::Settings;
+use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
 use crate::render::Sources;
@@ -18,7 +19,8 @@ use crate::scan::migration::{Item, Migration};
 use crate::scan::model::{DEFAULT_IX, ModelFile};
 use crate::schema::{Replay, replay};
 use crate::source::SourceFile;
-use crate::tree::{self, Tree};
+use crate::suppress;
+use crate::tree::{self, Filtered, Tree};
 
 /// Which files the user asked about.
 #[derive(Debug, Clone)]
@@ -83,6 +85,7 @@ pub struct Schema<'p> {
     pub replays: Vec<(&'p Graph<'p>, Replay)>,
     pub files: &'p [String],
     pub inits: &'p [InitFile],
+    pub settings: &'p Settings,
 }
 
 /// Test files: `tests/` (or `test/`), `test_*.py`, `*_test.py`, `conftest.py`.
@@ -95,14 +98,14 @@ pub fn is_test(path: &str) -> bool {
 /// Checks `tree`. With a `baseline` (changed-set modes), project diagnostics
 /// the baseline already had are left out, and edits of the baseline's
 /// revision files are reported.
-pub fn check(
-    tree: &dyn Tree,
-    selection: &Selection,
-    severity: &dyn Fn(Rule) -> Option<Severity>,
-    baseline: Option<&Baseline>,
-) -> Outcome {
+pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseline: Option<&Baseline>) -> Outcome {
     let mut outcome = Outcome::default();
-    let (envs, config_errors) = env::discover(tree);
+    let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
+    let tree: &dyn Tree = &filtered;
+    let (mut envs, config_errors) = env::discover(tree);
+    if let Some(locations) = &settings.script_locations {
+        env::restrict(tree, &mut envs, locations);
+    }
     // A broken configuration matters where it could describe what was
     // selected: a directory above a selected path, or inside a selected one.
     for error in config_errors {
@@ -117,7 +120,8 @@ pub fn check(
             outcome.errors.push(format!("{}: {:#}", error.path, error.error));
         }
     }
-    let mut emit = Emitter::new(severity);
+    let severity = |rule: Rule| settings.severity(rule);
+    let mut emit = Emitter::new(&severity);
 
     // Revision files, per environment.
     let mut loaded: Vec<Vec<(MigrationFile, String)>> = Vec::with_capacity(envs.len());
@@ -156,7 +160,10 @@ pub fn check(
         let selected = selection.contains(path);
         let kind = if env_scripts.contains(path) {
             FileKind::Alembic
-        } else if is_test(path) {
+        } else if settings.tests.as_ref().map_or_else(
+            || is_test(path),
+            |g| g.matched_path_or_any_parents(path, false).is_ignore(),
+        ) {
             FileKind::Test
         } else {
             FileKind::App
@@ -171,12 +178,17 @@ pub fn check(
                 continue;
             }
         };
-        let wants_models = kind != FileKind::Test && ModelFile::may_declare_models(&bytes);
+        let wants_models = kind != FileKind::Test
+            && settings.models.as_ref().map_or_else(
+                || ModelFile::may_declare_models(&bytes),
+                |g| g.matched_path_or_any_parents(path, false).is_ignore(),
+            );
         let wants_calls = selected && kind != FileKind::Test && may_call_all(&bytes);
+        let has_directives = selected && suppress::may_have_directives(&bytes);
         if selected {
             outcome.files_checked += 1;
         }
-        if !wants_models && !wants_calls && !is_init {
+        if !wants_models && !wants_calls && !is_init && !has_directives {
             continue;
         }
         let source = SourceFile::from_bytes(path.clone(), &bytes);
@@ -203,13 +215,14 @@ pub fn check(
                 facts,
             });
         }
-        if is_model || !calls.is_empty() || is_init {
+        if is_model || !calls.is_empty() || is_init || has_directives {
             others.push((path.clone(), kind, calls, source.text));
         }
     }
-    let convention = models
-        .iter()
-        .find_map(|m| m.facts.naming_convention.clone())
+    let convention = settings
+        .index_naming
+        .clone()
+        .or_else(|| models.iter().find_map(|m| m.facts.naming_convention.clone()))
         .unwrap_or_else(|| DEFAULT_IX.to_owned());
 
     // Graphs and file rules of revision files.
@@ -218,17 +231,26 @@ pub fn check(
         .zip(&loaded)
         .map(|(env, files)| {
             let refs: Vec<&MigrationFile> = files.iter().map(|(f, _)| f).collect();
-            Graph::build(env, &refs)
+            Graph::build(env, &refs, &settings.external_revisions)
         })
         .collect();
     for ((env, files), graph) in envs.iter().zip(&loaded).zip(&graphs) {
         for (file, text) in files {
             if selection.contains(&file.path) {
                 outcome.files_checked += 1;
-                rules::check_file(&FileContext { file, text, env, graph }, &mut emit);
+                rules::check_file(
+                    &FileContext {
+                        file,
+                        text,
+                        env,
+                        graph,
+                        settings,
+                    },
+                    &mut emit,
+                );
             }
         }
-        rules::check_graph(graph, &mut emit);
+        rules::check_graph(graph, settings, &mut emit);
     }
     for (path, kind, calls, text) in &others {
         if selection.contains(path) {
@@ -240,6 +262,7 @@ pub fn check(
                     kind: *kind,
                     model,
                     calls,
+                    settings,
                 },
                 &mut emit,
             );
@@ -251,6 +274,7 @@ pub fn check(
         replays: graphs.iter().map(|g| (g, replay(g, &convention))).collect(),
         files: tree.files(),
         inits: &inits,
+        settings,
     };
     rules::check_schema(&schema, &mut emit);
     if let Some(baseline) = baseline {
@@ -265,7 +289,23 @@ pub fn check(
     for (path, _, _, text) in others {
         outcome.sources.insert(path, text);
     }
-    let mut diagnostics = emit.into_diagnostics();
+    let diagnostics = emit.into_diagnostics();
+    // Suppression comments, and the problems with them.
+    let selected: Vec<String> = outcome
+        .sources
+        .paths()
+        .filter(|p| selection.contains(p))
+        .map(str::to_owned)
+        .collect();
+    let mut emit = Emitter::new(&severity);
+    let mut diagnostics = suppress::apply(
+        diagnostics,
+        &outcome.sources,
+        &selected,
+        settings.report_unused_suppressions,
+        &mut emit,
+    );
+    diagnostics.extend(emit.into_diagnostics());
     diagnostics.retain(|d| match (d.rule.meta().scope, baseline) {
         (rules::Scope::File, _) => selection.contains(&d.path),
         (rules::Scope::Project, Some(baseline)) => d.rule == Rule::EditedAppliedMigration || !baseline.knows(d),
@@ -313,7 +353,7 @@ mod tests {
             ("a.py", "revision = 'a'\ndown_revision = 'gone'\n"),
             ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
         ]));
-        let outcome = check(&tree, &Selection::All, &|r: Rule| r.meta().default_severity, None);
+        let outcome = check(&tree, &Selection::All, &crate::config::Settings::default(), None);
         assert_eq!(
             outcome.errors,
             ["versions/b.py: cannot read the file: permission denied"]

@@ -22,8 +22,15 @@ pub struct Cli {
 pub enum Command {
     /// Check migration files and revision graphs.
     Check(CheckArgs),
-    /// List every rule with its code, name, default severity and summary.
-    Rules,
+    /// List every rule with its code, name, severity under the configuration, and summary.
+    Rules {
+        /// Use this configuration file instead of discovering one.
+        #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+        config: Option<PathBuf>,
+        /// Read no configuration file: show the defaults.
+        #[arg(long)]
+        isolated: bool,
+    },
     /// Print a rule's documentation.
     Explain {
         /// A rule code (`AP201`) or name (`multiple-heads`).
@@ -39,6 +46,8 @@ pub enum Command {
     Uninstall,
 }
 
+/// Flags are booleans by nature here, as in every CLI.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Files or directories to check; the revision graphs are always built
@@ -61,9 +70,37 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REF", conflicts_with = "paths")]
     pub since: Option<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
-    pub format: OutputFormat,
+    /// Output format [default: full, or github when GITHUB_ACTIONS=true].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Use this configuration file instead of discovering one.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Only these rules: codes, names or code prefixes (`AP2`), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// Not these rules: codes, names or code prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Print how many diagnostics each rule produced, instead of them.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Exit 0 even when errors are found (the tool's own failures still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Also report suppression comments that suppress nothing.
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
 
     /// When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

@@ -347,6 +347,28 @@ fn migration_files(files: &[String], env: &Environment) -> Vec<String> {
     out
 }
 
+/// With `script-locations` configured: only those environments, and
+/// `<dir>/versions` for a listed directory no configuration describes.
+pub fn restrict(tree: &dyn Tree, envs: &mut Vec<Environment>, locations: &[String]) {
+    let wanted: Vec<String> = locations.iter().map(|l| l.trim_matches('/').to_owned()).collect();
+    envs.retain(|e| wanted.contains(&e.script_location));
+    for dir in &wanted {
+        if envs.iter().any(|e| &e.script_location == dir) {
+            continue;
+        }
+        let mut env = new_env(
+            format!("script-locations: {dir}"),
+            dir.clone(),
+            vec![tree::join(dir, "versions")],
+            false,
+            None,
+        );
+        read_template(tree, &mut env);
+        env.files = migration_files(tree.files(), &env);
+        envs.push(env);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

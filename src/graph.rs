@@ -107,7 +107,9 @@ pub struct Graph<'p> {
 }
 
 impl<'p> Graph<'p> {
-    pub fn build(env: &'p Environment, files: &[&'p MigrationFile]) -> Self {
+    /// `external` lists ids and labels other packages provide: references to
+    /// them are not dangling.
+    pub fn build(env: &'p Environment, files: &[&'p MigrationFile], external: &[String]) -> Self {
         let mut graph = Graph {
             env,
             nodes: Vec::new(),
@@ -161,7 +163,7 @@ impl<'p> Graph<'p> {
             });
         }
         let labels = graph.map_labels();
-        graph.link(&labels);
+        graph.link(&labels, external);
         graph.labels = labels;
         graph.find_cycles();
         graph.spread_labels();
@@ -220,7 +222,7 @@ impl<'p> Graph<'p> {
         labels
     }
 
-    fn link(&mut self, labels: &HashMap<&'p str, usize>) {
+    fn link(&mut self, labels: &HashMap<&'p str, usize>, external: &[String]) {
         let resolve = |id: &str| self.index.get(id).or_else(|| labels.get(id)).copied();
         let mut parents = Vec::with_capacity(self.nodes.len());
         let mut dependencies = Vec::with_capacity(self.nodes.len());
@@ -241,7 +243,7 @@ impl<'p> Graph<'p> {
                             if !node_parents.contains(&parent) {
                                 node_parents.push(parent);
                             }
-                        } else {
+                        } else if !external.contains(&item.value) {
                             self.unknown_parents.push(Dangling { file: node.file, item });
                         }
                     }
@@ -255,6 +257,7 @@ impl<'p> Graph<'p> {
                     match resolve(&item.value) {
                         Some(target) if target != i => node_dependencies.push(target),
                         Some(_) => self.self_loops.push((i, item)),
+                        None if external.contains(&item.value) => {}
                         None => self.unknown_dependencies.push(Dangling { file: node.file, item }),
                     }
                 }

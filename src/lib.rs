@@ -10,6 +10,7 @@
 pub mod baseline;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod env;
 pub mod git;
@@ -21,6 +22,7 @@ pub mod rules;
 pub mod scan;
 pub mod schema;
 pub mod source;
+pub mod suppress;
 pub mod tree;
 
 use std::io::{IsTerminal, Write};
@@ -32,8 +34,10 @@ use anyhow::{Context, Result, bail};
 use crate::baseline::Baseline;
 use crate::check::{Selection, check};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
+use crate::config::{Overrides, Selector, Settings};
 use crate::diagnostic::Severity;
 use crate::git::Repo;
+use crate::render::OutputFormat;
 use crate::render::{Totals, render};
 use crate::rules::Rule;
 use crate::tree::Tree;
@@ -63,8 +67,11 @@ impl From<ExitStatus> for ExitCode {
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => run_check(&args, out, err),
-        Command::Rules => {
-            print_rules(out)?;
+        Command::Rules { config, isolated } => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            let root = Repo::discover(&cwd)?.map_or(cwd, |r| r.root().to_path_buf());
+            let (source, file) = config::load(&root, config.as_deref(), isolated)?;
+            print_rules(&Settings::resolve(&root, source, file, &Overrides::default())?, out)?;
             Ok(ExitStatus::Success)
         }
         Command::Install { force } => {
@@ -111,22 +118,44 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
     set_colour(args.color);
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let repo = Repo::discover(&cwd)?;
-    let severity = |rule: Rule| rule.meta().default_severity;
+    let overrides = Overrides {
+        select: args
+            .select
+            .as_ref()
+            .map(|s| s.iter().map(|t| Selector::parse(t)).collect::<Result<Vec<_>>>())
+            .transpose()?,
+        ignore: args
+            .ignore
+            .iter()
+            .map(|t| Selector::parse(t))
+            .collect::<Result<Vec<_>>>()?,
+        report_unused_suppressions: args.report_unused_suppressions,
+    };
+    let settings_for = |root: &Path| -> Result<Settings> {
+        let (source, file) = config::load(root, args.config.as_deref(), args.isolated)?;
+        Settings::resolve(root, source, file, &overrides)
+    };
     let mut results = Results::default();
     let staged = args.staged || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some());
     if staged {
         let repo = repo
             .as_ref()
             .context("`--staged` needs a git repository: nothing is staged outside one")?;
-        check_staged(repo, &severity, &mut results)?;
+        check_staged(repo, &settings_for(repo.root())?, &mut results)?;
     } else if let Some(reference) = &args.since {
         let repo = repo.as_ref().context("`--since` needs a git repository")?;
-        check_since(repo, reference, &severity, &mut results)?;
+        check_since(repo, reference, &settings_for(repo.root())?, &mut results)?;
     } else if args.paths.is_empty() {
         let root = repo.as_ref().map_or_else(|| cwd.clone(), |r| r.root().to_path_buf());
-        results.add(check(&WorkTree::walk(&root), &Selection::All, &severity, None));
+        results.add(check(
+            &WorkTree::walk(&root),
+            &Selection::All,
+            &settings_for(&root)?,
+            None,
+        ));
     } else {
         for (root, selection, files_only) in plan(&cwd, repo.as_ref().map(Repo::root), &args.paths)? {
+            let settings = settings_for(&root)?;
             let tree = WorkTree::walk(&root);
             // Files get changed-set reporting against HEAD; directories are swept.
             let head = match &repo {
@@ -137,15 +166,26 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
                 let modified = edited_files(&tree, &head, &selection);
                 Baseline::new(
                     "HEAD",
-                    &check(&head, &Selection::All, &severity, None),
+                    &check(&head, &Selection::All, &settings, None),
                     modified,
                     Vec::new(),
                 )
             });
-            results.add(check(&tree, &selection, &severity, baseline.as_ref()));
+            results.add(check(&tree, &selection, &settings, baseline.as_ref()));
         }
     }
-    render(args.format, &results.diagnostics, &results.sources, results.totals, out)?;
+    let format = args.format.unwrap_or_else(|| {
+        if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+            OutputFormat::Github
+        } else {
+            OutputFormat::Full
+        }
+    });
+    if args.statistics {
+        render::statistics(format, &results.diagnostics, out)?;
+    } else {
+        render(format, &results.diagnostics, &results.sources, results.totals, out)?;
+    }
     for error in &results.errors {
         writeln!(
             err,
@@ -155,7 +195,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
     }
     Ok(if !results.errors.is_empty() {
         ExitStatus::Error
-    } else if results.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    } else if !args.exit_zero && results.diagnostics.iter().any(|d| d.severity == Severity::Error) {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
@@ -182,7 +222,7 @@ impl Results {
 
 /// The native hook's check: every byte from the index, the selection from
 /// the HEAD→index diff, and HEAD as the baseline.
-fn check_staged(repo: &Repo, severity: &dyn Fn(Rule) -> Option<Severity>, results: &mut Results) -> Result<()> {
+fn check_staged(repo: &Repo, settings: &Settings, results: &mut Results) -> Result<()> {
     let changes = repo.staged_changes()?;
     if changes.changed.is_empty() && changes.deleted.is_empty() {
         return Ok(());
@@ -191,7 +231,7 @@ fn check_staged(repo: &Repo, severity: &dyn Fn(Rule) -> Option<Severity>, result
     let baseline = match repo.head()? {
         Some(head) => Some(Baseline::new(
             "HEAD",
-            &check(&head, &Selection::All, severity, None),
+            &check(&head, &Selection::All, settings, None),
             changes.modified,
             changes.deleted,
         )),
@@ -200,7 +240,7 @@ fn check_staged(repo: &Repo, severity: &dyn Fn(Rule) -> Option<Severity>, result
     results.add(check(
         &index,
         &Selection::Paths(changes.changed),
-        severity,
+        settings,
         baseline.as_ref(),
     ));
     Ok(())
@@ -208,12 +248,7 @@ fn check_staged(repo: &Repo, severity: &dyn Fn(Rule) -> Option<Severity>, result
 
 /// CI's check: the files changed since the merge base with `reference`,
 /// against the graph as it will be after merging it.
-fn check_since(
-    repo: &Repo,
-    reference: &str,
-    severity: &dyn Fn(Rule) -> Option<Severity>,
-    results: &mut Results,
-) -> Result<()> {
+fn check_since(repo: &Repo, reference: &str, settings: &Settings, results: &mut Results) -> Result<()> {
     let changes = repo.changes_since(reference)?;
     let work = WorkTree::walk(repo.root());
     let other = repo.commit(reference)?;
@@ -236,14 +271,14 @@ fn check_since(
     let merged = tree::Overlay::new(&work, &other, theirs);
     let baseline = Baseline::new(
         reference,
-        &check(&other, &Selection::All, severity, None),
+        &check(&other, &Selection::All, settings, None),
         changes.modified,
         changes.deleted,
     );
     results.add(check(
         &merged,
         &Selection::Paths(changes.changed),
-        severity,
+        settings,
         Some(&baseline),
     ));
     Ok(())
@@ -337,14 +372,18 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn print_rules(out: &mut dyn Write) -> Result<()> {
+fn print_rules(settings: &Settings, out: &mut dyn Write) -> Result<()> {
     let width = Rule::ALL.iter().map(|r| r.name().len()).max().unwrap_or(0);
     writeln!(out, "{:<6} {:<width$} {:<8} summary", "code", "name", "severity")?;
+    let name = |s: Option<Severity>| s.map_or_else(|| "off".to_owned(), |s| s.to_string());
     for rule in Rule::ALL {
         let meta = rule.meta();
-        let severity = meta
-            .default_severity
-            .map_or_else(|| "off".to_owned(), |s| s.to_string());
+        let effective = settings.severity(*rule);
+        let severity = if effective == meta.default_severity {
+            name(effective)
+        } else {
+            format!("{} (default {})", name(effective), name(meta.default_severity))
+        };
         writeln!(
             out,
             "{:<6} {:<width$} {:<8} {}",

@@ -149,3 +149,28 @@ impl Tree for Overlay<'_> {
 pub fn is_python(path: &str) -> bool {
     path.ends_with(".py")
 }
+
+/// A tree without the files `exclude` matches.
+pub struct Filtered<'a> {
+    inner: &'a dyn Tree,
+    files: Vec<String>,
+}
+
+impl<'a> Filtered<'a> {
+    pub fn new(inner: &'a dyn Tree, exclude: impl Fn(&str) -> bool) -> Self {
+        let files = inner.files().iter().filter(|f| !exclude(f)).cloned().collect();
+        Self { inner, files }
+    }
+}
+
+impl Tree for Filtered<'_> {
+    fn files(&self) -> &[String] {
+        &self.files
+    }
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.inner.read(path)
+    }
+    fn root(&self) -> &Path {
+        self.inner.root()
+    }
+}

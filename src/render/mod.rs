@@ -4,7 +4,9 @@
 
 mod concise;
 mod full;
+mod github;
 mod json;
+mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -22,6 +24,10 @@ pub enum OutputFormat {
     Concise,
     /// A stable, versioned JSON document: for tools.
     Json,
+    /// GitHub Actions annotations.
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 /// The texts diagnostics point into, by root-relative path.
@@ -34,6 +40,10 @@ impl Sources {
     pub fn insert(&mut self, path: String, text: String) {
         let index = LineIndex::new(&text);
         self.texts.insert(path, (text, index));
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.texts.keys().map(String::as_str)
     }
 
     pub fn get(&self, path: &str) -> Option<(&str, &LineIndex)> {
@@ -70,7 +80,43 @@ pub fn render(
         OutputFormat::Full => full::render(diagnostics, sources, out),
         OutputFormat::Concise => concise::render(diagnostics, sources, out),
         OutputFormat::Json => json::render(diagnostics, sources, totals, out),
+        OutputFormat::Github => github::render(diagnostics, sources, out),
+        OutputFormat::Sarif => sarif::render(diagnostics, sources, out),
     }
+}
+
+/// `--statistics`: how many diagnostics each rule produced, most first.
+pub fn statistics(format: OutputFormat, diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: Vec<(crate::rules::Rule, Severity, usize)> = Vec::new();
+    for d in diagnostics {
+        match counts.iter_mut().find(|(r, _, _)| *r == d.rule) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((d.rule, d.severity, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    if format == OutputFormat::Json {
+        let rows: Vec<serde_json::Value> = counts
+            .iter()
+            .map(|(rule, severity, count)| serde_json::json!({ "code": rule.code(), "name": rule.name(), "severity": severity, "count": count }))
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        return writeln!(out);
+    }
+    let width = counts.iter().map(|c| c.2.to_string().len()).max().unwrap_or(1);
+    for (rule, severity, count) in &counts {
+        writeln!(
+            out,
+            "{count:>width$}  {}  {:<7}  {}",
+            rule.code(),
+            severity.to_string(),
+            rule.name()
+        )?;
+    }
+    if let Some(summary) = summary(diagnostics) {
+        writeln!(out, "{summary}")?;
+    }
+    Ok(())
 }
 
 /// `Found 3 problems (2 errors, 1 warning) in 2 files`, or `None` when clean.

@@ -6,21 +6,18 @@ use super::{FileContext, Rule, SourceContext};
 use crate::diagnostic::Emitter;
 use crate::scan::ops::OpKind;
 
-/// PostgreSQL's `NAMEDATALEN - 1`.
-pub(crate) const MAX_IDENTIFIER_LENGTH: usize = 63;
-
-fn report(path: &str, name: &str, span: Range<usize>, emit: &mut Emitter<'_>) {
+fn report(path: &str, name: &str, span: Range<usize>, max: usize, emit: &mut Emitter<'_>) {
     let len = name.chars().count();
-    if len <= MAX_IDENTIFIER_LENGTH {
+    if len <= max {
         return;
     }
     emit.report(
         Rule::IndexNameTooLong,
         path,
         span,
-        format!("index name `{name}` is {len} characters; PostgreSQL keeps only the first {MAX_IDENTIFIER_LENGTH}, so two such names can collide"),
+        format!("index name `{name}` is {len} characters; the database keeps only the first {max}, so two such names can collide"),
     )
-    .help(format!("use a name of at most {MAX_IDENTIFIER_LENGTH} characters"));
+    .help(format!("use a name of at most {max} characters"));
 }
 
 pub(crate) fn check_migration(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
@@ -29,12 +26,24 @@ pub(crate) fn check_migration(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         match &op.kind {
             OpKind::CreateIndex { index, .. } => {
                 if let Some(item) = index.name.literal() {
-                    report(&ctx.file.path, &item.value, item.span.clone(), emit);
+                    report(
+                        &ctx.file.path,
+                        &item.value,
+                        item.span.clone(),
+                        ctx.settings.max_identifier_length,
+                        emit,
+                    );
                 }
             }
             OpKind::CreateTable { indexes, .. } => {
                 for item in indexes.iter().filter_map(|i| i.name.literal()) {
-                    report(&ctx.file.path, &item.value, item.span.clone(), emit);
+                    report(
+                        &ctx.file.path,
+                        &item.value,
+                        item.span.clone(),
+                        ctx.settings.max_identifier_length,
+                        emit,
+                    );
                 }
             }
             _ => {}
@@ -45,7 +54,13 @@ pub(crate) fn check_migration(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
 pub(crate) fn check_model(ctx: &SourceContext<'_>, emit: &mut Emitter<'_>) {
     let Some(model) = ctx.model else { return };
     for item in model.indexes.iter().filter_map(|i| i.name.literal()) {
-        report(ctx.path, &item.value, item.span.clone(), emit);
+        report(
+            ctx.path,
+            &item.value,
+            item.span.clone(),
+            ctx.settings.max_identifier_length,
+            emit,
+        );
     }
 }
 

@@ -42,6 +42,7 @@ use std::collections::HashSet;
 
 use crate::baseline::Baseline;
 use crate::check::{FileKind, Schema};
+use crate::config::Settings;
 use crate::diagnostic::{Emitter, Severity};
 use crate::env::Environment;
 use crate::graph::{Graph, MigrationFile};
@@ -50,6 +51,7 @@ use crate::scan::model::ModelFile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
+    InvalidSuppression,
     MissingRevision,
     MissingDownRevision,
     DocstringRevisionMismatch,
@@ -102,6 +104,7 @@ pub struct RuleMeta {
 
 impl Rule {
     pub const ALL: &'static [Rule] = &[
+        Rule::InvalidSuppression,
         Rule::MissingRevision,
         Rule::MissingDownRevision,
         Rule::DocstringRevisionMismatch,
@@ -140,6 +143,14 @@ impl Rule {
         const WARNING: Option<Severity> = Some(Severity::Warning);
         const OFF: Option<Severity> = None;
         let (code, name, summary, default_severity, scope, doc) = match self {
+            Rule::InvalidSuppression => (
+                "AP001",
+                "invalid-suppression",
+                "a suppression comment names an unknown code",
+                WARNING,
+                File,
+                include_str!("../../docs/rules/invalid-suppression.md"),
+            ),
             Rule::MissingRevision => (
                 "AP101",
                 "missing-revision",
@@ -419,6 +430,7 @@ pub struct FileContext<'a> {
     pub text: &'a str,
     pub env: &'a Environment,
     pub graph: &'a Graph<'a>,
+    pub settings: &'a Settings,
 }
 
 /// What a rule on a Python file other than a revision sees.
@@ -428,6 +440,7 @@ pub struct SourceContext<'a> {
     pub kind: FileKind,
     pub model: Option<&'a ModelFile>,
     pub calls: &'a [AllCall],
+    pub settings: &'a Settings,
 }
 
 pub fn check_source(ctx: &SourceContext<'_>, emit: &mut Emitter<'_>) {
@@ -467,8 +480,8 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     drop_all_outside_tests::check(&ctx.file.path, FileKind::Alembic, &ctx.file.facts.all_calls, emit);
 }
 
-pub fn check_graph(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
-    multiple_heads::check(graph, emit);
+pub fn check_graph(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'_>) {
+    multiple_heads::check(graph, settings, emit);
     unknown_down_revision::check(graph, emit);
     duplicate_revision_id::check(graph, emit);
     multiple_bases::check(graph, emit);

@@ -1,10 +1,11 @@
 //! AP201 multiple-heads: see `docs/rules/multiple-heads.md`.
 
 use super::Rule;
+use crate::config::Settings;
 use crate::diagnostic::Emitter;
 use crate::graph::{Graph, groups};
 
-pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
+pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'_>) {
     if graph.incomplete || graph.heads.len() < 2 {
         return;
     }
@@ -16,7 +17,12 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
         let (sa, sb) = (&ancestry[slot(a)], &ancestry[slot(b)]);
         graph.same_branch(a, b) && sa.iter().zip(sb).any(|(x, y)| *x && *y)
     };
+    let expected = settings.expected_heads(&graph.env.script_location);
     for mut heads in groups(&graph.heads, conflicting) {
+        // Heads kept on purpose (`expected-heads`).
+        if heads.len() <= expected {
+            continue;
+        }
         heads.sort_by(|&a, &b| graph.age_key(a).cmp(&graph.age_key(b)));
         let newest = *heads.last().expect("groups have two members");
         let others = &heads[..heads.len() - 1];

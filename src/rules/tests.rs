@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use super::Rule;
 use crate::baseline::Baseline;
 use crate::check::{Selection, check};
+use crate::config::Settings;
 use crate::diagnostic::Severity;
 use crate::render::{OutputFormat, Totals, render};
 use crate::tree::{Tree, WorkTree};
@@ -68,23 +69,26 @@ impl Tree for MemTree {
 /// The `full` output, without colour, of checking `tree` with `only` enabled
 /// (every rule when `None`).
 pub(crate) fn lint_tree(tree: &dyn Tree, only: Option<Rule>) -> String {
-    let outcome = check(tree, &Selection::All, &severity_of(only), None);
+    let outcome = check(tree, &Selection::All, &settings_of(only), None);
     render_outcome(&outcome)
 }
 
-/// One rule alone is enabled even when it is off by default.
-fn severity_of(only: Option<Rule>) -> impl Fn(Rule) -> Option<Severity> {
-    move |rule: Rule| match only {
-        Some(only) if only == rule => rule.meta().default_severity.or(Some(Severity::Warning)),
-        Some(_) => None,
-        None => rule.meta().default_severity,
+/// Default settings, or one rule alone enabled (even one off by default).
+pub(crate) fn settings_of(only: Option<Rule>) -> Settings {
+    let mut settings = Settings::default();
+    if let Some(only) = only {
+        for &rule in Rule::ALL {
+            let severity = (rule == only).then(|| rule.meta().default_severity.unwrap_or(Severity::Warning));
+            settings.set_severity(rule, severity);
+        }
     }
+    settings
 }
 
 /// A change from `before` to `after`, checked the way a commit is: the
 /// changed files selected, `before` as the baseline.
 pub(crate) fn lint_change(before: &dyn Tree, after: &dyn Tree, only: Option<Rule>) -> String {
-    let severity = severity_of(only);
+    let settings = settings_of(only);
     let mut changed = Vec::new();
     let mut modified = Vec::new();
     for path in after.files() {
@@ -113,11 +117,11 @@ pub(crate) fn lint_change(before: &dyn Tree, after: &dyn Tree, only: Option<Rule
         .collect();
     let baseline = Baseline::new(
         "HEAD",
-        &check(before, &Selection::All, &severity, None),
+        &check(before, &Selection::All, &settings, None),
         modified,
         deleted,
     );
-    render_outcome(&check(after, &Selection::Paths(changed), &severity, Some(&baseline)))
+    render_outcome(&check(after, &Selection::Paths(changed), &settings, Some(&baseline)))
 }
 
 fn render_outcome(outcome: &crate::check::Outcome) -> String {
@@ -229,7 +233,7 @@ fn clean_corpus_has_no_diagnostics() {
         let tree = WorkTree::walk(&path);
         let out = lint_tree(&tree, None);
         assert!(out.is_empty(), "{} must be clean:\n{out}", path.display());
-        checked += check(&tree, &Selection::All, &|r: Rule| r.meta().default_severity, None)
+        checked += check(&tree, &Selection::All, &Settings::default(), None)
             .environments
             .iter()
             .map(|e| e.files.len())
@@ -317,4 +321,85 @@ fn no_stale_fixture_snapshots() {
             "stale snapshot {name}: no fixture {rule}/{case}"
         );
     }
+}
+
+/// The python code blocks of a doc section, split into files at
+/// `# path/to/file.py` comment lines (a block without one is
+/// `versions/example.py`). Revision files land in `versions/`.
+fn doc_files(doc: &str, section: &str) -> Vec<(String, String)> {
+    let Some(start) = doc.find(&format!("## {section}\n")) else {
+        return Vec::new();
+    };
+    let body = &doc[start + section.len() + 4..];
+    let body = &body[..body.find("\n## ").unwrap_or(body.len())];
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find("```python\n") {
+        let code = &rest[open + 10..];
+        let end = code.find("```").unwrap_or(code.len());
+        let mut current = "versions/example.py".to_owned();
+        let mut text = String::new();
+        for line in code[..end].lines() {
+            let header = line
+                .strip_prefix("# ")
+                .and_then(|l| l.split_whitespace().next())
+                .filter(|p| crate::tree::is_python(p));
+            if let Some(path) = header {
+                if !text.trim().is_empty() {
+                    files.push((current.clone(), std::mem::take(&mut text)));
+                }
+                text.clear();
+                current = if path.contains("versions/") {
+                    format!("versions/{}", crate::tree::file_name(path))
+                } else {
+                    path.to_owned()
+                };
+                continue;
+            }
+            text.push_str(line);
+            text.push('\n');
+        }
+        if !text.trim().is_empty() {
+            files.push((current, text));
+        }
+        rest = &code[end..];
+    }
+    files
+}
+
+/// Every rule doc's example triggers its rule, and its "Use instead"
+/// (laid over the example's files) does not.
+#[test]
+fn doc_examples_really_trigger_and_really_pass() {
+    let mut failures = Vec::new();
+    for &rule in Rule::ALL {
+        // A change between two states has no single-project example.
+        if rule == Rule::EditedAppliedMigration {
+            continue;
+        }
+        let doc = rule.meta().doc;
+        let example = doc_files(doc, "Example");
+        let instead = doc_files(doc, "Use instead");
+        assert!(!example.is_empty(), "{} has no python example", rule.name());
+        let project = |files: &[(String, String)]| {
+            let mut all: Vec<(String, Vec<u8>)> = vec![("env.py".to_owned(), b"# env\n".to_vec())];
+            for (path, text) in files {
+                all.retain(|(p, _)| p != path);
+                all.push((path.clone(), text.as_bytes().to_vec()));
+            }
+            let borrowed: Vec<(&str, &[u8])> = all.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+            MemTree::new(&borrowed)
+        };
+        let bad = lint_tree(&project(&example), Some(rule));
+        if !bad.contains(&format!("[{}]", rule.code())) {
+            failures.push(format!("{}: the example does not trigger it", rule.name()));
+        }
+        let mut fixed = example.clone();
+        fixed.extend(instead);
+        let good = lint_tree(&project(&fixed), Some(rule));
+        if !good.is_empty() {
+            failures.push(format!("{}: \"Use instead\" still triggers it:\n{good}", rule.name()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

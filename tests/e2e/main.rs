@@ -8,8 +8,12 @@ mod bad_input;
 mod check;
 /// `rules`, `explain`, flags, colour and exit codes.
 mod cli;
+/// Configuration files, command-line selection and suppression comments.
+mod config;
 /// The projects shipped in `examples/`, which the README runs.
 mod examples;
+/// Every output format, and SARIF read back with a typed model.
+mod formats;
 /// Staged content, changed-set reporting and `--since`, in real repositories.
 mod git;
 /// The native hook and real `git commit`s.

@@ -52,6 +52,11 @@ impl Project {
 }
 
 pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
+    run_with_env(dir, args, &[])
+}
+
+/// Runs the binary with extra environment variables.
+pub(crate) fn run_with_env(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
         .args(args)
         .current_dir(dir)
@@ -64,6 +69,7 @@ pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
         .env("XDG_CONFIG_HOME", dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("NO_COLOR", "1")
+        .envs(vars.iter().copied())
         .output()
         .expect("the binary runs");
     Output {

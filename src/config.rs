@@ -1,0 +1,400 @@
+//! Configuration: discovery, the strict schema, and the one function that
+//! resolves defaults < file < command line.
+//!
+//! The file is the first of `alembic-preflight.toml`,
+//! `.alembic-preflight.toml`, or a `pyproject.toml` that has a
+//! `[tool.alembic-preflight]` table, found in the project root; never above
+//! it, never a user-global file. `--config FILE` names one; `--isolated`
+//! reads none. Unknown keys are errors that name the file, line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+use crate::rules::Rule;
+
+/// The file's keys, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    pub script_locations: Option<Vec<String>>,
+    pub models: Option<Vec<String>>,
+    pub tests: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+    pub external_revisions: Option<Vec<String>>,
+    pub downgrade: Option<DowngradePolicy>,
+    pub max_identifier_length: Option<usize>,
+    pub index_naming: Option<String>,
+    pub expected_heads: Option<ExpectedHeads>,
+    pub rules: Option<BTreeMap<String, Level>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DowngradePolicy {
+    Required,
+    Optional,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Off,
+    Warning,
+    Error,
+}
+
+/// How many unlabelled heads an environment keeps on purpose: one number
+/// for every environment, or one per script location.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum ExpectedHeads {
+    All(usize),
+    PerLocation(BTreeMap<String, usize>),
+}
+
+#[derive(Deserialize)]
+struct Pyproject {
+    tool: Option<PyprojectTool>,
+}
+
+#[derive(Deserialize)]
+struct PyprojectTool {
+    #[serde(rename = "alembic-preflight")]
+    alembic_preflight: Option<ConfigFile>,
+}
+
+/// Rule selectors from the command line: a code, a name, or a code prefix
+/// (`AP2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector(String);
+
+impl Selector {
+    pub fn parse(text: &str) -> Result<Self> {
+        let text = text.trim();
+        let known = text.parse::<Rule>().is_ok()
+            || (text.len() >= 2
+                && text[..2].eq_ignore_ascii_case("AP")
+                && Rule::ALL
+                    .iter()
+                    .any(|r| r.code().starts_with(&text.to_ascii_uppercase())));
+        if !known {
+            bail!("`{text}` is neither a rule code, a rule name, nor a code prefix such as `AP2`");
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    fn exact(&self, rule: Rule) -> bool {
+        rule.code().eq_ignore_ascii_case(&self.0) || rule.name() == self.0
+    }
+
+    fn matches(&self, rule: Rule) -> bool {
+        self.exact(rule) || rule.code().starts_with(&self.0.to_ascii_uppercase())
+    }
+}
+
+/// What the command line adds.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub select: Option<Vec<Selector>>,
+    pub ignore: Vec<Selector>,
+    pub report_unused_suppressions: bool,
+}
+
+/// The effective settings.
+#[derive(Debug)]
+pub struct Settings {
+    severities: BTreeMap<Rule, Option<Severity>>,
+    pub script_locations: Option<Vec<String>>,
+    pub models: Option<Gitignore>,
+    pub tests: Option<Gitignore>,
+    pub exclude: Option<Gitignore>,
+    pub external_revisions: Vec<String>,
+    pub max_identifier_length: usize,
+    pub index_naming: Option<String>,
+    pub expected_heads: Option<ExpectedHeads>,
+    pub report_unused_suppressions: bool,
+    /// The file the settings came from, for messages.
+    pub source: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::resolve(Path::new(""), None, ConfigFile::default(), &Overrides::default()).expect("defaults resolve")
+    }
+}
+
+impl Settings {
+    pub fn severity(&self, rule: Rule) -> Option<Severity> {
+        self.severities.get(&rule).copied().flatten()
+    }
+
+    /// Sets one rule's severity (`None`: off).
+    pub fn set_severity(&mut self, rule: Rule, severity: Option<Severity>) {
+        self.severities.insert(rule, severity);
+    }
+
+    /// The one merge: defaults < file < command line.
+    pub fn resolve(root: &Path, source: Option<PathBuf>, file: ConfigFile, cli: &Overrides) -> Result<Self> {
+        let mut file_levels: BTreeMap<Rule, Option<Severity>> = BTreeMap::new();
+        for (key, level) in file.rules.unwrap_or_default() {
+            let rule: Rule = key.parse().map_err(|e: String| anyhow::anyhow!("in `rules`: {e}"))?;
+            file_levels.insert(rule, level.into());
+        }
+        let optional_downgrades = file.downgrade == Some(DowngradePolicy::Optional);
+        let mut severities = BTreeMap::new();
+        for &rule in Rule::ALL {
+            let mut severity = rule.meta().default_severity;
+            if optional_downgrades
+                && matches!(
+                    rule,
+                    Rule::MissingDowngrade
+                        | Rule::EmptyDowngrade
+                        | Rule::IrreversibleDowngrade
+                        | Rule::DowngradeDoesNotReverse
+                )
+            {
+                severity = None;
+            }
+            if let Some(level) = file_levels.get(&rule) {
+                severity = *level;
+            }
+            if let Some(select) = &cli.select {
+                if !select.iter().any(|s| s.matches(rule)) {
+                    severity = None;
+                } else if severity.is_none() && select.iter().any(|s| s.exact(rule)) {
+                    // A rule named outright is on, even if off by default.
+                    severity = Some(file_levels.get(&rule).copied().flatten().unwrap_or(Severity::Warning));
+                }
+            }
+            if cli.ignore.iter().any(|s| s.matches(rule)) {
+                severity = None;
+            }
+            severities.insert(rule, severity);
+        }
+        Ok(Self {
+            severities,
+            script_locations: file.script_locations,
+            models: globs(root, file.models.as_deref(), "models")?,
+            tests: globs(root, file.tests.as_deref(), "tests")?,
+            exclude: globs(root, file.exclude.as_deref(), "exclude")?,
+            external_revisions: file.external_revisions.unwrap_or_default(),
+            max_identifier_length: file.max_identifier_length.unwrap_or(63),
+            index_naming: file.index_naming,
+            expected_heads: file.expected_heads,
+            report_unused_suppressions: cli.report_unused_suppressions,
+            source,
+        })
+    }
+
+    /// Heads an environment may keep on purpose (1 unless configured).
+    pub fn expected_heads(&self, script_location: &str) -> usize {
+        match &self.expected_heads {
+            None => 1,
+            Some(ExpectedHeads::All(n)) => *n,
+            Some(ExpectedHeads::PerLocation(map)) => {
+                map.get(script_location.trim_end_matches('/')).copied().unwrap_or(1)
+            }
+        }
+    }
+
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.exclude
+            .as_ref()
+            .is_some_and(|g| g.matched_path_or_any_parents(path, false).is_ignore())
+    }
+}
+
+impl From<Level> for Option<Severity> {
+    fn from(level: Level) -> Self {
+        match level {
+            Level::Off => None,
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
+/// Gitignore-syntax patterns, relative to the root.
+fn globs(root: &Path, patterns: Option<&[String]>, key: &str) -> Result<Option<Gitignore>> {
+    let Some(patterns) = patterns else { return Ok(None) };
+    let mut builder = GitignoreBuilder::new(root);
+    for pattern in patterns {
+        builder
+            .add_line(None, pattern)
+            .with_context(|| format!("in `{key}`: `{pattern}` is not a valid pattern"))?;
+    }
+    Ok(Some(builder.build().with_context(|| format!("in `{key}`"))?))
+}
+
+/// The configuration file for a project root: the one named, none with
+/// `isolated`, else the first found there.
+pub fn load(root: &Path, named: Option<&Path>, isolated: bool) -> Result<(Option<PathBuf>, ConfigFile)> {
+    if isolated {
+        return Ok((None, ConfigFile::default()));
+    }
+    if let Some(path) = named {
+        let file = read(path)?.with_context(|| format!("{} has no [tool.alembic-preflight] table", path.display()))?;
+        return Ok((Some(path.to_path_buf()), file));
+    }
+    for name in ["alembic-preflight.toml", ".alembic-preflight.toml", "pyproject.toml"] {
+        let path = root.join(name);
+        if path.is_file()
+            && let Some(file) = read(&path)?
+        {
+            return Ok((Some(path), file));
+        }
+    }
+    Ok((None, ConfigFile::default()))
+}
+
+/// A configuration file's settings; `None` for a `pyproject.toml` without
+/// our table.
+fn read(path: &Path) -> Result<Option<ConfigFile>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+    if is_pyproject {
+        if !text.contains("alembic-preflight") {
+            return Ok(None);
+        }
+        let doc: Pyproject = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(doc.tool.and_then(|t| t.alembic_preflight))
+    } else {
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(Some(file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    fn resolved(dir: &Path, cli: &Overrides) -> Result<Settings> {
+        let (source, file) = load(dir, None, false)?;
+        Settings::resolve(dir, source, file, cli)
+    }
+
+    fn sel(items: &[&str]) -> Vec<Selector> {
+        items.iter().map(|s| Selector::parse(s).unwrap()).collect()
+    }
+
+    #[test]
+    fn defaults_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = resolved(dir.path(), &Overrides::default()).unwrap();
+        assert_eq!(s.source, None);
+        assert_eq!(s.severity(Rule::MultipleHeads), Some(Severity::Error));
+        assert_eq!(s.severity(Rule::ModelIndexAlsoInMigration), None);
+        assert_eq!((s.max_identifier_length, s.expected_heads("migrations")), (63, 1));
+    }
+
+    #[test]
+    fn file_only() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "alembic-preflight.toml",
+            "downgrade = \"optional\"\nmax-identifier-length = 30\nexternal-revisions = [\"core@head\"]\nexpected-heads = { migrations = 2 }\n\n[rules]\nAP107 = \"off\"\nempty-upgrade = \"error\"\n",
+        );
+        let s = resolved(dir.path(), &Overrides::default()).unwrap();
+        assert_eq!(s.severity(Rule::PlaceholderRevisionId), None);
+        assert_eq!(s.severity(Rule::EmptyUpgrade), Some(Severity::Error));
+        assert_eq!(s.severity(Rule::MissingDowngrade), None, "optional downgrades");
+        assert_eq!(s.severity(Rule::DowngradeDoesNotReverse), None);
+        assert_eq!(
+            (
+                s.max_identifier_length,
+                s.expected_heads("migrations"),
+                s.expected_heads("other")
+            ),
+            (30, 2, 1)
+        );
+    }
+
+    #[test]
+    fn cli_only_and_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let cli = Overrides {
+            select: Some(sel(&["AP2", "AP305"])),
+            ignore: sel(&["unknown-depends-on"]),
+            ..Overrides::default()
+        };
+        let s = resolved(dir.path(), &cli).unwrap();
+        assert_eq!(s.severity(Rule::MultipleHeads), Some(Severity::Error));
+        assert_eq!(s.severity(Rule::UnknownDependsOn), None);
+        assert_eq!(s.severity(Rule::EmptyDowngrade), None, "not selected");
+        assert_eq!(
+            s.severity(Rule::ModelIndexAlsoInMigration),
+            Some(Severity::Warning),
+            "named outright"
+        );
+        // The command line wins over the file.
+        write(
+            dir.path(),
+            ".alembic-preflight.toml",
+            "[rules]\nmultiple-heads = \"warning\"\nAP206 = \"error\"\n",
+        );
+        let s = resolved(dir.path(), &cli).unwrap();
+        assert_eq!(s.severity(Rule::MultipleHeads), Some(Severity::Warning));
+        assert_eq!(s.severity(Rule::UnknownDependsOn), None);
+    }
+
+    #[test]
+    fn pyproject_without_our_table_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "pyproject.toml", "[tool.ruff]\nline-length = 100\n");
+        assert_eq!(load(dir.path(), None, false).unwrap().0, None);
+        write(
+            dir.path(),
+            "pyproject.toml",
+            "[tool.ruff]\nline-length = 100\n\n[tool.alembic-preflight]\nexclude = [\"legacy/\"]\n",
+        );
+        let s = resolved(dir.path(), &Overrides::default()).unwrap();
+        assert!(s.source.as_ref().is_some_and(|p| p.ends_with("pyproject.toml")));
+        assert!(s.is_excluded("legacy/versions/x.py") && !s.is_excluded("app/x.py"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_toml_name_the_place() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "alembic-preflight.toml",
+            "exclude = []\nmax-identifer-length = 30\n",
+        );
+        let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
+        assert!(
+            error.contains("alembic-preflight.toml")
+                && error.contains("line 2, column 1")
+                && error.contains("unknown field `max-identifer-length`"),
+            "{error}"
+        );
+        write(dir.path(), "alembic-preflight.toml", "exclude = [\n");
+        let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
+        assert!(
+            error.contains("alembic-preflight.toml") && error.contains("line"),
+            "{error}"
+        );
+        write(dir.path(), "alembic-preflight.toml", "[rules]\nAP999 = \"off\"\n");
+        let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
+        assert!(error.contains("unknown rule `AP999`"), "{error}");
+    }
+
+    #[test]
+    fn selectors() {
+        assert!(
+            Selector::parse("AP2").is_ok()
+                && Selector::parse("ap201").is_ok()
+                && Selector::parse("multiple-heads").is_ok()
+        );
+        assert!(Selector::parse("E501").is_err() && Selector::parse("AP9").is_err());
+    }
+}

@@ -1,0 +1,203 @@
+//! Suppression comments.
+//!
+//! `# alembic-preflight: ignore[AP201, empty-downgrade]` on the reported
+//! line, or alone on the line above it; `# alembic-preflight:
+//! ignore-file[AP105]` anywhere in a file; and `# noqa: AP201`, where only
+//! our codes count (other tools' codes in the same `noqa` are theirs).
+//! A code that names no rule is reported (AP001 invalid-suppression), and
+//! so, with `--report-unused-suppressions`, is one that suppresses nothing.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostic::{Diagnostic, Emitter};
+use crate::render::Sources;
+use crate::rules::Rule;
+use crate::scan::Scan;
+
+#[derive(Debug)]
+struct Directive {
+    /// 0-based line of the comment.
+    line: usize,
+    /// The comment is the only thing on its line.
+    alone: bool,
+    file_level: bool,
+    codes: Vec<(String, Range<usize>)>,
+    used: Vec<bool>,
+}
+
+static OURS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"alembic-preflight:\s*(ignore-file|ignore)\[([^\]]*)\]").expect("valid regex"));
+static NOQA: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bnoqa\s*:\s*([\w,\s-]+)").expect("valid regex"));
+
+/// A cheap byte test done before scanning a file for directives.
+pub fn may_have_directives(bytes: &[u8]) -> bool {
+    bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"noqa")) || bytes.windows(18).any(|w| w == b"alembic-preflight:")
+}
+
+fn directives(text: &str, index: &crate::source::LineIndex) -> Vec<Directive> {
+    let scan = Scan::new(text);
+    let mut out = Vec::new();
+    for comment in &scan.comments {
+        let body = &text[comment.clone()];
+        let line = index.line_of(comment.start);
+        let line_text = &text[index.line_range(text, line)];
+        let alone = line_text.trim_start().starts_with('#');
+        let mut push = |file_level: bool, codes: Vec<(String, Range<usize>)>| {
+            if !codes.is_empty() {
+                let used = vec![false; codes.len()];
+                out.push(Directive {
+                    line,
+                    alone,
+                    file_level,
+                    codes,
+                    used,
+                });
+            }
+        };
+        for caps in OURS.captures_iter(body) {
+            let list = caps.get(2).expect("group 2 always matches");
+            let codes = split_codes(list.as_str(), comment.start + list.start(), |_| true);
+            push(&caps[1] == "ignore-file", codes);
+        }
+        for caps in NOQA.captures_iter(body) {
+            let list = caps.get(1).expect("group 1 always matches");
+            let ours = |code: &str| {
+                code.len() > 2 && code[..2].eq_ignore_ascii_case("AP") && code[2..].bytes().all(|b| b.is_ascii_digit())
+            };
+            push(false, split_codes(list.as_str(), comment.start + list.start(), ours));
+        }
+    }
+    out
+}
+
+fn split_codes(list: &str, offset: usize, keep: impl Fn(&str) -> bool) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for part in list.split(|c: char| c == ',' || c.is_whitespace()) {
+        let start = at;
+        at += part.len() + 1;
+        if !part.is_empty() && keep(part) {
+            out.push((part.to_owned(), offset + start..offset + start + part.len()));
+        }
+    }
+    out
+}
+
+/// Drops suppressed diagnostics; reports invalid (and, when asked, unused)
+/// suppressions in `paths` through `emit`.
+pub fn apply(
+    diagnostics: Vec<Diagnostic>,
+    sources: &Sources,
+    paths: &[String],
+    report_unused: bool,
+    emit: &mut Emitter<'_>,
+) -> Vec<Diagnostic> {
+    let mut by_file: BTreeMap<String, Vec<Directive>> = BTreeMap::new();
+    for path in diagnostics
+        .iter()
+        .map(|d| d.path.as_str())
+        .chain(paths.iter().map(String::as_str))
+    {
+        if by_file.contains_key(path) {
+            continue;
+        }
+        if let Some((text, index)) = sources.get(path) {
+            by_file.insert(path.to_owned(), directives(text, index));
+        }
+    }
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let line = sources
+            .get(&d.path)
+            .map(|(text, index)| index.line_of(d.range.start.min(text.len())));
+        let mut suppressed = false;
+        if let (Some(line), Some(directives)) = (line, by_file.get_mut(d.path.as_str())) {
+            for directive in directives.iter_mut() {
+                let here =
+                    directive.file_level || directive.line == line || (directive.alone && directive.line + 1 == line);
+                if !here {
+                    continue;
+                }
+                for (i, (code, _)) in directive.codes.iter().enumerate() {
+                    if code.parse::<Rule>().is_ok_and(|r| r == d.rule) {
+                        directive.used[i] = true;
+                        suppressed = true;
+                    }
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(d);
+        }
+    }
+    for (path, directives) in &by_file {
+        if !paths.iter().any(|p| p == path) {
+            continue;
+        }
+        for directive in directives {
+            for (i, (code, span)) in directive.codes.iter().enumerate() {
+                match code.parse::<Rule>() {
+                    Err(_) => {
+                        let closest = Rule::ALL
+                            .iter()
+                            .min_by_key(|r| crate::graph::edit_distance(&code.to_ascii_uppercase(), r.code()))
+                            .map_or("AP000", |r| r.code());
+                        emit.report(
+                            Rule::InvalidSuppression,
+                            path,
+                            span.clone(),
+                            format!("`{code}` names no rule, so this suppression does nothing"),
+                        )
+                        .help(format!(
+                            "use a code or name from `alembic-preflight rules` (the closest code is `{closest}`)"
+                        ));
+                    }
+                    Ok(rule) if report_unused && !directive.used[i] => {
+                        emit.report(
+                            Rule::InvalidSuppression,
+                            path,
+                            span.clone(),
+                            format!(
+                                "this suppression of `{}` is unused: nothing here reports it",
+                                rule.code()
+                            ),
+                        )
+                        .help("remove it");
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::LineIndex;
+
+    fn codes(text: &str) -> Vec<(usize, bool, Vec<String>)> {
+        directives(text, &LineIndex::new(text))
+            .into_iter()
+            .map(|d| (d.line, d.file_level, d.codes.into_iter().map(|c| c.0).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn forms() {
+        let text = "x = 1  # alembic-preflight: ignore[AP201, empty-downgrade]\n# alembic-preflight: ignore-file[AP105]\ny = 2  # noqa: E501, AP502\ns = '# alembic-preflight: ignore[AP999]'\n";
+        assert_eq!(
+            codes(text),
+            [
+                (0, false, vec!["AP201".to_owned(), "empty-downgrade".to_owned()]),
+                (1, true, vec!["AP105".to_owned()]),
+                (2, false, vec!["AP502".to_owned()]),
+            ]
+        );
+    }
+}

@@ -1,0 +1,90 @@
+use crate::support::{Project, revision, run_with_env};
+
+/// Two heads (an error with related locations) and a placeholder id (a warning).
+fn project() -> Project {
+    let p = Project::alembic();
+    p.migration(
+        "123456789abc_init.py",
+        revision("123456789abc", "None", "2024-01-01 10:00:00"),
+    )
+    .migration(
+        "b2c8d7e6f5a4_users.py",
+        revision("b2c8d7e6f5a4", "'123456789abc'", "2024-01-02 10:00:00"),
+    )
+    .migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'123456789abc'", "2024-01-03 10:00:00"),
+    );
+    p
+}
+
+#[test]
+fn every_format_for_the_same_diagnostics() {
+    let p = project();
+    for format in ["full", "concise", "json", "github"] {
+        let out = p.run(&["check", "--format", format]);
+        assert_eq!(out.code, 1);
+        insta::assert_snapshot!(format!("format_{format}"), out.stdout);
+    }
+    let out = p.run(&["check", "--statistics"]);
+    insta::assert_snapshot!("statistics", out.stdout);
+    let out = p.run(&["check", "--statistics", "--format", "json"]);
+    insta::assert_snapshot!("statistics_json", out.stdout);
+}
+
+#[test]
+fn github_actions_gets_annotations_by_default_and_exit_zero_passes() {
+    let p = project();
+    let out = run_with_env(p.root(), &["check"], &[("GITHUB_ACTIONS", "true")]);
+    assert!(
+        out.stdout
+            .starts_with("::warning file=migrations/versions/123456789abc_init.py,line=12,col=13,"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("::error file=migrations/versions/c3d7e6f5a4b3_orders.py,line=12,col=13,endLine=12,endColumn=25,title=AP201 multiple-heads::2 heads"));
+    let out = p.run(&["check", "--exit-zero"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("error[AP201]"));
+}
+
+#[test]
+fn sarif_parses_back_with_a_typed_model() {
+    let p = project();
+    let out = p.run(&["check", "--format", "sarif"]);
+    assert_eq!(out.code, 1);
+    let sarif: serde_sarif::sarif::Sarif = serde_json::from_str(&out.stdout).expect("valid SARIF 2.1.0");
+    assert_eq!(serde_json::to_value(&sarif.version).unwrap(), "2.1.0");
+    let run = &sarif.runs[0];
+    let driver = &run.tool.driver;
+    assert_eq!(driver.name, "alembic-preflight");
+    let rules = driver.rules.as_ref().expect("rules");
+    assert!(
+        rules
+            .iter()
+            .any(|r| r.id == "AP201" && r.name.as_deref() == Some("multiple-heads"))
+    );
+    assert!(rules.iter().all(|r| r.short_description.is_some() && r.help.is_some()));
+    let results = run.results.as_ref().expect("results");
+    assert_eq!(results.len(), 2);
+    let heads = results
+        .iter()
+        .find(|r| r.rule_id.as_deref() == Some("AP201"))
+        .expect("AP201");
+    assert_eq!(serde_json::to_value(heads.level.as_ref().unwrap()).unwrap(), "error");
+    let location = heads.locations.as_ref().unwrap()[0].physical_location.as_ref().unwrap();
+    assert_eq!(
+        location.artifact_location.as_ref().unwrap().uri.as_deref(),
+        Some("migrations/versions/c3d7e6f5a4b3_orders.py")
+    );
+    let region = location.region.as_ref().unwrap();
+    assert_eq!((region.start_line, region.start_column), (Some(12), Some(13)));
+    let related = heads.related_locations.as_ref().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r.message.as_ref().and_then(|m| m.text.as_deref()) == Some("other head `b2c8d7e6f5a4`"))
+    );
+    let rule_index = usize::try_from(heads.rule_index.unwrap()).unwrap();
+    assert_eq!(rules[rule_index].id, "AP201");
+}
