@@ -226,16 +226,14 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         .unwrap_or_else(|| DEFAULT_IX.to_owned());
 
     // Graphs and file rules of revision files.
-    let graphs: Vec<Graph<'_>> = envs
-        .iter()
-        .zip(&loaded)
-        .map(|(env, files)| {
-            let refs: Vec<&MigrationFile> = files.iter().map(|(f, _)| f).collect();
-            Graph::build(env, &refs, &settings.external_revisions)
-        })
-        .collect();
-    for ((env, files), graph) in envs.iter().zip(&loaded).zip(&graphs) {
-        for (file, text) in files {
+    let graphs = build_graphs(&envs, &loaded, settings);
+    for graph in &graphs {
+        let env = graph.env;
+        let files = &loaded[envs
+            .iter()
+            .position(|e| std::ptr::eq(e, env))
+            .expect("the graph's environment")];
+        for (file, text) in files.iter().filter(|(f, _)| graph.owns(&f.path)) {
             if selection.contains(&file.path) {
                 outcome.files_checked += 1;
                 rules::check_file(
@@ -317,6 +315,66 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     outcome.diagnostics = diagnostics;
     outcome.environments = envs;
     outcome
+}
+
+/// Every revision graph: one per environment, or one per self-contained
+/// subdirectory of a recursive version location.
+fn build_graphs<'p>(
+    envs: &'p [Environment],
+    loaded: &'p [Vec<(MigrationFile, String)>],
+    settings: &Settings,
+) -> Vec<Graph<'p>> {
+    let mut graphs = Vec::new();
+    for (env, files) in envs.iter().zip(loaded) {
+        let refs: Vec<&MigrationFile> = files.iter().map(|(f, _)| f).collect();
+        for (locations, members) in crate::graph::partition(env, &refs) {
+            let mut graph = Graph::build(env, &members, &settings.external_revisions);
+            graph.locations = locations;
+            graphs.push(graph);
+        }
+    }
+    graphs
+}
+
+/// The revision graphs of a tree, for the `graph` command.
+pub fn with_graphs<T>(tree: &dyn Tree, settings: &Settings, f: impl FnOnce(&[Graph<'_>]) -> T) -> (T, Vec<String>) {
+    let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
+    let tree: &dyn Tree = &filtered;
+    let (mut envs, config_errors) = env::discover(tree);
+    if let Some(locations) = &settings.script_locations {
+        env::restrict(tree, &mut envs, locations);
+    }
+    let mut errors: Vec<String> = config_errors
+        .into_iter()
+        .map(|e| format!("{}: {:#}", e.path, e.error))
+        .collect();
+    let loaded: Vec<Vec<(MigrationFile, String)>> = envs
+        .iter()
+        .map(|env| {
+            env.files
+                .iter()
+                .filter_map(|path| match tree.read(path) {
+                    Ok(bytes) => {
+                        let source = SourceFile::from_bytes(path.clone(), &bytes);
+                        let facts = Migration::from_scan(&Scan::new(&source.text));
+                        Some((
+                            MigrationFile {
+                                path: path.clone(),
+                                facts,
+                            },
+                            String::new(),
+                        ))
+                    }
+                    Err(error) => {
+                        errors.push(format!("{path}: cannot read the file: {error}"));
+                        None
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let graphs = build_graphs(&envs, &loaded, settings);
+    (f(&graphs), errors)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::render::OutputFormat;
+use crate::render::graph::GraphFormat;
 
 /// A fast, static linter for Alembic migrations: revision graphs, headers
 /// and downgrades, checked before every commit.
@@ -35,6 +36,18 @@ pub enum Command {
     Explain {
         /// A rule code (`AP201`) or name (`multiple-heads`).
         rule: String,
+    },
+    /// Print the revision graphs: heads, bases, branch labels, every revision.
+    Graph {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+        /// Use this configuration file instead of discovering one.
+        #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+        config: Option<PathBuf>,
+        /// Read no configuration file.
+        #[arg(long)]
+        isolated: bool,
     },
     /// Install the git `pre-commit` hook that runs `check --staged`.
     Install {

@@ -55,11 +55,13 @@ pub struct ConfigError {
 pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
     let mut envs: Vec<Environment> = Vec::new();
     let mut errors = Vec::new();
+    // `script_location`s filled in at run time: (config file, raw value).
+    let mut deferred: Vec<(String, String)> = Vec::new();
     let files = tree.files();
     for path in files {
         let name = tree::file_name(path);
         let found = if name == "alembic.ini" {
-            from_ini(tree, path)
+            from_ini(tree, path, &mut deferred)
         } else if name == "pyproject.toml" {
             from_pyproject(tree, path)
         } else {
@@ -85,8 +87,15 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
             .iter()
             .any(|e| e.script_location == dir || e.version_locations.contains(&versions));
         if has_versions && !known {
+            // Say why a configured environment was found this way.
+            let note = deferred
+                .iter()
+                .find(|(ini, _)| tree::is_under(dir, tree::parent(ini)) || tree::parent(ini) == dir)
+                .map_or(String::new(), |(ini, raw)| {
+                    format!("; {ini} sets script_location to `{raw}`, filled in at run time")
+                });
             envs.push(new_env(
-                format!("{dir}/env.py").trim_start_matches('/').to_owned(),
+                format!("{dir}/env.py{note}").trim_start_matches('/').to_owned(),
                 dir.to_owned(),
                 vec![versions],
                 false,
@@ -138,7 +147,7 @@ fn new_env(
     }
 }
 
-fn from_ini(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
+fn from_ini(tree: &dyn Tree, path: &str, deferred: &mut Vec<(String, String)>) -> Result<Vec<Environment>> {
     let bytes = tree.read(path).context("cannot read the file")?;
     let text = String::from_utf8_lossy(&bytes);
     let ini = Ini::parse(&text)?;
@@ -152,7 +161,10 @@ fn from_ini(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
             continue;
         };
         // A location filled in at run time: the fallback discovery finds it.
-        let Some(location) = location.value else { continue };
+        let Some(location) = location.value else {
+            deferred.push((path.to_owned(), location.raw));
+            continue;
+        };
         let Some(script_location) = resolve_script_location(tree, dir, &location) else {
             continue;
         };

@@ -81,6 +81,9 @@ pub struct LabelConflict<'p> {
 #[derive(Debug)]
 pub struct Graph<'p> {
     pub env: &'p Environment,
+    /// The directories this graph's revision files come from: the
+    /// environment's version locations, or one subdirectory of them.
+    pub locations: Vec<String>,
     pub nodes: Vec<Node<'p>>,
     pub index: HashMap<&'p str, usize>,
     /// Literal branch labels, to the revision that declares them first.
@@ -112,6 +115,7 @@ impl<'p> Graph<'p> {
     pub fn build(env: &'p Environment, files: &[&'p MigrationFile], external: &[String]) -> Self {
         let mut graph = Graph {
             env,
+            locations: env.version_locations.clone(),
             nodes: Vec::new(),
             index: HashMap::new(),
             labels: HashMap::new(),
@@ -467,6 +471,11 @@ impl<'p> Graph<'p> {
             .max_by_key(|&v| self.order[v])
     }
 
+    /// True when the revision file at `path` belongs to this graph.
+    pub fn owns(&self, path: &str) -> bool {
+        self.locations.iter().any(|l| crate::tree::is_under(path, l))
+    }
+
     /// True when `id` names a revision or a literal branch label.
     pub fn resolves(&self, id: &str) -> bool {
         self.index.contains_key(id) || self.labels.contains_key(id)
@@ -583,4 +592,69 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// The revision files of an environment, split into graphs. A recursive
+/// version location whose subdirectories never refer to each other (one per
+/// dialect, say, possibly reusing ids) is one graph per subdirectory;
+/// subdirectories that do refer to each other (release folders with
+/// expand/contract branches) form one graph, as do plain locations.
+pub fn partition<'p>(env: &Environment, files: &[&'p MigrationFile]) -> Vec<(Vec<String>, Vec<&'p MigrationFile>)> {
+    let whole = || vec![(env.version_locations.clone(), files.to_vec())];
+    if !env.recursive {
+        return whole();
+    }
+    // The first-level subdirectory of a version location each file is in.
+    let group_of = |path: &str| -> Option<String> {
+        env.version_locations.iter().find_map(|loc| {
+            let rest = path.strip_prefix(loc.as_str())?.strip_prefix('/')?;
+            let (sub, _) = rest.split_once('/')?;
+            Some(crate::tree::join(loc, sub))
+        })
+    };
+    let groups: Vec<Option<String>> = files.iter().map(|f| group_of(&f.path)).collect();
+    if groups.iter().any(Option::is_none) || groups.iter().all(|g| *g == groups[0]) {
+        return whole();
+    }
+    // Which group declares each id; a reference across groups joins them.
+    let mut declared: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (file, group) in files.iter().zip(&groups) {
+        if let Some(id) = file.facts.revision_id() {
+            declared.entry(id).or_default().push(group.as_deref().unwrap_or(""));
+        }
+        for label in file
+            .facts
+            .branch_labels
+            .as_ref()
+            .and_then(|a| a.value.ids())
+            .unwrap_or_default()
+        {
+            declared
+                .entry(&label.value)
+                .or_default()
+                .push(group.as_deref().unwrap_or(""));
+        }
+    }
+    for (file, group) in files.iter().zip(&groups) {
+        let group = group.as_deref().unwrap_or("");
+        let references = [&file.facts.down_revision, &file.facts.depends_on]
+            .into_iter()
+            .flatten()
+            .flat_map(|a| a.value.ids().unwrap_or_default());
+        for item in references {
+            let owners = declared.get(item.value.as_str()).map(Vec::as_slice).unwrap_or_default();
+            if !owners.is_empty() && !owners.contains(&group) {
+                return whole();
+            }
+        }
+    }
+    let mut out: Vec<(Vec<String>, Vec<&'p MigrationFile>)> = Vec::new();
+    for (file, group) in files.iter().zip(groups) {
+        let group = group.unwrap_or_default();
+        match out.iter_mut().find(|(g, _)| g[0] == group) {
+            Some((_, members)) => members.push(file),
+            None => out.push((vec![group], vec![file])),
+        }
+    }
+    out
 }

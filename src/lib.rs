@@ -74,6 +74,32 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
             print_rules(&Settings::resolve(&root, source, file, &Overrides::default())?, out)?;
             Ok(ExitStatus::Success)
         }
+        Command::Graph {
+            format,
+            config,
+            isolated,
+        } => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            let root = Repo::discover(&cwd)?.map_or(cwd, |r| r.root().to_path_buf());
+            let (source, file) = config::load(&root, config.as_deref(), isolated)?;
+            let settings = Settings::resolve(&root, source, file, &Overrides::default())?;
+            let (written, errors) = check::with_graphs(&WorkTree::walk(&root), &settings, |graphs| {
+                render::graph::render(format, graphs, out)
+            });
+            written?;
+            for error in &errors {
+                writeln!(
+                    err,
+                    "{} {error}",
+                    colored::Colorize::bold(colored::Colorize::red("error:"))
+                )?;
+            }
+            Ok(if errors.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            })
+        }
         Command::Install { force } => {
             let cwd = std::env::current_dir().context("cannot read the current directory")?;
             let repo = Repo::discover(&cwd)?.context("not inside a git repository: there is no hook to install")?;

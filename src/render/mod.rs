@@ -5,6 +5,7 @@
 mod concise;
 mod full;
 mod github;
+pub mod graph;
 mod json;
 mod sarif;
 

@@ -10,6 +10,8 @@ mod check;
 mod cli;
 /// Configuration files, command-line selection and suppression comments.
 mod config;
+/// The same revision graph as Alembic, on hundreds of generated graphs.
+mod conformance;
 /// The projects shipped in `examples/`, which the README runs.
 mod examples;
 /// Every output format, and SARIF read back with a typed model.
@@ -18,6 +20,8 @@ mod formats;
 mod git;
 /// The native hook and real `git commit`s.
 mod hook;
+/// The layouts real projects use, against Alembic.
+mod layouts;
 /// The real pre-commit framework running the hook from this repository.
 mod pre_commit;
 /// Indexes, models and `create_all` across files.

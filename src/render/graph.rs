@@ -1,0 +1,213 @@
+//! The `graph` command's output: the revision graphs themselves, as text
+//! (like `alembic history`, but instant), JSON (stable, versioned), Graphviz
+//! dot, or Mermaid.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use crate::graph::Graph;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Text,
+    Json,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Serialize)]
+struct Document {
+    version: u32,
+    environments: Vec<Environment>,
+}
+
+#[derive(Serialize)]
+struct Environment {
+    script_location: String,
+    version_locations: Vec<String>,
+    revisions: usize,
+    heads: Vec<String>,
+    bases: Vec<String>,
+    /// Each literal label, with the revisions that declare it.
+    branch_labels: BTreeMap<String, Vec<String>>,
+}
+
+fn sorted_ids(graph: &Graph<'_>, nodes: &[usize]) -> Vec<String> {
+    let mut ids: Vec<String> = nodes.iter().map(|&i| graph.nodes[i].id.to_owned()).collect();
+    ids.sort();
+    ids
+}
+
+fn labels(graph: &Graph<'_>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for node in &graph.nodes {
+        for label in node.own_labels.iter().filter(|l| !l.starts_with('<')) {
+            out.entry(label.clone()).or_default().push(node.id.to_owned());
+        }
+    }
+    for ids in out.values_mut() {
+        ids.sort();
+    }
+    out
+}
+
+pub fn render(format: GraphFormat, graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        GraphFormat::Json => {
+            let document = Document {
+                version: 1,
+                environments: graphs
+                    .iter()
+                    .map(|g| Environment {
+                        script_location: g.env.script_location.clone(),
+                        version_locations: g.locations.clone(),
+                        revisions: g.nodes.len(),
+                        heads: sorted_ids(g, &g.heads),
+                        bases: sorted_ids(g, &g.bases),
+                        branch_labels: labels(g),
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &document)?;
+            writeln!(out)
+        }
+        GraphFormat::Text => text(graphs, out),
+        GraphFormat::Dot => {
+            writeln!(out, "digraph revisions {{")?;
+            writeln!(out, "  rankdir=BT;")?;
+            for (n, graph) in graphs.iter().enumerate() {
+                writeln!(out, "  subgraph cluster_{n} {{")?;
+                writeln!(out, "    label={:?};", graph.locations.join(", "))?;
+                for node in sorted(graph) {
+                    let shape = if graph.heads.contains(&node) {
+                        "doubleoctagon"
+                    } else {
+                        "box"
+                    };
+                    writeln!(
+                        out,
+                        "    \"{n}:{}\" [label={:?}, shape={shape}];",
+                        graph.nodes[node].id, graph.nodes[node].id
+                    )?;
+                }
+                for node in sorted(graph) {
+                    for &parent in &graph.nodes[node].parents {
+                        writeln!(
+                            out,
+                            "    \"{n}:{}\" -> \"{n}:{}\";",
+                            graph.nodes[node].id, graph.nodes[parent].id
+                        )?;
+                    }
+                    for &dependency in &graph.nodes[node].dependencies {
+                        writeln!(
+                            out,
+                            "    \"{n}:{}\" -> \"{n}:{}\" [style=dashed];",
+                            graph.nodes[node].id, graph.nodes[dependency].id
+                        )?;
+                    }
+                }
+                writeln!(out, "  }}")?;
+            }
+            writeln!(out, "}}")
+        }
+        GraphFormat::Mermaid => {
+            writeln!(out, "graph BT")?;
+            for (n, graph) in graphs.iter().enumerate() {
+                writeln!(out, "  subgraph g{n} [{}]", graph.locations.join(", "))?;
+                for node in sorted(graph) {
+                    let id = graph.nodes[node].id;
+                    writeln!(out, "    g{n}_{}[\"{id}\"]", mermaid_id(id))?;
+                }
+                for node in sorted(graph) {
+                    let id = mermaid_id(graph.nodes[node].id);
+                    for &parent in &graph.nodes[node].parents {
+                        writeln!(out, "    g{n}_{id} --> g{n}_{}", mermaid_id(graph.nodes[parent].id))?;
+                    }
+                    for &dependency in &graph.nodes[node].dependencies {
+                        writeln!(
+                            out,
+                            "    g{n}_{id} -.-> g{n}_{}",
+                            mermaid_id(graph.nodes[dependency].id)
+                        )?;
+                    }
+                }
+                writeln!(out, "  end")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn mermaid_id(id: &str) -> String {
+    id.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect()
+}
+
+/// Nodes, newest first (reverse topological order, then id).
+fn sorted(graph: &Graph<'_>) -> Vec<usize> {
+    let mut nodes: Vec<usize> = (0..graph.nodes.len()).collect();
+    nodes.sort_by(|&a, &b| {
+        graph.order[b]
+            .cmp(&graph.order[a])
+            .then_with(|| graph.nodes[a].id.cmp(graph.nodes[b].id))
+    });
+    nodes
+}
+
+fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+    for (n, graph) in graphs.iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "{} ({}): {} revisions",
+            graph.locations.join(", "),
+            graph.env.origin,
+            graph.nodes.len()
+        )?;
+        writeln!(out, "heads: {}", sorted_ids(graph, &graph.heads).join(", "))?;
+        writeln!(out, "bases: {}", sorted_ids(graph, &graph.bases).join(", "))?;
+        let labels = labels(graph);
+        if !labels.is_empty() {
+            let shown: Vec<String> = labels
+                .iter()
+                .map(|(l, ids)| format!("{l} ({})", ids.join(", ")))
+                .collect();
+            writeln!(out, "branch labels: {}", shown.join(", "))?;
+        }
+        for node in sorted(graph) {
+            let entry = &graph.nodes[node];
+            let parents: Vec<&str> = entry.parents.iter().map(|&p| graph.nodes[p].id).collect();
+            let from = match (parents.is_empty(), entry.is_base) {
+                (false, _) => parents.join(", "),
+                (true, true) => "<base>".to_owned(),
+                (true, false) => "<missing>".to_owned(),
+            };
+            let mut marks = Vec::new();
+            if graph.heads.contains(&node) {
+                marks.push("head".to_owned());
+            }
+            if entry.children.len() > 1 {
+                marks.push("branchpoint".to_owned());
+            }
+            if entry.parents.len() > 1 {
+                marks.push("mergepoint".to_owned());
+            }
+            if !entry.labels.is_empty() {
+                marks.push(entry.labels.iter().cloned().collect::<Vec<_>>().join(", "));
+            }
+            let marks = if marks.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", marks.join(") ("))
+            };
+            writeln!(out, "{from} -> {}{marks}, {}", entry.id, entry.file.path)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! The layouts real projects use, each checked against Alembic: package
+//! notation, named sections, release folders with labels and `depends_on`
+//! across them (one graph), one folder per dialect reusing ids (one graph
+//! each), and a `script_location` filled in at run time (found through
+//! `env.py`, and said so). `graph` is snapshotted in every format.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::run_in;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn layout(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/layouts")
+            .join(name),
+        dir.path(),
+    );
+    dir
+}
+
+fn python() -> Option<PathBuf> {
+    let venv = std::env::var_os("ALEMBIC_PREFLIGHT_VENV")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from);
+    let bin = venv.join("bin/python");
+    Command::new(&bin)
+        .args(["-c", "import alembic"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then_some(bin)
+}
+
+/// Heads by environment name, as Alembic sees them.
+fn alembic_heads(python: &Path, root: &Path, entries: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
+    let list = root.join("entries.json");
+    std::fs::write(&list, entries.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/alembic_graphs.py");
+    let output = Command::new(python)
+        .arg(&script)
+        .arg(&list)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&list).unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let results: BTreeMap<String, serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    results
+        .into_iter()
+        .map(|(name, r)| {
+            assert!(
+                r["error"].is_null() && r["warnings"].as_array().unwrap().is_empty(),
+                "{name}: {r}"
+            );
+            (name, r["heads"].clone())
+        })
+        .collect()
+}
+
+/// Our heads by the environment's version locations (joined), or script location.
+fn our_heads(root: &Path) -> BTreeMap<String, serde_json::Value> {
+    let out = run_in(root, &["graph", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    doc["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let locations: Vec<&str> = e["version_locations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap())
+                .collect();
+            (locations.join(" "), e["heads"].clone())
+        })
+        .collect()
+}
+
+/// (layout, what Alembic loads, which of its environments is which of ours)
+type Case = (&'static str, serde_json::Value, &'static [(&'static str, &'static str)]);
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn every_layout_names_the_heads_alembic_names() {
+    let Some(python) = python() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Alembic in .venv: .ci/run installs it"
+        );
+        eprintln!("skipped: no .venv with alembic (run .ci/run)");
+        return;
+    };
+    let cases: [Case; 5] = [
+        (
+            "package_notation",
+            serde_json::json!([{"name": "main", "ini": "alembic.ini"}]),
+            &[("main", "shop/db/migrations/versions")],
+        ),
+        (
+            "named_sections",
+            serde_json::json!([{"name": "main", "ini": "alembic.ini"}, {"name": "tenant", "ini": "alembic.ini", "section": "tenant"}]),
+            &[
+                ("main", "main/versions"),
+                ("tenant", "tenant/versions tenant/shared_versions"),
+            ],
+        ),
+        (
+            "release_folders",
+            serde_json::json!([{"name": "db", "ini": "alembic.ini"}]),
+            &[("db", "db/versions")],
+        ),
+        (
+            "dialect_folders",
+            serde_json::json!([
+                {"name": "postgresql", "dir": "db", "version_locations": ["db/versions/postgresql"]},
+                {"name": "sqlite", "dir": "db", "version_locations": ["db/versions/sqlite"]},
+            ]),
+            &[
+                ("postgresql", "db/versions/postgresql"),
+                ("sqlite", "db/versions/sqlite"),
+            ],
+        ),
+        ("runtime_template", serde_json::json!(["db"]), &[("db", "db/versions")]),
+    ];
+    for (name, entries, pairs) in cases {
+        let dir = layout(name);
+        let theirs = alembic_heads(&python, dir.path(), &entries);
+        let ours = our_heads(dir.path());
+        assert_eq!(ours.len(), pairs.len(), "{name}: environments {ours:?}");
+        for (env, locations) in pairs {
+            assert_eq!(
+                ours.get(*locations),
+                theirs.get(*env),
+                "{name}: heads of {env} ({locations})"
+            );
+        }
+    }
+}
+
+#[test]
+fn graph_in_every_format() {
+    let dir = layout("release_folders");
+    for format in ["text", "json", "dot", "mermaid"] {
+        let out = run_in(dir.path(), &["graph", "--format", format]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        insta::assert_snapshot!(format!("graph_{format}"), out.stdout);
+    }
+    let dir = layout("runtime_template");
+    let out = run_in(dir.path(), &["graph"]);
+    insta::assert_snapshot!("graph_runtime_template", out.stdout);
+}
