@@ -252,7 +252,11 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     }
     for (path, kind, calls, text) in &others {
         if selection.contains(path) {
-            let model = models.iter().find(|m| &m.path == path).map(|m| &m.facts);
+            // Models were pushed in the tree's sorted order.
+            let model = models
+                .binary_search_by(|m| m.path.as_str().cmp(path))
+                .ok()
+                .map(|i| &models[i].facts);
             rules::check_source(
                 &SourceContext {
                     path,

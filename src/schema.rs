@@ -8,7 +8,7 @@
 //! index, its table or one of its columns ends its life. Index names are
 //! schema-wide, except inside MySQL-only arms, where they are per table.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use crate::graph::Graph;
@@ -33,8 +33,8 @@ pub struct LiveIndex {
 
 #[derive(Debug, Default)]
 pub struct Replay {
-    /// Indexes alive after the last revision.
-    pub live: Vec<LiveIndex>,
+    /// Indexes alive after the last revision, by name.
+    live: BTreeMap<String, Vec<LiveIndex>>,
     /// `(second creation, live one it collides with)`.
     pub duplicates: Vec<(LiveIndex, LiveIndex)>,
     /// Indexes created by an explicit `create_index` (not `index=True`).
@@ -45,6 +45,13 @@ pub struct Replay {
     pub uncertain_tables: BTreeSet<String>,
     /// Some SQL the replay could not read may create or drop indexes.
     pub opaque: bool,
+}
+
+impl Replay {
+    /// Indexes alive after the last revision.
+    pub fn live(&self) -> impl Iterator<Item = &LiveIndex> {
+        self.live.values().flatten()
+    }
 }
 
 pub fn replay(graph: &Graph<'_>, convention: &str) -> Replay {
@@ -135,9 +142,9 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
         OpKind::DropIndex { table, name } => match name {
             Name::Literal(item) => {
                 let table = table.as_ref().map(|t| t.value.as_str());
-                state.live.retain(|l| {
-                    !(l.name == item.value && (!l.per_table || table.is_none_or(|t| l.table.as_deref() == Some(t))))
-                });
+                if let Some(entries) = state.live.get_mut(&item.value) {
+                    entries.retain(|l| l.per_table && table.is_some_and(|t| l.table.as_deref() != Some(t)));
+                }
             }
             _ => {
                 state.uncertain_tables.extend(table.as_ref().map(|t| t.value.clone()));
@@ -145,12 +152,16 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
         },
         OpKind::DropTable { table } => {
             state.tables.remove(&table.value);
-            state.live.retain(|l| l.table.as_deref() != Some(table.value.as_str()));
+            for entries in state.live.values_mut() {
+                entries.retain(|l| l.table.as_deref() != Some(table.value.as_str()));
+            }
         }
         OpKind::DropColumn { table, column } => {
-            state
-                .live
-                .retain(|l| !(l.table.as_deref() == Some(table.value.as_str()) && l.columns.contains(&column.value)));
+            for entries in state.live.values_mut() {
+                entries.retain(|l| {
+                    !(l.table.as_deref() == Some(table.value.as_str()) && l.columns.contains(&column.value))
+                });
+            }
         }
         OpKind::OpaqueSql { mentions_index } => state.opaque |= mentions_index,
         OpKind::AddColumn { .. } | OpKind::CreateConstraint { .. } | OpKind::DropConstraint { .. } => {}
@@ -166,12 +177,13 @@ fn resolve(name: &Name, convention: &str, table: Option<&str>, columns: &[String
 }
 
 fn create(state: &mut Replay, index: LiveIndex, guarded: bool) {
-    let existing = state
-        .live
-        .iter()
-        .find(|l| l.name == index.name && (!(l.per_table || index.per_table) || l.table == index.table));
+    let existing = state.live.get(&index.name).and_then(|entries| {
+        entries
+            .iter()
+            .find(|l| !(l.per_table || index.per_table) || l.table == index.table)
+    });
     match existing {
-        None => state.live.push(index),
+        None => state.live.entry(index.name.clone()).or_default().push(index),
         Some(first) => {
             let alternatives = first.node == index.node
                 && first

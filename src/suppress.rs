@@ -106,9 +106,16 @@ pub fn apply(
             continue;
         }
         if let Some((text, index)) = sources.get(path) {
-            by_file.insert(path.to_owned(), directives(text, index));
+            // Scanning is only worth it where a directive may be.
+            let found = if may_have_directives(text.as_bytes()) {
+                directives(text, index)
+            } else {
+                Vec::new()
+            };
+            by_file.insert(path.to_owned(), found);
         }
     }
+    let selected: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
     let mut kept = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
         let line = sources
@@ -135,7 +142,7 @@ pub fn apply(
         }
     }
     for (path, directives) in &by_file {
-        if !paths.iter().any(|p| p == path) {
+        if !selected.contains(path.as_str()) {
             continue;
         }
         for directive in directives {

@@ -1,12 +1,13 @@
 //! AP303 model-migration-index-drift: see `docs/rules/model-migration-index-drift.md`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Rule;
 use super::duplicate_model_index_name::model_index_name;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
-use crate::scan::model::normalise_column;
+use crate::scan::model::{ModelIndex, normalise_column};
+use crate::schema::LiveIndex;
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     // Tables whose every declaration is complete, and their declared indexes.
@@ -18,36 +19,55 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             *entry &= complete;
         }
     }
+    // Grouped by table once: the comparison is per table.
+    let mut by_table: HashMap<&str, Vec<(&ModelIndex, &str)>> = HashMap::new();
+    for model in schema.models {
+        for index in &model.facts.indexes {
+            by_table
+                .entry(index.table.as_str())
+                .or_default()
+                .push((index, model.path.as_str()));
+        }
+    }
+    let live: Vec<HashMap<&str, Vec<&LiveIndex>>> = schema
+        .replays
+        .iter()
+        .map(|(_, replay)| {
+            let mut map: HashMap<&str, Vec<&LiveIndex>> = HashMap::new();
+            for index in replay.live() {
+                if let Some(table) = index.table.as_deref() {
+                    map.entry(table).or_default().push(index);
+                }
+            }
+            map
+        })
+        .collect();
     for (table, complete) in tables {
         if !complete {
             continue;
         }
         // The one environment whose chain ends with this table.
-        let chains: Vec<_> = schema
-            .replays
-            .iter()
-            .filter(|(_, r)| r.tables.contains(table))
+        let chains: Vec<usize> = (0..schema.replays.len())
+            .filter(|&i| schema.replays[i].1.tables.contains(table))
             .collect();
-        let [(_, replay)] = chains[..] else { continue };
+        let [chain] = chains[..] else { continue };
+        let replay = &schema.replays[chain].1;
         if replay.opaque || replay.uncertain_tables.contains(table) {
             continue;
         }
         let mut declared = Vec::new();
-        for model in schema.models {
-            for index in model.facts.indexes.iter().filter(|i| i.table == table) {
-                let Some(name) = model_index_name(schema.convention, table, &index.name, &index.columns) else {
-                    // One unknown name and the comparison means nothing.
-                    declared.clear();
-                    break;
-                };
-                declared.push((name, index, &model.path));
+        let mut known = true;
+        for &(index, path) in by_table.get(table).map(Vec::as_slice).unwrap_or_default() {
+            match model_index_name(schema.convention, table, &index.name, &index.columns) {
+                Some(name) => declared.push((name, index, path)),
+                // One unknown name and the comparison means nothing.
+                None => known = false,
             }
         }
-        let created: Vec<_> = replay
-            .live
-            .iter()
-            .filter(|l| l.table.as_deref() == Some(table))
-            .collect();
+        if !known {
+            continue;
+        }
+        let created: Vec<&LiveIndex> = live[chain].get(table).cloned().unwrap_or_default();
         let columns = |cols: &[String]| cols.iter().map(|c| normalise_column(c)).collect::<Vec<_>>();
         for (name, index, path) in &declared {
             if created.iter().any(|c| &c.name == name) {
