@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The speed benchmark: alembic-preflight side by side with ripgrep, Alembic,
+# ruff and git on seeded synthetic projects, on this machine, in one run.
+# Prints medians, the ratios the targets are stated in, and peak memory.
+#
+#   scripts/bench.sh                     # 10,000 revisions, 1,000 models, 5,000 other files
+#   MIGRATIONS=2000 RUNS=5 scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+migrations=${MIGRATIONS:-10000}
+models=${MODELS:-1000}
+others=${OTHERS:-5000}
+runs=${RUNS:-10}
+work=${BENCH_DIR:-$root/target/bench}
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need hyperfine || ! need rg; then
+    if [ "$(id -u)" = 0 ] && need apt-get; then
+        echo "installing hyperfine and ripgrep" >&2
+        apt-get update -qq && apt-get install -y -qq hyperfine ripgrep >/dev/null
+    else
+        echo "bench.sh needs hyperfine and ripgrep (apt-get install hyperfine ripgrep)" >&2
+        exit 2
+    fi
+fi
+if [ ! -x .venv/bin/alembic ] || [ ! -x .venv/bin/ruff ]; then
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check alembic ruff
+fi
+cargo build --release --quiet
+bin=$root/target/release/alembic-preflight
+
+full=$work/project-$migrations-$models-$others
+versions_only=$work/versions-$migrations
+if [ ! -d "$full" ]; then
+    python3 scripts/gen_project.py "$full" --migrations "$migrations" --models "$models" --others "$others"
+fi
+if [ ! -d "$versions_only" ]; then
+    python3 scripts/gen_project.py "$versions_only" --migrations "$migrations" --models 0 --others 0
+fi
+
+results=$(mktemp -d)
+bench() { # name, directory, command...
+    local name=$1 dir=$2
+    shift 2
+    (cd "$dir" && hyperfine --style none --warmup 2 --runs "$runs" --ignore-failure \
+        --export-json "$results/$name.json" --command-name "$name" "$*" >/dev/null)
+    (cd "$dir" && /usr/bin/time -f "%M" -o "$results/$name.mem" sh -c "$* >/dev/null 2>&1" || true)
+}
+
+# 1 and 2: the versions directory alone.
+bench preflight_versions "$versions_only" "$bin check --all-files --isolated"
+bench rg_versions "$versions_only" "rg --count --no-ignore -e '^(revision|down_revision|branch_labels|depends_on)\b' -e '^def (upgrade|downgrade)' -e 'op\.(create|drop)_(index|table)' -e 'Revision ID:|Revises:' migrations/versions"
+bench alembic_get_heads "$versions_only" "$root/.venv/bin/python -c \"from alembic.script import ScriptDirectory; ScriptDirectory('migrations').get_heads()\""
+
+# 3: the whole project, against a Rust linter that parses Python.
+bench preflight_sweep "$full" "$bin check --all-files --isolated"
+bench ruff_check "$full" "$root/.venv/bin/ruff check --no-cache --quiet --exit-zero ."
+
+# 4: one staged migration in the whole project.
+staged=$full/migrations/versions/ffffffffffff_bench_staged.py
+head_id=$(cd "$full" && "$bin" graph --format json --isolated | python3 -c 'import json,sys; print(json.load(sys.stdin)["environments"][0]["heads"][0])')
+printf 'revision = "ffffffffffff"\ndown_revision = "%s"\n\n\ndef upgrade():\n    op.add_column("table_1", sa.Column("extra", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column("table_1", "extra")\n' "$head_id" > "$staged"
+(cd "$full" && git add "$staged")
+bench preflight_staged "$full" "$bin check --staged --isolated"
+bench git_diff_cached "$full" "git diff --cached --name-only"
+(cd "$full" && git rm --cached -q "$staged" && rm -f "$staged")
+
+python3 - "$results" "$migrations" "$models" "$others" <<'PY'
+import json, os, sys
+results, migrations, models, others = sys.argv[1], *sys.argv[2:]
+def median(name):
+    with open(os.path.join(results, name + ".json")) as f:
+        return json.load(f)["results"][0]["median"] * 1000
+def memory(name):
+    try:
+        with open(os.path.join(results, name + ".mem")) as f:
+            return int(f.read().split()[-1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+rows = [
+    ("check, versions only", "preflight_versions"),
+    ("rg, same files and patterns", "rg_versions"),
+    ("Alembic ScriptDirectory.get_heads()", "alembic_get_heads"),
+    ("check --all-files, whole project", "preflight_sweep"),
+    ("ruff check, whole project", "ruff_check"),
+    ("check --staged, one staged migration", "preflight_staged"),
+    ("git diff --cached --name-only", "git_diff_cached"),
+]
+print(f"Synthetic project: {migrations} revisions, {models} model files, {others} other files ({os.cpu_count()} cores)\n")
+print(f"| {'what':<40} | {'median':>10} | {'peak memory':>11} |")
+print(f"|{'-' * 42}|{'-' * 12}|{'-' * 13}|")
+for label, name in rows:
+    print(f"| {label:<40} | {median(name):>7.1f} ms | {memory(name):>7.1f} MiB |")
+ratios = [
+    ("check (versions) / rg", median("preflight_versions") / median("rg_versions"), "<= 1.5"),
+    ("Alembic get_heads / check (versions)", median("alembic_get_heads") / median("preflight_versions"), ">= 40"),
+    ("check --all-files / ruff check", median("preflight_sweep") / median("ruff_check"), "(a peer)"),
+    ("check --staged / check --all-files", median("preflight_staged") / median("preflight_sweep"), "<= 0.5"),
+    ("check --staged / git diff --cached", median("preflight_staged") / median("git_diff_cached"), "<= 3"),
+]
+print(f"\n| {'ratio':<40} | {'measured':>10} | {'target':>11} |")
+print(f"|{'-' * 42}|{'-' * 12}|{'-' * 13}|")
+for label, value, target in ratios:
+    print(f"| {label:<40} | {value:>9.2f}x | {target:>11} |")
+peak = max(memory(n) for _, n in rows if n.startswith("preflight"))
+print(f"\npeak memory of alembic-preflight: {peak:.1f} MiB (target < 100 MiB)")
+PY
+rm -rf "$results"
