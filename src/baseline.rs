@@ -31,22 +31,44 @@ pub struct Baseline {
 impl Baseline {
     /// Built from a full check of the baseline state.
     pub fn new(name: &str, outcome: &Outcome, modified: Vec<String>, deleted: Vec<String>) -> Self {
+        let migrations = outcome
+            .environments
+            .iter()
+            .flat_map(|e| e.files.iter().cloned())
+            .collect();
+        let mut baseline = Self::pending(name, migrations, modified, deleted);
+        baseline.learn(outcome);
+        baseline
+    }
+
+    /// A baseline whose diagnostics are not known yet: nothing is filtered
+    /// until [`Baseline::learn`] is given them. Checking the baseline costs
+    /// as much as checking the change; a change with no project diagnostic
+    /// never needs it.
+    pub fn pending(name: &str, migrations: HashSet<String>, modified: Vec<String>, deleted: Vec<String>) -> Self {
         Self {
             name: name.to_owned(),
-            known: outcome
-                .diagnostics
-                .iter()
-                .filter(|d| d.rule.meta().scope == Scope::Project)
-                .map(|d| (d.rule, identity(d)))
-                .collect(),
-            migrations: outcome
-                .environments
-                .iter()
-                .flat_map(|e| e.files.iter().cloned())
-                .collect(),
+            known: HashSet::new(),
+            migrations,
             modified,
             deleted,
         }
+    }
+
+    /// Takes the baseline's diagnostics from a full check of it.
+    pub fn learn(&mut self, outcome: &Outcome) {
+        self.known = outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.meta().scope == Scope::Project)
+            .map(|d| (d.rule, identity(d)))
+            .collect();
+    }
+
+    /// Leaves out the project diagnostics the baseline already had.
+    pub fn filter(&self, diagnostics: &mut Vec<Diagnostic>) {
+        diagnostics
+            .retain(|d| d.rule.meta().scope == Scope::File || d.rule == Rule::EditedAppliedMigration || !self.knows(d));
     }
 
     /// True when the baseline already had this project diagnostic.

@@ -10,6 +10,7 @@ use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
+use crate::parallel;
 use crate::render::Sources;
 use crate::rules::{self, FileContext, Rule, SourceContext};
 use crate::scan::Scan;
@@ -30,6 +31,8 @@ pub enum Selection {
     /// These root-relative files or directories (`""` is the root). File
     /// diagnostics of these files, and project diagnostics that involve them.
     Paths(Vec<String>),
+    /// No file, every project diagnostic: what a baseline needs.
+    Nothing,
 }
 
 impl Selection {
@@ -37,6 +40,7 @@ impl Selection {
         match self {
             Selection::All => true,
             Selection::Paths(paths) => paths.iter().any(|p| p == path || tree::is_under(path, p)),
+            Selection::Nothing => false,
         }
     }
 }
@@ -112,6 +116,8 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         let dir = tree::parent(&error.path);
         let relevant = match selection {
             Selection::All => true,
+            // A baseline's configuration problems are not this change's.
+            Selection::Nothing => false,
             Selection::Paths(paths) => paths
                 .iter()
                 .any(|p| tree::is_under(p, dir) || p == dir || selection.contains(&error.path)),
@@ -124,35 +130,30 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     let mut emit = Emitter::new(&severity);
 
     // Revision files, per environment.
-    let mut loaded: Vec<Vec<(MigrationFile, String)>> = Vec::with_capacity(envs.len());
-    for env in &envs {
-        let mut files = Vec::with_capacity(env.files.len());
+    // Read in order, then scan on every core.
+    let mut jobs = Vec::new();
+    for (i, env) in envs.iter().enumerate() {
         for path in &env.files {
             match tree.read(path) {
-                Ok(bytes) => {
-                    let source = SourceFile::from_bytes(path.clone(), &bytes);
-                    let facts = Migration::from_scan(&Scan::new(&source.text));
-                    files.push((
-                        MigrationFile {
-                            path: path.clone(),
-                            facts,
-                        },
-                        source.text,
-                    ));
-                }
+                Ok(bytes) => jobs.push((i, path.clone(), bytes)),
                 Err(error) => outcome.errors.push(format!("{path}: cannot read the file: {error}")),
             }
         }
-        loaded.push(files);
+    }
+    let parsed = parallel::map(jobs, |(i, path, bytes)| {
+        let source = SourceFile::from_bytes(path.clone(), &bytes);
+        let facts = Migration::from_scan(&Scan::new(&source.text));
+        (i, MigrationFile { path, facts }, source.text)
+    });
+    let mut loaded: Vec<Vec<(MigrationFile, String)>> = envs.iter().map(|_| Vec::new()).collect();
+    for (i, file, text) in parsed {
+        loaded[i].push((file, text));
     }
 
-    // Every other Python file: models, application code, tests, packages.
     let migration_paths: std::collections::HashSet<&str> =
         envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
     let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
-    let mut models = Vec::new();
-    let mut inits = Vec::new();
-    let mut others: Vec<(String, FileKind, Vec<AllCall>, String)> = Vec::new();
+    let mut jobs = Vec::new();
     for path in tree.files() {
         if !tree::is_python(path) || migration_paths.contains(path.as_str()) {
             continue;
@@ -168,56 +169,66 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         } else {
             FileKind::App
         };
-        let is_init = tree::file_name(path) == "__init__.py";
-        let bytes = match tree.read(path) {
-            Ok(bytes) => bytes,
+        match tree.read(path) {
+            Ok(bytes) => {
+                if selected {
+                    outcome.files_checked += 1;
+                }
+                jobs.push((path.clone(), kind, selected, bytes));
+            }
             Err(error) => {
                 if selected {
                     outcome.errors.push(format!("{path}: cannot read the file: {error}"));
                 }
-                continue;
             }
-        };
+        }
+    }
+    let scanned = parallel::map(jobs, |(path, kind, selected, bytes)| {
+        let is_init = tree::file_name(&path) == "__init__.py";
         let wants_models = kind != FileKind::Test
             && settings.models.as_ref().map_or_else(
                 || ModelFile::may_declare_models(&bytes),
-                |g| g.matched_path_or_any_parents(path, false).is_ignore(),
+                |g| g.matched_path_or_any_parents(&path, false).is_ignore(),
             );
         let wants_calls = selected && kind != FileKind::Test && may_call_all(&bytes);
         let has_directives = selected && suppress::may_have_directives(&bytes);
-        if selected {
-            outcome.files_checked += 1;
-        }
         if !wants_models && !wants_calls && !is_init && !has_directives {
-            continue;
+            return None;
         }
         let source = SourceFile::from_bytes(path.clone(), &bytes);
         let scan = Scan::new(&source.text);
-        if is_init && kind != FileKind::Test {
-            let imports = sibling_imports(&scan);
-            if !imports.is_empty() {
-                inits.push(InitFile {
-                    path: path.clone(),
-                    imports,
-                });
-            }
-        }
+        let imports = if is_init && kind != FileKind::Test {
+            sibling_imports(&scan)
+        } else {
+            Vec::new()
+        };
         let calls = if wants_calls { all_calls(&scan) } else { Vec::new() };
         let facts = if wants_models {
             ModelFile::from_scan(&scan)
         } else {
             ModelFile::default()
         };
-        let is_model = !facts.tables.is_empty() || !facts.indexes.is_empty();
-        if is_model {
+        let keep =
+            !facts.tables.is_empty() || !facts.indexes.is_empty() || !calls.is_empty() || is_init || has_directives;
+        keep.then_some((path, kind, calls, source.text, facts, imports))
+    });
+    let mut models = Vec::new();
+    let mut inits = Vec::new();
+    let mut others: Vec<(String, FileKind, Vec<AllCall>, String)> = Vec::new();
+    for (path, kind, calls, text, facts, imports) in scanned.into_iter().flatten() {
+        if !imports.is_empty() {
+            inits.push(InitFile {
+                path: path.clone(),
+                imports,
+            });
+        }
+        if !facts.tables.is_empty() || !facts.indexes.is_empty() {
             models.push(ModelSource {
                 path: path.clone(),
                 facts,
             });
         }
-        if is_model || !calls.is_empty() || is_init || has_directives {
-            others.push((path.clone(), kind, calls, source.text));
-        }
+        others.push((path, kind, calls, text));
     }
     let convention = settings
         .index_naming
@@ -311,7 +322,9 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     diagnostics.retain(|d| match (d.rule.meta().scope, baseline) {
         (rules::Scope::File, _) => selection.contains(&d.path),
         (rules::Scope::Project, Some(baseline)) => d.rule == Rule::EditedAppliedMigration || !baseline.knows(d),
-        (rules::Scope::Project, None) => d.paths().any(|p| selection.contains(p)),
+        (rules::Scope::Project, None) => {
+            matches!(selection, Selection::Nothing) || d.paths().any(|p| selection.contains(p))
+        }
     });
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     diagnostics.dedup();
@@ -319,6 +332,16 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     outcome.diagnostics = diagnostics;
     outcome.environments = envs;
     outcome
+}
+
+/// The revision files of a tree, as `check` would find them.
+pub fn revision_files(tree: &dyn Tree, settings: &Settings) -> std::collections::HashSet<String> {
+    let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
+    let (mut envs, _) = env::discover(&filtered);
+    if let Some(locations) = &settings.script_locations {
+        env::restrict(&filtered, &mut envs, locations);
+    }
+    envs.into_iter().flat_map(|e| e.files).collect()
 }
 
 /// Every revision graph: one per environment, or one per self-contained

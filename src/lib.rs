@@ -17,6 +17,7 @@ pub mod git;
 pub mod graph;
 pub mod hook;
 pub mod ini;
+pub mod parallel;
 pub mod render;
 pub mod rules;
 pub mod scan;
@@ -192,7 +193,7 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
                 let modified = edited_files(&tree, &head, &selection);
                 Baseline::new(
                     "HEAD",
-                    &check(&head, &Selection::All, &settings, None),
+                    &check(&head, &Selection::Nothing, &settings, None),
                     modified,
                     Vec::new(),
                 )
@@ -254,21 +255,27 @@ fn check_staged(repo: &Repo, settings: &Settings, results: &mut Results) -> Resu
         return Ok(());
     }
     let index = repo.index()?;
-    let baseline = match repo.head()? {
-        Some(head) => Some(Baseline::new(
+    let head = repo.head()?;
+    // HEAD is checked only if the change has project diagnostics to compare.
+    let mut baseline = head.as_ref().map(|h| {
+        Baseline::pending(
             "HEAD",
-            &check(&head, &Selection::All, settings, None),
+            check::revision_files(h, settings),
             changes.modified,
             changes.deleted,
-        )),
-        None => None,
-    };
-    results.add(check(
-        &index,
-        &Selection::Paths(changes.changed),
-        settings,
-        baseline.as_ref(),
-    ));
+        )
+    });
+    let mut outcome = check(&index, &Selection::Paths(changes.changed), settings, baseline.as_ref());
+    if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
+        let project = |d: &diagnostic::Diagnostic| {
+            d.rule.meta().scope == rules::Scope::Project && d.rule != Rule::EditedAppliedMigration
+        };
+        if outcome.diagnostics.iter().any(project) {
+            baseline.learn(&check(head, &Selection::Nothing, settings, None));
+            baseline.filter(&mut outcome.diagnostics);
+        }
+    }
+    results.add(outcome);
     Ok(())
 }
 
@@ -297,7 +304,7 @@ fn check_since(repo: &Repo, reference: &str, settings: &Settings, results: &mut 
     let merged = tree::Overlay::new(&work, &other, theirs);
     let baseline = Baseline::new(
         reference,
-        &check(&other, &Selection::All, settings, None),
+        &check(&other, &Selection::Nothing, settings, None),
         changes.modified,
         changes.deleted,
     );

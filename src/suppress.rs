@@ -105,14 +105,13 @@ pub fn apply(
         if by_file.contains_key(path) {
             continue;
         }
-        if let Some((text, index)) = sources.get(path) {
-            // Scanning is only worth it where a directive may be.
-            let found = if may_have_directives(text.as_bytes()) {
-                directives(text, index)
-            } else {
-                Vec::new()
-            };
-            by_file.insert(path.to_owned(), found);
+        // Scanning is only worth it where a directive may be.
+        if sources
+            .text(path)
+            .is_some_and(|text| may_have_directives(text.as_bytes()))
+            && let Some((text, index)) = sources.get(path)
+        {
+            by_file.insert(path.to_owned(), directives(text, index));
         }
     }
     let selected: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();

@@ -34,21 +34,29 @@ pub enum OutputFormat {
 /// The texts diagnostics point into, by root-relative path.
 #[derive(Debug, Default)]
 pub struct Sources {
-    texts: BTreeMap<String, (String, LineIndex)>,
+    /// Each text, with its line index built the first time it is asked for:
+    /// most texts are never rendered.
+    texts: BTreeMap<String, (String, std::cell::OnceCell<LineIndex>)>,
 }
 
 impl Sources {
     pub fn insert(&mut self, path: String, text: String) {
-        let index = LineIndex::new(&text);
-        self.texts.insert(path, (text, index));
+        self.texts.insert(path, (text, std::cell::OnceCell::new()));
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.texts.keys().map(String::as_str)
     }
 
+    /// The text alone, without building its line index.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.texts.get(path).map(|(t, _)| t.as_str())
+    }
+
     pub fn get(&self, path: &str) -> Option<(&str, &LineIndex)> {
-        self.texts.get(path).map(|(t, i)| (t.as_str(), i))
+        self.texts
+            .get(path)
+            .map(|(t, i)| (t.as_str(), i.get_or_init(|| LineIndex::new(t))))
     }
 
     pub fn position(&self, path: &str, offset: usize) -> Position {

@@ -117,7 +117,7 @@ pub(crate) fn lint_change(before: &dyn Tree, after: &dyn Tree, only: Option<Rule
         .collect();
     let baseline = Baseline::new(
         "HEAD",
-        &check(before, &Selection::All, &settings, None),
+        &check(before, &Selection::Nothing, &settings, None),
         modified,
         deleted,
     );
