@@ -71,7 +71,7 @@ impl Repo {
     /// The files of HEAD's commit; `None` before the first commit.
     pub fn head(&self) -> Result<Option<CommitTree>> {
         let Some(tree) = self.head_tree()? else { return Ok(None) };
-        Ok(Some(CommitTree::new(&self.repo, &tree, self.root.clone())?))
+        Ok(Some(BlobTree::from_tree(&self.repo, &tree, self.root.clone())?))
     }
 
     /// The files of the commit `reference` names.
@@ -80,7 +80,7 @@ impl Repo {
             .resolve(reference)?
             .tree()
             .context("cannot read the commit's tree")?;
-        CommitTree::new(&self.repo, &tree, self.root.clone())
+        BlobTree::from_tree(&self.repo, &tree, self.root.clone())
     }
 
     fn resolve(&self, reference: &str) -> Result<git2::Commit<'_>> {
@@ -104,7 +104,7 @@ impl Repo {
                 entries.insert(path, entry.id);
             }
         }
-        Ok(IndexTree {
+        Ok(BlobTree {
             blobs: Blobs::new(&self.repo, entries)?,
             root: self.root.clone(),
         })
@@ -226,32 +226,19 @@ impl Blobs {
     }
 }
 
+/// The files of the index or of a commit: blobs by path, read on demand.
+pub struct BlobTree {
+    blobs: Blobs,
+    root: PathBuf,
+}
+
 /// The staged content of the index.
-pub struct IndexTree {
-    blobs: Blobs,
-    root: PathBuf,
-}
-
-impl Tree for IndexTree {
-    fn files(&self) -> &[String] {
-        &self.blobs.files
-    }
-    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        self.blobs.read(path)
-    }
-    fn root(&self) -> &Path {
-        &self.root
-    }
-}
-
+pub type IndexTree = BlobTree;
 /// The files of one commit.
-pub struct CommitTree {
-    blobs: Blobs,
-    root: PathBuf,
-}
+pub type CommitTree = BlobTree;
 
-impl CommitTree {
-    fn new(repo: &Repository, tree: &git2::Tree<'_>, root: PathBuf) -> Result<Self> {
+impl BlobTree {
+    fn from_tree(repo: &Repository, tree: &git2::Tree<'_>, root: PathBuf) -> Result<Self> {
         let mut entries = BTreeMap::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
             if entry.kind() == Some(ObjectType::Blob)
@@ -274,7 +261,7 @@ impl CommitTree {
     }
 }
 
-impl Tree for CommitTree {
+impl Tree for BlobTree {
     fn files(&self) -> &[String] {
         &self.blobs.files
     }

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use crate::graph::Graph;
 use crate::scan::model::convention_name;
-use crate::scan::ops::{Name, OpKind, Operation};
+use crate::scan::ops::{ColumnDef, Name, OpKind, Operation};
 
 #[derive(Debug, Clone)]
 pub struct LiveIndex {
@@ -80,6 +80,17 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
         arms: op.arms.clone(),
         per_table: op.mysql,
     };
+    // The index `index=True` gives a column, named by the convention.
+    let column_index = |state: &mut Replay, table: &str, column: &ColumnDef| {
+        let cols = vec![column.name.value.clone()];
+        if let Some(name) = convention_name(convention, table, &cols) {
+            create(
+                state,
+                new(name, Some(table), cols, column.span.clone(), true),
+                op.guarded,
+            );
+        }
+    };
     match &op.kind {
         OpKind::CreateTable {
             table,
@@ -88,14 +99,7 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
         } => {
             state.tables.insert(table.value.clone());
             for column in columns.iter().filter(|c| c.index) {
-                let cols = vec![column.name.value.clone()];
-                if let Some(name) = convention_name(convention, &table.value, &cols) {
-                    create(
-                        state,
-                        new(name, Some(&table.value), cols, column.span.clone(), true),
-                        op.guarded,
-                    );
-                }
+                column_index(state, &table.value, column);
             }
             for index in indexes {
                 match resolve(&index.name, convention, Some(&table.value), &index.columns) {
@@ -129,16 +133,7 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
                 }
             }
         }
-        OpKind::AddColumn { table, column } if column.index => {
-            let cols = vec![column.name.value.clone()];
-            if let Some(name) = convention_name(convention, &table.value, &cols) {
-                create(
-                    state,
-                    new(name, Some(&table.value), cols, column.span.clone(), true),
-                    op.guarded,
-                );
-            }
-        }
+        OpKind::AddColumn { table, column } if column.index => column_index(state, &table.value, column),
         OpKind::DropIndex { table, name } => match name {
             Name::Literal(item) => {
                 let table = table.as_ref().map(|t| t.value.as_str());

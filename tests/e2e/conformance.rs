@@ -10,7 +10,7 @@
 //! Replay a run with `ALEMBIC_PREFLIGHT_SEED=<seed> cargo test --test e2e conformance`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::support::run_in;
@@ -303,21 +303,10 @@ fn write_graph(dir: &Path, revs: &[Rev], rng: &mut Rng) {
     }
 }
 
-fn python() -> Option<PathBuf> {
-    let venv = std::env::var_os("ALEMBIC_PREFLIGHT_VENV")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from);
-    let bin = venv.join("bin/python");
-    let has_alembic = Command::new(&bin)
-        .args(["-c", "import alembic"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    has_alembic.then_some(bin)
-}
-
 #[test]
 #[allow(clippy::print_stderr, clippy::too_many_lines)]
 fn same_graph_as_alembic() {
-    let Some(python) = python() else {
+    let Some(python) = crate::support::venv_program("python", &["-c", "import alembic"]) else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must have Alembic in .venv: .ci/run installs it"

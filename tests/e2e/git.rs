@@ -1,23 +1,7 @@
-use crate::support::{GitProject, findings, json, revision};
+use crate::support::{GitProject, committed_chain, findings, json, revision};
 
 fn codes(out: &crate::support::Output) -> Vec<String> {
     findings(&json(out)).into_iter().map(|f| f.0).collect()
-}
-
-/// A chain of two committed revisions.
-fn committed_chain() -> GitProject {
-    let p = GitProject::new();
-    p.migration(
-        "a1b9c8d7e6f5_init.py",
-        revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
-    )
-    .migration(
-        "b2c8d7e6f5a4_users.py",
-        revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
-    )
-    .stage_all()
-    .commit("initial");
-    p
 }
 
 #[test]

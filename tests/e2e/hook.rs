@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use crate::support::{GitProject, git_in, revision};
+use crate::support::{GitProject, committed_chain, git_in, revision};
 
 fn hook_text(p: &GitProject) -> String {
     std::fs::read_to_string(p.root().join(".git/hooks/pre-commit")).expect("hook written")
@@ -12,17 +12,7 @@ fn commit(p: &GitProject, message: &str) -> crate::support::Output {
 
 #[test]
 fn install_blocks_a_bad_commit_and_lets_the_fix_through() {
-    let p = GitProject::new();
-    p.migration(
-        "a1b9c8d7e6f5_init.py",
-        revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
-    )
-    .migration(
-        "b2c8d7e6f5a4_users.py",
-        revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
-    )
-    .stage_all()
-    .commit("initial");
+    let p = committed_chain();
     let out = p.run(&["install"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(

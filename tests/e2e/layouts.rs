@@ -5,7 +5,7 @@
 //! `env.py`, and said so). `graph` is snapshotted in every format.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::support::run_in;
@@ -32,17 +32,6 @@ fn layout(name: &str) -> tempfile::TempDir {
         dir.path(),
     );
     dir
-}
-
-fn python() -> Option<PathBuf> {
-    let venv = std::env::var_os("ALEMBIC_PREFLIGHT_VENV")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from);
-    let bin = venv.join("bin/python");
-    Command::new(&bin)
-        .args(["-c", "import alembic"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-        .then_some(bin)
 }
 
 /// Heads by environment name, as Alembic sees them.
@@ -98,7 +87,7 @@ type Case = (&'static str, serde_json::Value, &'static [(&'static str, &'static 
 #[test]
 #[allow(clippy::print_stderr)]
 fn every_layout_names_the_heads_alembic_names() {
-    let Some(python) = python() else {
+    let Some(python) = crate::support::venv_program("python", &["-c", "import alembic"]) else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must have Alembic in .venv: .ci/run installs it"

@@ -4,15 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{GitProject, Output, revision};
-
-/// `pre-commit` from the project's venv, or from `ALEMBIC_PREFLIGHT_VENV`.
-fn pre_commit() -> Option<PathBuf> {
-    let venv = std::env::var_os("ALEMBIC_PREFLIGHT_VENV")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from);
-    let bin = venv.join("bin/pre-commit");
-    bin.exists().then_some(bin)
-}
+use crate::support::{GitProject, Output, committed_chain, revision};
 
 fn run(p: &GitProject, pre_commit: &Path, args: &[&str]) -> Output {
     let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
@@ -45,7 +37,7 @@ fn run(p: &GitProject, pre_commit: &Path, args: &[&str]) -> Output {
 #[test]
 #[allow(clippy::print_stderr)]
 fn the_pre_commit_framework_runs_the_hook() {
-    let Some(pre_commit) = pre_commit() else {
+    let Some(pre_commit) = crate::support::venv_program("pre-commit", &["--version"]) else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must have the pre-commit venv: .ci/run creates .venv"
@@ -56,17 +48,7 @@ fn the_pre_commit_framework_runs_the_hook() {
         return;
     };
     let this_repo = env!("CARGO_MANIFEST_DIR");
-    let p = GitProject::new();
-    p.migration(
-        "a1b9c8d7e6f5_init.py",
-        revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
-    )
-    .migration(
-        "b2c8d7e6f5a4_users.py",
-        revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
-    )
-    .stage_all()
-    .commit("initial");
+    let p = committed_chain();
     // A second head, staged.
     p.migration(
         "c3d7e6f5a4b3_orders.py",

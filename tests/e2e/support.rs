@@ -198,3 +198,32 @@ pub(crate) fn git_in(dir: &Path, args: &[&str]) -> Output {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// A repository with two committed revisions, `a1b9c8d7e6f5` <- `b2c8d7e6f5a4`.
+pub(crate) fn committed_chain() -> GitProject {
+    let p = GitProject::new();
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
+    )
+    .migration(
+        "b2c8d7e6f5a4_users.py",
+        revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
+    )
+    .stage_all()
+    .commit("initial");
+    p
+}
+
+/// A program of the project's `.venv` (or of `ALEMBIC_PREFLIGHT_VENV`),
+/// when it is there and `check` (its arguments) succeeds.
+pub(crate) fn venv_program(name: &str, check: &[&str]) -> Option<PathBuf> {
+    let venv = std::env::var_os("ALEMBIC_PREFLIGHT_VENV")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from);
+    let bin = venv.join("bin").join(name);
+    Command::new(&bin)
+        .args(check)
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then_some(bin)
+}
