@@ -54,6 +54,8 @@ pub struct Outcome {
     /// reported on stderr, and the run exits 2.
     pub errors: Vec<String>,
     pub environments: Vec<Environment>,
+    /// How long each phase took, for `ALEMBIC_PREFLIGHT_TIMINGS`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// What kind of Python file something is, for the `create_all` rules.
@@ -104,6 +106,11 @@ pub fn is_test(path: &str) -> bool {
 /// revision files are reported.
 pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseline: Option<&Baseline>) -> Outcome {
     let mut outcome = Outcome::default();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |outcome: &mut Outcome, phase: &'static str| {
+        outcome.timings.push((phase, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
     let tree: &dyn Tree = &filtered;
     let (mut envs, config_errors) = env::discover(tree);
@@ -130,16 +137,22 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     let mut emit = Emitter::new(&severity);
 
     // Revision files, per environment.
+    lap(&mut outcome, "discover environments");
     // Read in order, then scan on every core.
-    let mut jobs = Vec::new();
-    for (i, env) in envs.iter().enumerate() {
-        for path in &env.files {
-            match tree.read(path) {
-                Ok(bytes) => jobs.push((i, path.clone(), bytes)),
-                Err(error) => outcome.errors.push(format!("{path}: cannot read the file: {error}")),
-            }
+    let owners: Vec<usize> = envs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, env)| env.files.iter().map(move |_| i))
+        .collect();
+    let paths: Vec<String> = envs.iter().flat_map(|env| env.files.iter().cloned()).collect();
+    let mut jobs = Vec::with_capacity(paths.len());
+    for (i, (path, read)) in owners.into_iter().zip(tree.read_all(paths)) {
+        match read {
+            Ok(bytes) => jobs.push((i, path, bytes)),
+            Err(error) => outcome.errors.push(format!("{path}: cannot read the file: {error}")),
         }
     }
+    lap(&mut outcome, "read revision files");
     let parsed = parallel::map(jobs, |(i, path, bytes)| {
         let source = SourceFile::from_bytes(path.clone(), &bytes);
         let facts = Migration::from_scan(&Scan::new(&source.text));
@@ -150,15 +163,15 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         loaded[i].push((file, text));
     }
 
+    lap(&mut outcome, "scan revision files");
     let migration_paths: std::collections::HashSet<&str> =
         envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
     let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
-    let mut jobs = Vec::new();
+    let mut candidates = Vec::new();
     for path in tree.files() {
         if !tree::is_python(path) || migration_paths.contains(path.as_str()) {
             continue;
         }
-        let selected = selection.contains(path);
         let kind = if env_scripts.contains(path) {
             FileKind::Alembic
         } else if settings.tests.as_ref().map_or_else(
@@ -169,12 +182,17 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         } else {
             FileKind::App
         };
-        match tree.read(path) {
+        candidates.push((path.clone(), kind, selection.contains(path)));
+    }
+    let paths: Vec<String> = candidates.iter().map(|(p, _, _)| p.clone()).collect();
+    let mut jobs = Vec::with_capacity(candidates.len());
+    for ((path, kind, selected), (_, read)) in candidates.into_iter().zip(tree.read_all(paths)) {
+        match read {
             Ok(bytes) => {
                 if selected {
                     outcome.files_checked += 1;
                 }
-                jobs.push((path.clone(), kind, selected, bytes));
+                jobs.push((path, kind, selected, bytes));
             }
             Err(error) => {
                 if selected {
@@ -183,6 +201,7 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
             }
         }
     }
+    lap(&mut outcome, "read other files");
     let scanned = parallel::map(jobs, |(path, kind, selected, bytes)| {
         let is_init = tree::file_name(&path) == "__init__.py";
         let wants_models = kind != FileKind::Test
@@ -236,6 +255,7 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         .or_else(|| models.iter().find_map(|m| m.facts.naming_convention.clone()))
         .unwrap_or_else(|| DEFAULT_IX.to_owned());
 
+    lap(&mut outcome, "scan other files");
     // Graphs and file rules of revision files.
     let graphs = build_graphs(&envs, &loaded, settings);
     for graph in &graphs {
@@ -289,14 +309,22 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         inits: &inits,
         settings,
     };
+    lap(&mut outcome, "graphs and file rules");
     rules::check_schema(&schema, &mut emit);
+    lap(&mut outcome, "schema rules");
     if let Some(baseline) = baseline {
         rules::edited_applied_migration(&migration_paths, baseline, &mut emit);
     }
 
+    drop(schema);
+    drop(graphs);
+    // Freeing the facts of every file costs as much as reading them: it is
+    // done on another thread, after the last use.
+    let mut garbage = Vec::with_capacity(loaded.iter().map(Vec::len).sum());
     for files in loaded {
         for (file, text) in files {
             outcome.sources.insert(file.path, text);
+            garbage.push(file.facts);
         }
     }
     for (path, _, _, text) in others {
@@ -328,9 +356,11 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     });
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     diagnostics.dedup();
-    outcome.sources.retain_used(&diagnostics);
+    let unused = outcome.sources.retain_used(&diagnostics);
+    std::thread::spawn(move || drop((garbage, models, unused)));
     outcome.diagnostics = diagnostics;
     outcome.environments = envs;
+    lap(&mut outcome, "suppress, sort, finish");
     outcome
 }
 

@@ -220,6 +220,11 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             colored::Colorize::bold(colored::Colorize::red("error:"))
         )?;
     }
+    if std::env::var_os("ALEMBIC_PREFLIGHT_TIMINGS").is_some() {
+        for (phase, took) in &results.timings {
+            writeln!(err, "{:>9.1} ms  {phase}", took.as_secs_f64() * 1000.0)?;
+        }
+    }
     Ok(if !results.errors.is_empty() {
         ExitStatus::Error
     } else if !args.exit_zero && results.diagnostics.iter().any(|d| d.severity == Severity::Error) {
@@ -236,10 +241,12 @@ struct Results {
     sources: render::Sources,
     totals: Totals,
     errors: Vec<String>,
+    timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Results {
     fn add(&mut self, outcome: check::Outcome) {
+        self.timings.extend(outcome.timings.iter().copied());
         self.diagnostics.extend(outcome.diagnostics);
         self.totals.files_checked += outcome.files_checked;
         self.errors.extend(outcome.errors);

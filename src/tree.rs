@@ -13,6 +13,17 @@ pub trait Tree {
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
     /// The absolute directory the relative paths start from.
     fn root(&self) -> &Path;
+
+    /// Reads many files, in order; a tree that can, reads on every core.
+    fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
+        paths
+            .into_iter()
+            .map(|p| {
+                let bytes = self.read(&p);
+                (p, bytes)
+            })
+            .collect()
+    }
 }
 
 /// The working tree below a root, walked with the `ignore` crate: files git
@@ -70,6 +81,13 @@ impl Tree for WorkTree {
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.root.join(path))
+    }
+
+    fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
+        crate::parallel::map(paths, |p| {
+            let bytes = std::fs::read(self.root.join(&p));
+            (p, bytes)
+        })
     }
 
     fn root(&self) -> &Path {
@@ -169,6 +187,10 @@ impl Tree for Filtered<'_> {
     }
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         self.inner.read(path)
+    }
+
+    fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
+        self.inner.read_all(paths)
     }
     fn root(&self) -> &Path {
         self.inner.root()

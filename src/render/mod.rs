@@ -65,10 +65,14 @@ impl Sources {
         })
     }
 
-    /// Keeps only the texts some diagnostic points into.
-    pub fn retain_used(&mut self, diagnostics: &[Diagnostic]) {
+    /// Keeps only the texts some diagnostic points into; returns the others.
+    pub fn retain_used(&mut self, diagnostics: &[Diagnostic]) -> Vec<String> {
         let used: std::collections::BTreeSet<&str> = diagnostics.iter().flat_map(Diagnostic::paths).collect();
-        self.texts.retain(|path, _| used.contains(path.as_str()));
+        let (kept, unused) = std::mem::take(&mut self.texts)
+            .into_iter()
+            .partition(|(path, _)| used.contains(path.as_str()));
+        self.texts = kept;
+        unused.into_iter().map(|(_, (text, _))| text).collect::<Vec<String>>()
     }
 }
 

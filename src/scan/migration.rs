@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::app::{AllCall, all_calls};
+use super::app::{AllCall, all_calls, may_call_all};
 use super::ops::{Operation, operations};
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
@@ -185,7 +185,12 @@ impl Migration {
                 .windows(2)
                 .any(|w| w[0].kind == Kind::Name && helpers.contains(&scan.str(w[0])) && scan.is(w[1], "("));
         }
-        migration.all_calls = all_calls(scan);
+        // Walking every statement again is only worth it where a call may be.
+        migration.all_calls = if may_call_all(scan.text.as_bytes()) {
+            all_calls(scan)
+        } else {
+            Vec::new()
+        };
         migration
     }
 
