@@ -189,16 +189,15 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
                 Some(repo) if files_only && repo.root() == root => repo.head()?,
                 _ => None,
             };
-            let baseline = head.map(|head| {
-                let modified = edited_files(&tree, &head, &selection);
-                Baseline::new(
-                    "HEAD",
-                    &check(&head, &Selection::Nothing, &settings, None),
-                    modified,
-                    Vec::new(),
-                )
+            let mut baseline = head.as_ref().map(|head| {
+                let modified = edited_files(&tree, head, &selection);
+                Baseline::pending("HEAD", check::revision_files(head, &settings), modified, Vec::new())
             });
-            results.add(check(&tree, &selection, &settings, baseline.as_ref()));
+            let mut outcome = check(&tree, &selection, &settings, baseline.as_ref());
+            if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
+                learn_if_needed(head, &settings, baseline, &mut outcome);
+            }
+            results.add(outcome);
         }
     }
     let format = args.format.unwrap_or_else(|| {
@@ -274,16 +273,23 @@ fn check_staged(repo: &Repo, settings: &Settings, results: &mut Results) -> Resu
     });
     let mut outcome = check(&index, &Selection::Paths(changes.changed), settings, baseline.as_ref());
     if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
-        let project = |d: &diagnostic::Diagnostic| {
-            d.rule.meta().scope == rules::Scope::Project && d.rule != Rule::EditedAppliedMigration
-        };
-        if outcome.diagnostics.iter().any(project) {
-            baseline.learn(&check(head, &Selection::Nothing, settings, None));
-            baseline.filter(&mut outcome.diagnostics);
-        }
+        learn_if_needed(head, settings, baseline, &mut outcome);
     }
     results.add(outcome);
     Ok(())
+}
+
+/// Checks the baseline, and leaves out what it already had, only when the
+/// change has project diagnostics to compare: checking it costs as much as
+/// checking the change.
+fn learn_if_needed(head: &dyn Tree, settings: &Settings, baseline: &mut Baseline, outcome: &mut check::Outcome) {
+    let project = |d: &diagnostic::Diagnostic| {
+        d.rule.meta().scope == rules::Scope::Project && d.rule != Rule::EditedAppliedMigration
+    };
+    if outcome.diagnostics.iter().any(project) {
+        baseline.learn(&check(head, &Selection::Nothing, settings, None));
+        baseline.filter(&mut outcome.diagnostics);
+    }
 }
 
 /// CI's check: the files changed since the merge base with `reference`,
