@@ -201,3 +201,72 @@ fn since_catches_two_branches_on_one_parent() {
         bad.stderr
     );
 }
+
+#[test]
+fn an_unreadable_index_is_a_clear_error() {
+    let p = committed_chain();
+    std::fs::write(p.root().join(".git/index"), b"DIRC garbage, not an index").unwrap();
+    let out = p.run(&["check"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("index"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+#[test]
+fn submodules_and_sparse_checkouts() {
+    // A submodule's gitlink in the index is not a file to read.
+    let inner = committed_chain();
+    let p = committed_chain();
+    let added = p.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        inner.root().to_str().unwrap(),
+        "vendor/inner",
+    ]);
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    )
+    .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
+    let out = p.run(&["check", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // Sparse checkout: files absent from the working tree are still read
+    // from the index, so the graph is whole.
+    let p = committed_chain();
+    assert_eq!(
+        p.git(&[
+            "sparse-checkout",
+            "set",
+            "--no-cone",
+            "/alembic.ini",
+            "/migrations/env.py"
+        ])
+        .code,
+        0
+    );
+    assert!(
+        !p.root().join("migrations/versions/a1b9c8d7e6f5_init.py").exists(),
+        "sparse"
+    );
+    std::fs::create_dir_all(p.root().join("migrations/versions")).unwrap();
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(
+        p.git(&["add", "--sparse", "migrations/versions/c3d7e6f5a4b3_orders.py"])
+            .code,
+        0
+    );
+    let out = p.run(&["check", "--format", "json"]);
+    assert_eq!(
+        codes(&out),
+        ["AP201"],
+        "a second head, found through the index: {}",
+        out.stdout
+    );
+}
