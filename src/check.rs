@@ -113,10 +113,7 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     };
     let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
     let tree: &dyn Tree = &filtered;
-    let (mut envs, config_errors) = env::discover(tree);
-    if let Some(locations) = &settings.script_locations {
-        env::restrict(tree, &mut envs, locations);
-    }
+    let (envs, config_errors) = environments(tree, settings);
     // A broken configuration matters where it could describe what was
     // selected: a directory above a selected path, or inside a selected one.
     for error in config_errors {
@@ -138,32 +135,8 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
 
     // Revision files, per environment.
     lap(&mut outcome, "discover environments");
-    // Read in order, then scan on every core.
-    let owners: Vec<usize> = envs
-        .iter()
-        .enumerate()
-        .flat_map(|(i, env)| env.files.iter().map(move |_| i))
-        .collect();
-    let paths: Vec<String> = envs.iter().flat_map(|env| env.files.iter().cloned()).collect();
-    let mut jobs = Vec::with_capacity(paths.len());
-    for (i, (path, read)) in owners.into_iter().zip(tree.read_all(paths)) {
-        match read {
-            Ok(bytes) => jobs.push((i, path, bytes)),
-            Err(error) => outcome.errors.push(format!("{path}: cannot read the file: {error}")),
-        }
-    }
-    lap(&mut outcome, "read revision files");
-    let parsed = parallel::map(jobs, |(i, path, bytes)| {
-        let source = SourceFile::from_bytes(path.clone(), &bytes);
-        let facts = Migration::from_scan(&Scan::new(&source.text));
-        (i, MigrationFile { path, facts }, source.text)
-    });
-    let mut loaded: Vec<Vec<(MigrationFile, String)>> = envs.iter().map(|_| Vec::new()).collect();
-    for (i, file, text) in parsed {
-        loaded[i].push((file, text));
-    }
-
-    lap(&mut outcome, "scan revision files");
+    let loaded = load_revisions(tree, &envs, &mut outcome.errors);
+    lap(&mut outcome, "read and scan revision files");
     let migration_paths: std::collections::HashSet<&str> =
         envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
     let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
@@ -364,14 +337,59 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     outcome
 }
 
+/// The environments of a tree whose excluded files are already left out:
+/// discovered, then restricted to `script-locations` when configured.
+fn environments(tree: &dyn Tree, settings: &Settings) -> (Vec<Environment>, Vec<env::ConfigError>) {
+    let (mut envs, errors) = env::discover(tree);
+    if let Some(locations) = &settings.script_locations {
+        env::restrict(tree, &mut envs, locations);
+    }
+    (envs, errors)
+}
+
+/// Every revision file of every environment, read in order and scanned on
+/// every core; read failures are added to `errors`.
+fn load_revisions(
+    tree: &dyn Tree,
+    envs: &[Environment],
+    errors: &mut Vec<String>,
+) -> Vec<Vec<(MigrationFile, String)>> {
+    let owners: Vec<usize> = envs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, env)| env.files.iter().map(move |_| i))
+        .collect();
+    let paths: Vec<String> = envs.iter().flat_map(|env| env.files.iter().cloned()).collect();
+    let mut jobs = Vec::with_capacity(paths.len());
+    for (i, (path, read)) in owners.into_iter().zip(tree.read_all(paths)) {
+        match read {
+            Ok(bytes) => jobs.push((i, path, bytes)),
+            Err(error) => errors.push(format!("{path}: cannot read the file: {error}")),
+        }
+    }
+    let parsed = parallel::map(jobs, |(i, path, bytes)| {
+        let source = SourceFile::from_bytes(path.clone(), &bytes);
+        let facts = Migration::from_scan(&Scan::new(&source.text));
+        (i, MigrationFile { path, facts }, source.text)
+    });
+    let mut loaded: Vec<Vec<(MigrationFile, String)>> = envs.iter().map(|_| Vec::new()).collect();
+    for (i, file, text) in parsed {
+        loaded[i].push((file, text));
+    }
+    loaded
+}
+
+/// The environments of a tree as `check` finds them (excluded files left out).
+pub fn configured_environments(tree: &dyn Tree, settings: &Settings) -> Vec<Environment> {
+    environments(&Filtered::new(tree, |path| settings.is_excluded(path)), settings).0
+}
+
 /// The revision files of a tree, as `check` would find them.
 pub fn revision_files(tree: &dyn Tree, settings: &Settings) -> std::collections::HashSet<String> {
-    let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
-    let (mut envs, _) = env::discover(&filtered);
-    if let Some(locations) = &settings.script_locations {
-        env::restrict(&filtered, &mut envs, locations);
-    }
-    envs.into_iter().flat_map(|e| e.files).collect()
+    configured_environments(tree, settings)
+        .into_iter()
+        .flat_map(|e| e.files)
+        .collect()
 }
 
 /// Every revision graph: one per environment, or one per self-contained
@@ -396,40 +414,12 @@ fn build_graphs<'p>(
 /// The revision graphs of a tree, for the `graph` command.
 pub fn with_graphs<T>(tree: &dyn Tree, settings: &Settings, f: impl FnOnce(&[Graph<'_>]) -> T) -> (T, Vec<String>) {
     let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
-    let tree: &dyn Tree = &filtered;
-    let (mut envs, config_errors) = env::discover(tree);
-    if let Some(locations) = &settings.script_locations {
-        env::restrict(tree, &mut envs, locations);
-    }
+    let (envs, config_errors) = environments(&filtered, settings);
     let mut errors: Vec<String> = config_errors
         .into_iter()
         .map(|e| format!("{}: {:#}", e.path, e.error))
         .collect();
-    let loaded: Vec<Vec<(MigrationFile, String)>> = envs
-        .iter()
-        .map(|env| {
-            env.files
-                .iter()
-                .filter_map(|path| match tree.read(path) {
-                    Ok(bytes) => {
-                        let source = SourceFile::from_bytes(path.clone(), &bytes);
-                        let facts = Migration::from_scan(&Scan::new(&source.text));
-                        Some((
-                            MigrationFile {
-                                path: path.clone(),
-                                facts,
-                            },
-                            String::new(),
-                        ))
-                    }
-                    Err(error) => {
-                        errors.push(format!("{path}: cannot read the file: {error}"));
-                        None
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let loaded = load_revisions(&filtered, &envs, &mut errors);
     let graphs = build_graphs(&envs, &loaded, settings);
     (f(&graphs), errors)
 }

@@ -22,32 +22,20 @@ fn report(path: &str, name: &str, span: Range<usize>, max: usize, emit: &mut Emi
 
 pub(crate) fn check_migration(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let Some(upgrade) = &ctx.file.facts.upgrade else { return };
-    for op in &upgrade.ops {
-        match &op.kind {
-            OpKind::CreateIndex { index, .. } => {
-                if let Some(item) = index.name.literal() {
-                    report(
-                        &ctx.file.path,
-                        &item.value,
-                        item.span.clone(),
-                        ctx.settings.max_identifier_length,
-                        emit,
-                    );
-                }
-            }
-            OpKind::CreateTable { indexes, .. } => {
-                for item in indexes.iter().filter_map(|i| i.name.literal()) {
-                    report(
-                        &ctx.file.path,
-                        &item.value,
-                        item.span.clone(),
-                        ctx.settings.max_identifier_length,
-                        emit,
-                    );
-                }
-            }
-            _ => {}
-        }
+    // The literal index names this upgrade creates.
+    let names = upgrade.ops.iter().flat_map(|op| match &op.kind {
+        OpKind::CreateIndex { index, .. } => index.name.literal().into_iter().collect::<Vec<_>>(),
+        OpKind::CreateTable { indexes, .. } => indexes.iter().filter_map(|i| i.name.literal()).collect(),
+        _ => Vec::new(),
+    });
+    for item in names {
+        report(
+            &ctx.file.path,
+            &item.value,
+            item.span.clone(),
+            ctx.settings.max_identifier_length,
+            emit,
+        );
     }
 }
 
