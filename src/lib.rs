@@ -299,7 +299,7 @@ fn check_since(repo: &Repo, reference: &str, settings: &Settings, results: &mut 
     let work = WorkTree::walk(repo.root());
     let other = repo.commit(reference)?;
     // The other side's revision files that this side lacks join the graph.
-    let (envs, _) = env::discover(&work);
+    let envs = check::configured_environments(&work, settings);
     let theirs: Vec<String> = other
         .files()
         .iter()
