@@ -5,7 +5,10 @@
 //! and schema rules on the models and the replayed chains; keep what the
 //! selection asks for, sorted.
 
+use serde::{Deserialize, Serialize};
+
 use crate::baseline::Baseline;
+use crate::cache::{Cache, Role};
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
@@ -56,6 +59,8 @@ pub struct Outcome {
     pub environments: Vec<Environment>,
     /// How long each phase took, for `ALEMBIC_PREFLIGHT_TIMINGS`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Files whose facts came from the cache, of the files read.
+    pub from_cache: (usize, usize),
 }
 
 /// What kind of Python file something is, for the `create_all` rules.
@@ -88,7 +93,7 @@ pub struct Schema<'p> {
     pub models: &'p [ModelSource],
     /// The `ix` naming-convention template in force.
     pub convention: &'p str,
-    pub replays: Vec<(&'p Graph<'p>, Replay)>,
+    pub replays: Vec<(&'p Graph<'p>, Replay<'p>)>,
     pub files: &'p [String],
     pub inits: &'p [InitFile],
     pub settings: &'p Settings,
@@ -104,7 +109,13 @@ pub fn is_test(path: &str) -> bool {
 /// Checks `tree`. With a `baseline` (changed-set modes), project diagnostics
 /// the baseline already had are left out, and edits of the baseline's
 /// revision files are reported.
-pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseline: Option<&Baseline>) -> Outcome {
+pub fn check(
+    tree: &dyn Tree,
+    selection: &Selection,
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    cache: &Cache,
+) -> Outcome {
     let mut outcome = Outcome::default();
     let mut clock = std::time::Instant::now();
     let mut lap = |outcome: &mut Outcome, phase: &'static str| {
@@ -135,7 +146,7 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
 
     // Revision files, per environment.
     lap(&mut outcome, "discover environments");
-    let loaded = load_revisions(tree, &envs, &mut outcome.errors);
+    let loaded = load_revisions(tree, &envs, cache, &mut outcome);
     lap(&mut outcome, "read and scan revision files");
     let migration_paths: std::collections::HashSet<&str> =
         envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
@@ -155,72 +166,50 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         } else {
             FileKind::App
         };
-        candidates.push((path.clone(), kind, selection.contains(path)));
+        let models_glob = (kind != FileKind::Test)
+            .then(|| {
+                settings
+                    .models
+                    .as_ref()
+                    .map(|g| g.matched_path_or_any_parents(path, false).is_ignore())
+            })
+            .flatten();
+        candidates.push(Candidate {
+            path: path.clone(),
+            kind,
+            selected: selection.contains(path),
+            models_glob,
+        });
     }
-    let paths: Vec<String> = candidates.iter().map(|(p, _, _)| p.clone()).collect();
-    let mut jobs = Vec::with_capacity(candidates.len());
-    for ((path, kind, selected), (_, read)) in candidates.into_iter().zip(tree.read_all(paths)) {
-        match read {
-            Ok(bytes) => {
-                if selected {
-                    outcome.files_checked += 1;
-                }
-                jobs.push((path, kind, selected, bytes));
-            }
-            Err(error) => {
-                if selected {
-                    outcome.errors.push(format!("{path}: cannot read the file: {error}"));
-                }
-            }
-        }
-    }
-    lap(&mut outcome, "read other files");
-    let scanned = parallel::map(jobs, |(path, kind, selected, bytes)| {
-        let is_init = tree::file_name(&path) == "__init__.py";
-        let wants_models = kind != FileKind::Test
-            && settings.models.as_ref().map_or_else(
-                || ModelFile::may_declare_models(&bytes),
-                |g| g.matched_path_or_any_parents(&path, false).is_ignore(),
-            );
-        let wants_calls = selected && kind != FileKind::Test && may_call_all(&bytes);
-        let has_directives = selected && suppress::may_have_directives(&bytes);
-        if !wants_models && !wants_calls && !is_init && !has_directives {
-            return None;
-        }
-        let source = SourceFile::from_bytes(path.clone(), &bytes);
-        let scan = Scan::new(&source.text);
-        let imports = if is_init && kind != FileKind::Test {
-            sibling_imports(&scan)
-        } else {
-            Vec::new()
-        };
-        let calls = if wants_calls { all_calls(&scan) } else { Vec::new() };
-        let facts = if wants_models {
-            ModelFile::from_scan(&scan)
-        } else {
-            ModelFile::default()
-        };
-        let keep =
-            !facts.tables.is_empty() || !facts.indexes.is_empty() || !calls.is_empty() || is_init || has_directives;
-        keep.then_some((path, kind, calls, source.text, facts, imports))
-    });
+    let scanned = read_others(tree, candidates, cache, &mut outcome);
+    lap(&mut outcome, "read and scan other files");
     let mut models = Vec::new();
     let mut inits = Vec::new();
-    let mut others: Vec<(String, FileKind, Vec<AllCall>, String)> = Vec::new();
-    for (path, kind, calls, text, facts, imports) in scanned.into_iter().flatten() {
-        if !imports.is_empty() {
+    let mut others: Vec<(String, FileKind, Vec<AllCall>)> = Vec::new();
+    let mut directives: Vec<String> = Vec::new();
+    for (candidate, facts) in scanned {
+        if candidate.selected {
+            outcome.files_checked += 1;
+        }
+        if facts.directives {
+            directives.push(candidate.path.clone());
+        }
+        let Some(facts) = facts.wanted(&candidate) else {
+            continue;
+        };
+        if !facts.imports.is_empty() {
             inits.push(InitFile {
-                path: path.clone(),
-                imports,
+                path: candidate.path.clone(),
+                imports: facts.imports,
             });
         }
-        if !facts.tables.is_empty() || !facts.indexes.is_empty() {
+        if !facts.models.tables.is_empty() || !facts.models.indexes.is_empty() {
             models.push(ModelSource {
-                path: path.clone(),
-                facts,
+                path: candidate.path.clone(),
+                facts: facts.models,
             });
         }
-        others.push((path, kind, calls, text));
+        others.push((candidate.path, candidate.kind, facts.calls));
     }
     let convention = settings
         .index_naming
@@ -228,33 +217,46 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         .or_else(|| models.iter().find_map(|m| m.facts.naming_convention.clone()))
         .unwrap_or_else(|| DEFAULT_IX.to_owned());
 
-    lap(&mut outcome, "scan other files");
     // Graphs and file rules of revision files.
     let graphs = build_graphs(&envs, &loaded, settings);
+    lap(&mut outcome, "build the graphs");
     for graph in &graphs {
         let env = graph.env;
         let files = &loaded[envs
             .iter()
             .position(|e| std::ptr::eq(e, env))
             .expect("the graph's environment")];
-        for (file, text) in files.iter().filter(|(f, _)| graph.owns(&f.path)) {
-            if selection.contains(&file.path) {
-                outcome.files_checked += 1;
-                rules::check_file(
-                    &FileContext {
-                        file,
-                        text,
-                        env,
-                        graph,
-                        settings,
-                    },
-                    &mut emit,
-                );
+        let mut selected = Vec::new();
+        for file in files.iter().filter(|f| graph.owns(&f.path)) {
+            if file.directives {
+                directives.push(file.path.clone());
             }
+            if selection.contains(&file.path) {
+                selected.push(file);
+            }
+        }
+        outcome.files_checked += selected.len();
+        // File rules on every core, in shares large enough to be worth it.
+        let size = (selected.len() / 64).max(16);
+        let shares = parallel::map(chunks(selected, size), |share| {
+            let mut emit = Emitter::new(&severity);
+            for file in share {
+                let ctx = FileContext {
+                    file,
+                    env,
+                    graph,
+                    settings,
+                };
+                rules::check_file(&ctx, &mut emit);
+            }
+            emit.into_diagnostics()
+        });
+        for share in shares {
+            emit.extend(share);
         }
         rules::check_graph(graph, settings, &mut emit);
     }
-    for (path, kind, calls, text) in &others {
+    for (path, kind, calls) in &others {
         if selection.contains(path) {
             // Models were pushed in the tree's sorted order.
             let model = models
@@ -264,7 +266,6 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
             rules::check_source(
                 &SourceContext {
                     path,
-                    text,
                     kind: *kind,
                     model,
                     calls,
@@ -274,6 +275,7 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
             );
         }
     }
+    lap(&mut outcome, "file and graph rules");
     let schema = Schema {
         models: &models,
         convention: &convention,
@@ -282,35 +284,25 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
         inits: &inits,
         settings,
     };
-    lap(&mut outcome, "graphs and file rules");
+    lap(&mut outcome, "replay the upgrade chains");
     rules::check_schema(&schema, &mut emit);
     lap(&mut outcome, "schema rules");
     if let Some(baseline) = baseline {
         rules::edited_applied_migration(&migration_paths, baseline, &mut emit);
     }
-
     drop(schema);
     drop(graphs);
-    // Freeing the facts of every file costs as much as reading them: it is
-    // done on another thread, after the last use.
-    let mut garbage = Vec::with_capacity(loaded.iter().map(Vec::len).sum());
-    for files in loaded {
-        for (file, text) in files {
-            outcome.sources.insert(file.path, text);
-            garbage.push(file.facts);
-        }
-    }
-    for (path, _, _, text) in others {
-        outcome.sources.insert(path, text);
-    }
     let diagnostics = emit.into_diagnostics();
-    // Suppression comments, and the problems with them.
-    let selected: Vec<String> = outcome
-        .sources
-        .paths()
-        .filter(|p| selection.contains(p))
-        .map(str::to_owned)
-        .collect();
+
+    // Texts are read again only where they are needed: files with
+    // suppression comments that are selected or reported on, and files a
+    // diagnostic points into.
+    let reported: std::collections::HashSet<&str> = diagnostics.iter().map(|d| d.path.as_str()).collect();
+    directives.retain(|p| selection.contains(p) || reported.contains(p.as_str()));
+    directives.sort_unstable();
+    directives.dedup();
+    read_texts(tree, directives.clone(), &mut outcome);
+    let selected: Vec<String> = directives.into_iter().filter(|p| selection.contains(p)).collect();
     let mut emit = Emitter::new(&severity);
     let mut diagnostics = suppress::apply(
         diagnostics,
@@ -329,12 +321,179 @@ pub fn check(tree: &dyn Tree, selection: &Selection, settings: &Settings, baseli
     });
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     diagnostics.dedup();
-    let unused = outcome.sources.retain_used(&diagnostics);
-    std::thread::spawn(move || drop((garbage, models, unused)));
+    outcome.sources.retain_used(&diagnostics);
+    let mut wanted: Vec<String> = diagnostics
+        .iter()
+        .flat_map(Diagnostic::paths)
+        .filter(|p| outcome.sources.text(p).is_none())
+        .map(str::to_owned)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    read_texts(tree, wanted, &mut outcome);
+    // Freeing the facts of every file takes a while: another thread does it.
+    std::thread::spawn(move || drop((loaded, models, others, inits)));
     outcome.diagnostics = diagnostics;
     outcome.environments = envs;
     lap(&mut outcome, "suppress, sort, finish");
     outcome
+}
+
+/// `items` in runs of at most `size`, for work too small to hand out one
+/// item at a time.
+fn chunks<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
+    let mut out = Vec::with_capacity(items.len().div_ceil(size));
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        out.push(items.by_ref().take(size).collect());
+    }
+    out
+}
+
+/// Reads `paths` into `outcome.sources`. A file that cannot be read now
+/// is rendered without its excerpt.
+fn read_texts(tree: &dyn Tree, paths: Vec<String>, outcome: &mut Outcome) {
+    for (path, bytes) in tree.read_all(paths) {
+        if let Ok(bytes) = bytes {
+            let text = SourceFile::from_bytes(String::new(), &bytes).text;
+            outcome.sources.insert(path, text);
+        }
+    }
+}
+
+/// A Python file other than a revision file, and how it is to be read.
+struct Candidate {
+    path: String,
+    kind: FileKind,
+    selected: bool,
+    /// Whether the `models` setting names it, when that is set.
+    models_glob: Option<bool>,
+}
+
+/// What is found in a Python file other than a revision file, and cached
+/// by its blob id. The byte tests are always done; the scans they call for
+/// are done when needed and kept.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct OtherFacts {
+    may_declare_models: bool,
+    may_call_all: bool,
+    directives: bool,
+    models: Option<ModelFile>,
+    calls: Option<Vec<AllCall>>,
+    imports: Option<Vec<Item>>,
+}
+
+/// The facts a check uses of one other file.
+struct Wanted {
+    models: ModelFile,
+    calls: Vec<AllCall>,
+    imports: Vec<Item>,
+}
+
+impl OtherFacts {
+    fn wants_models(&self, candidate: &Candidate) -> bool {
+        candidate.kind != FileKind::Test && candidate.models_glob.unwrap_or(self.may_declare_models)
+    }
+
+    fn is_init(candidate: &Candidate) -> bool {
+        tree::file_name(&candidate.path) == "__init__.py"
+    }
+
+    /// Everything `candidate` needs is here.
+    fn serves(&self, candidate: &Candidate) -> bool {
+        (!self.wants_models(candidate) || self.models.is_some())
+            && (!self.may_call_all || self.calls.is_some())
+            && (!Self::is_init(candidate) || self.imports.is_some())
+    }
+
+    fn scan(bytes: &[u8], candidate: &Candidate) -> Self {
+        let mut facts = OtherFacts {
+            may_declare_models: ModelFile::may_declare_models(bytes),
+            may_call_all: may_call_all(bytes),
+            directives: suppress::may_have_directives(bytes),
+            ..OtherFacts::default()
+        };
+        let wants_models = facts.wants_models(candidate);
+        let is_init = Self::is_init(candidate);
+        if wants_models || facts.may_call_all || is_init {
+            let source = SourceFile::from_bytes(String::new(), bytes);
+            let scan = Scan::new(&source.text);
+            facts.models = wants_models.then(|| ModelFile::from_scan(&scan));
+            facts.calls = facts.may_call_all.then(|| all_calls(&scan));
+            facts.imports = is_init.then(|| sibling_imports(&scan));
+        }
+        facts
+    }
+
+    /// The facts the check keeps, if any.
+    fn wanted(self, candidate: &Candidate) -> Option<Wanted> {
+        let tests = candidate.kind == FileKind::Test;
+        let wants_models = self.wants_models(candidate);
+        let models = self.models.filter(|_| wants_models).unwrap_or_default();
+        let calls = self.calls.filter(|_| candidate.selected && !tests).unwrap_or_default();
+        let imports = self.imports.filter(|_| !tests).unwrap_or_default();
+        let keep = !models.tables.is_empty()
+            || !models.indexes.is_empty()
+            || !calls.is_empty()
+            || !imports.is_empty()
+            || (candidate.selected && self.directives);
+        keep.then_some(Wanted { models, calls, imports })
+    }
+}
+
+/// The facts of every other Python file: from the cache where the file's
+/// blob id is known and cached, else read and scanned on every core.
+fn read_others(
+    tree: &dyn Tree,
+    candidates: Vec<Candidate>,
+    cache: &Cache,
+    outcome: &mut Outcome,
+) -> Vec<(Candidate, OtherFacts)> {
+    let ids = if cache.is_on() {
+        tree.blob_ids(&candidates.iter().map(|c| c.path.clone()).collect::<Vec<_>>())
+    } else {
+        vec![None; candidates.len()]
+    };
+    let looked_up = parallel::map(candidates.into_iter().zip(ids).collect(), |(candidate, id)| {
+        let hit = id
+            .as_ref()
+            .and_then(|id| cache.get::<OtherFacts>(id, Role::Other))
+            .filter(|facts| facts.serves(&candidate));
+        (candidate, id, hit)
+    });
+    let mut done = Vec::with_capacity(looked_up.len());
+    let mut misses = Vec::new();
+    for (candidate, id, hit) in looked_up {
+        match hit {
+            Some(facts) => done.push((candidate, facts)),
+            None => misses.push((candidate, id)),
+        }
+    }
+    outcome.from_cache.0 += done.len();
+    outcome.from_cache.1 += done.len() + misses.len();
+    let paths: Vec<String> = misses.iter().map(|(c, _)| c.path.clone()).collect();
+    let mut jobs = Vec::with_capacity(misses.len());
+    for ((candidate, id), (_, read)) in misses.into_iter().zip(tree.read_all(paths)) {
+        match read {
+            Ok(bytes) => jobs.push((candidate, id, bytes)),
+            Err(error) => {
+                if candidate.selected {
+                    outcome
+                        .errors
+                        .push(format!("{}: cannot read the file: {error}", candidate.path));
+                }
+            }
+        }
+    }
+    done.extend(parallel::map(jobs, |(candidate, id, bytes)| {
+        let facts = OtherFacts::scan(&bytes, &candidate);
+        if let Some(id) = id {
+            cache.put(&id, Role::Other, &facts);
+        }
+        (candidate, facts)
+    }));
+    done.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    done
 }
 
 /// The environments of a tree whose excluded files are already left out:
@@ -347,34 +506,86 @@ fn environments(tree: &dyn Tree, settings: &Settings) -> (Vec<Environment>, Vec<
     (envs, errors)
 }
 
-/// Every revision file of every environment, read in order and scanned on
-/// every core; read failures are added to `errors`.
+/// Every revision file of every environment, in order: from the cache
+/// where the file's blob id is known and cached, else read and scanned on
+/// every core. Read failures are added to `errors`.
 fn load_revisions(
     tree: &dyn Tree,
     envs: &[Environment],
-    errors: &mut Vec<String>,
-) -> Vec<Vec<(MigrationFile, String)>> {
-    let owners: Vec<usize> = envs
+    cache: &Cache,
+    outcome: &mut Outcome,
+) -> Vec<Vec<MigrationFile>> {
+    let timings = &mut outcome.timings;
+    let clock = std::time::Instant::now();
+    let jobs: Vec<(usize, usize, String)> = envs
         .iter()
         .enumerate()
-        .flat_map(|(i, env)| env.files.iter().map(move |_| i))
+        .flat_map(|(i, env)| env.files.iter().map(move |path| (i, path.clone())))
+        .enumerate()
+        .map(|(n, (i, path))| (n, i, path))
         .collect();
-    let paths: Vec<String> = envs.iter().flat_map(|env| env.files.iter().cloned()).collect();
-    let mut jobs = Vec::with_capacity(paths.len());
-    for (i, (path, read)) in owners.into_iter().zip(tree.read_all(paths)) {
-        match read {
-            Ok(bytes) => jobs.push((i, path, bytes)),
-            Err(error) => errors.push(format!("{path}: cannot read the file: {error}")),
+    let ids = if cache.is_on() {
+        tree.blob_ids(&jobs.iter().map(|(_, _, p)| p.clone()).collect::<Vec<_>>())
+    } else {
+        vec![None; jobs.len()]
+    };
+    timings.push(("  prove revision files unchanged", clock.elapsed()));
+    let clock = std::time::Instant::now();
+    let looked_up = parallel::map(jobs.into_iter().zip(ids).collect(), |((n, i, path), id)| {
+        let hit = id
+            .as_ref()
+            .and_then(|id| cache.get::<(bool, Migration)>(id, Role::Revision));
+        (n, i, path, id, hit)
+    });
+    timings.push(("  decode cached facts", clock.elapsed()));
+    let mut files = Vec::with_capacity(looked_up.len());
+    let mut misses = Vec::new();
+    for (n, i, path, id, hit) in looked_up {
+        match hit {
+            Some((directives, facts)) => files.push((
+                n,
+                i,
+                MigrationFile {
+                    path,
+                    facts,
+                    directives,
+                },
+            )),
+            None => misses.push((n, i, path, id)),
         }
     }
-    let parsed = parallel::map(jobs, |(i, path, bytes)| {
-        let source = SourceFile::from_bytes(path.clone(), &bytes);
+    outcome.from_cache.0 += files.len();
+    outcome.from_cache.1 += files.len() + misses.len();
+    let paths: Vec<String> = misses.iter().map(|(_, _, p, _)| p.clone()).collect();
+    let mut jobs = Vec::with_capacity(misses.len());
+    for ((n, i, _, id), (path, read)) in misses.into_iter().zip(tree.read_all(paths)) {
+        match read {
+            Ok(bytes) => jobs.push((n, i, path, id, bytes)),
+            Err(error) => outcome.errors.push(format!("{path}: cannot read the file: {error}")),
+        }
+    }
+    files.extend(parallel::map(jobs, |(n, i, path, id, bytes)| {
+        let source = SourceFile::from_bytes(String::new(), &bytes);
         let facts = Migration::from_scan(&Scan::new(&source.text));
-        (i, MigrationFile { path, facts }, source.text)
-    });
-    let mut loaded: Vec<Vec<(MigrationFile, String)>> = envs.iter().map(|_| Vec::new()).collect();
-    for (i, file, text) in parsed {
-        loaded[i].push((file, text));
+        let directives = suppress::may_have_directives(&bytes);
+        if let Some(id) = id {
+            cache.put(&id, Role::Revision, &(directives, &facts));
+        }
+        (
+            n,
+            i,
+            MigrationFile {
+                path,
+                facts,
+                directives,
+            },
+        )
+    }));
+    // Each environment's files in the order discovery listed them.
+    files.sort_unstable_by_key(|(n, _, _)| *n);
+    let mut loaded: Vec<Vec<MigrationFile>> = envs.iter().map(|_| Vec::new()).collect();
+    for (_, i, file) in files {
+        loaded[i].push(file);
     }
     loaded
 }
@@ -394,14 +605,10 @@ pub fn revision_files(tree: &dyn Tree, settings: &Settings) -> std::collections:
 
 /// Every revision graph: one per environment, or one per self-contained
 /// subdirectory of a recursive version location.
-fn build_graphs<'p>(
-    envs: &'p [Environment],
-    loaded: &'p [Vec<(MigrationFile, String)>],
-    settings: &Settings,
-) -> Vec<Graph<'p>> {
+fn build_graphs<'p>(envs: &'p [Environment], loaded: &'p [Vec<MigrationFile>], settings: &Settings) -> Vec<Graph<'p>> {
     let mut graphs = Vec::new();
     for (env, files) in envs.iter().zip(loaded) {
-        let refs: Vec<&MigrationFile> = files.iter().map(|(f, _)| f).collect();
+        let refs: Vec<&MigrationFile> = files.iter().collect();
         for (locations, members) in crate::graph::partition(env, &refs) {
             let mut graph = Graph::build(env, &members, &settings.external_revisions);
             graph.locations = locations;
@@ -419,7 +626,9 @@ pub fn with_graphs<T>(tree: &dyn Tree, settings: &Settings, f: impl FnOnce(&[Gra
         .into_iter()
         .map(|e| format!("{}: {:#}", e.path, e.error))
         .collect();
-    let loaded = load_revisions(&filtered, &envs, &mut errors);
+    let mut outcome = Outcome::default();
+    let loaded = load_revisions(&filtered, &envs, &Cache::off(), &mut outcome);
+    errors.append(&mut outcome.errors);
     let graphs = build_graphs(&envs, &loaded, settings);
     (f(&graphs), errors)
 }
@@ -458,7 +667,13 @@ mod tests {
             ("a.py", "revision = 'a'\ndown_revision = 'gone'\n"),
             ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
         ]));
-        let outcome = check(&tree, &Selection::All, &crate::config::Settings::default(), None);
+        let outcome = check(
+            &tree,
+            &Selection::All,
+            &crate::config::Settings::default(),
+            None,
+            &crate::cache::Cache::off(),
+        );
         assert_eq!(
             outcome.errors,
             ["versions/b.py: cannot read the file: permission denied"]

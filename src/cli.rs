@@ -95,6 +95,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub isolated: bool,
 
+    /// Neither read nor write the facts cache kept under the git directory:
+    /// read and scan every file.
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Only these rules: codes, names or code prefixes (`AP2`), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Option<Vec<String>>,

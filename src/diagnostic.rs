@@ -63,16 +63,21 @@ impl Diagnostic {
 /// Collects diagnostics, dropping those of disabled rules and stamping the
 /// configured severity on the others.
 pub struct Emitter<'s> {
-    severity: &'s dyn Fn(Rule) -> Option<Severity>,
+    severity: &'s (dyn Fn(Rule) -> Option<Severity> + Sync),
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'s> Emitter<'s> {
-    pub fn new(severity: &'s dyn Fn(Rule) -> Option<Severity>) -> Self {
+    pub fn new(severity: &'s (dyn Fn(Rule) -> Option<Severity> + Sync)) -> Self {
         Self {
             severity,
             diagnostics: Vec::new(),
         }
+    }
+
+    /// Adds what another emitter reported.
+    pub fn extend(&mut self, diagnostics: Vec<Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {

@@ -8,12 +8,16 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
-use crate::tree::Tree;
+use crate::cache::{BlobId, Cache};
+use crate::tree::{Recorded, Stat, Tree};
 
 /// A repository with a work tree.
+#[allow(clippy::struct_field_names)] // `repo.repo` reads as what it is: the git2 handle
 pub struct Repo {
     repo: Repository,
     root: PathBuf,
+    /// The index file in use (`GIT_INDEX_FILE` when git names one).
+    index_file: PathBuf,
 }
 
 /// What a change does to the files, relative to a base.
@@ -47,13 +51,62 @@ impl Repo {
         let root = root.canonicalize().unwrap_or(root);
         // `git commit -a` and `git commit <paths>` stage into a temporary
         // index and name it to the hook: that is what is being committed.
-        if let Some(index_file) = std::env::var_os("GIT_INDEX_FILE") {
-            let path = dir.join(index_file);
-            let mut index =
-                git2::Index::open(&path).with_context(|| format!("cannot read the index {}", path.display()))?;
+        let mut index_file = repo.path().join("index");
+        if let Some(named) = std::env::var_os("GIT_INDEX_FILE") {
+            index_file = dir.join(named);
+            let mut index = git2::Index::open(&index_file)
+                .with_context(|| format!("cannot read the index {}", index_file.display()))?;
             repo.set_index(&mut index).context("cannot use the index git named")?;
         }
-        Ok(Some(Self { repo, root }))
+        Ok(Some(Self { repo, root, index_file }))
+    }
+
+    /// The facts cache of this repository (shared by its worktrees).
+    pub fn cache(&self) -> Cache {
+        Cache::open(&self.repo.commondir().join("alembic-preflight"))
+    }
+
+    /// What the index recorded of the working-tree files, for proving them
+    /// unchanged without reading them. `None` where git may convert a
+    /// file's bytes on checkout (`core.autocrlf`, or a `.gitattributes`
+    /// that sets `text`, `eol`, `filter`, `ident` or an encoding): there
+    /// the working-tree bytes need not be the blob's.
+    pub fn recorded(&self, files: &[String]) -> Option<Recorded> {
+        let config = self.repo.config().ok()?;
+        if config
+            .get_string("core.autocrlf")
+            .is_ok_and(|v| !v.eq_ignore_ascii_case("false"))
+        {
+            return None;
+        }
+        let converts = |bytes: Vec<u8>| {
+            let text = String::from_utf8_lossy(&bytes);
+            ["text", "eol", "crlf", "filter", "ident", "encoding"]
+                .iter()
+                .any(|word| text.contains(word))
+        };
+        let attributes = files
+            .iter()
+            .filter(|f| crate::tree::file_name(f) == ".gitattributes")
+            .map(|f| self.root.join(f))
+            .chain([self.repo.commondir().join("info/attributes")]);
+        for path in attributes {
+            if std::fs::read(&path).is_ok_and(converts) {
+                return None;
+            }
+        }
+        let written = std::fs::metadata(&self.index_file).ok()?.modified().ok()?;
+        let written = written.duration_since(std::time::UNIX_EPOCH).ok()?;
+        let entries = std::fs::read(&self.index_file)
+            .ok()
+            .and_then(|bytes| index_stats(&bytes))?;
+        Some(Recorded {
+            entries,
+            written: (
+                i64::try_from(written.as_secs()).unwrap_or(i64::MAX),
+                i64::from(written.subsec_nanos()),
+            ),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -202,6 +255,89 @@ fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {
     Ok(changes)
 }
 
+/// The stat data and blob id of every stage-0 regular file in an index
+/// file (versions 2 to 4), read directly: libgit2 would also hash the whole
+/// file and build a map of it, which costs more than the check it serves.
+/// `None` for what is not understood, including a split index, whose
+/// entries live partly in another file; the caller then reads every file.
+fn index_stats(bytes: &[u8]) -> Option<std::collections::HashMap<String, Stat>> {
+    let word = |at: usize| -> Option<u32> { Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?)) };
+    if bytes.get(..4)? != b"DIRC" {
+        return None;
+    }
+    let version = word(4)?;
+    if !(2..=4).contains(&version) {
+        return None;
+    }
+    let count = word(8)? as usize;
+    let mut entries = std::collections::HashMap::with_capacity(count);
+    let mut at = 12;
+    let mut previous: Vec<u8> = Vec::new();
+    for _ in 0..count {
+        let start = at;
+        let field = |n: usize| word(start + 4 * n);
+        let (ctime, mtime) = ((field(0)?, field(1)?), (field(2)?, field(3)?));
+        let (ino, mode, size) = (field(5)?, field(6)?, field(9)?);
+        let id: BlobId = bytes.get(start + 40..start + 60)?.try_into().ok()?;
+        let flags = u16::from_be_bytes(bytes.get(start + 60..start + 62)?.try_into().ok()?);
+        at = start + 62;
+        if flags & 0x4000 != 0 {
+            if version < 3 {
+                return None;
+            }
+            at += 2;
+        }
+        let path = if version == 4 {
+            // How many bytes of the previous path to drop, then the rest.
+            let mut byte = *bytes.get(at)?;
+            at += 1;
+            let mut strip = usize::from(byte & 0x7f);
+            while byte & 0x80 != 0 {
+                byte = *bytes.get(at)?;
+                at += 1;
+                strip = ((strip + 1) << 7) | usize::from(byte & 0x7f);
+            }
+            let end = at + bytes.get(at..)?.iter().position(|&b| b == 0)?;
+            let keep = previous.len().checked_sub(strip)?;
+            previous.truncate(keep);
+            previous.extend_from_slice(&bytes[at..end]);
+            at = end + 1;
+            previous.clone()
+        } else {
+            let end = at + bytes.get(at..)?.iter().position(|&b| b == 0)?;
+            let path = bytes[at..end].to_vec();
+            // NUL padding to a multiple of eight bytes from the entry's start.
+            at = start + (end - start + 8) / 8 * 8;
+            path
+        };
+        let stage = (flags >> 12) & 0x3;
+        if stage == 0
+            && mode & 0o170_000 == 0o100_000
+            && let Ok(path) = String::from_utf8(path)
+        {
+            entries.insert(
+                path,
+                Stat {
+                    id,
+                    mtime,
+                    ctime,
+                    ino,
+                    size,
+                },
+            );
+        }
+    }
+    // Extensions: a split index keeps entries elsewhere.
+    while at + 8 <= bytes.len().saturating_sub(20) {
+        let signature = &bytes[at..at + 4];
+        if signature == b"link" {
+            return None;
+        }
+        at += 8 + word(at + 4)? as usize;
+    }
+    Some(entries)
+}
+
 /// Blob contents by path, read from the object database on demand.
 struct Blobs {
     repo: Repository,
@@ -265,10 +401,67 @@ impl Tree for BlobTree {
     fn files(&self) -> &[String] {
         &self.blobs.files
     }
+    fn blob_ids(&self, paths: &[String]) -> Vec<Option<BlobId>> {
+        paths
+            .iter()
+            .map(|p| self.blob_id(p).and_then(|id| id.as_bytes().try_into().ok()))
+            .collect()
+    }
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         self.blobs.read(path)
     }
     fn root(&self) -> &Path {
         &self.root
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct reading of the index agrees with libgit2's, in every
+    /// index version and with paths that share long prefixes.
+    #[test]
+    fn index_stats_agree_with_libgit2() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let repo = Repository::init(dir.path()).expect("init");
+        let paths = [
+            "a.py",
+            "migrations/versions/0001_first.py",
+            "migrations/versions/0002_second_with_a_much_longer_name.py",
+            "migrations/versions/0003_x.py",
+            "models/naïve.py",
+            "z",
+        ];
+        for (n, path) in paths.iter().enumerate() {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&file, format!("x = {n}\n").repeat(n + 1)).expect("write");
+        }
+        for version in [2, 3, 4] {
+            let mut index = repo.index().expect("index");
+            index.set_version(version).expect("version");
+            for path in paths {
+                index.add_path(Path::new(path)).expect("add");
+            }
+            index.write().expect("write index");
+            let bytes = std::fs::read(dir.path().join(".git/index")).expect("read index");
+            let ours = index_stats(&bytes).expect("understood");
+            assert_eq!(ours.len(), paths.len(), "version {version}");
+            for entry in index.iter() {
+                let path = String::from_utf8(entry.path).expect("utf-8");
+                let stat = ours
+                    .get(&path)
+                    .unwrap_or_else(|| panic!("{path} missing in version {version}"));
+                assert_eq!(stat.id, entry.id.as_bytes(), "{path}");
+                assert_eq!(stat.size, entry.file_size, "{path}");
+                assert_eq!(stat.ino, entry.ino, "{path}");
+                assert_eq!(stat.mtime.1, entry.mtime.nanoseconds(), "{path}");
+            }
+        }
+        assert!(index_stats(b"DIRC\0\0\0\x09\0\0\0\0").is_none(), "an unknown version");
+        assert!(index_stats(b"not an index").is_none());
+        let bytes = std::fs::read(dir.path().join(".git/index")).expect("read index");
+        assert!(index_stats(&bytes[..bytes.len() / 2]).is_none(), "a torn index");
     }
 }

@@ -20,6 +20,8 @@ use crate::scan::migration::{Item, Migration, Value, parse_create_date};
 pub struct MigrationFile {
     pub path: String,
     pub facts: Migration,
+    /// It may hold suppression comments.
+    pub directives: bool,
 }
 
 impl MigrationFile {

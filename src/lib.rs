@@ -8,6 +8,7 @@
 //! returns the exit status; only `main.rs` prints errors and exits.
 
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -33,6 +34,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use crate::baseline::Baseline;
+use crate::cache::Cache;
 use crate::check::{Selection, check};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
 use crate::config::{Overrides, Selector, Settings};
@@ -163,27 +165,59 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         Settings::resolve(root, source, file, &overrides)
     };
     let mut results = Results::default();
+    let started = std::time::Instant::now();
+    let cache = match &repo {
+        Some(repo) if !args.no_cache => repo.cache(),
+        _ => Cache::off(),
+    };
+    let timings = std::cell::RefCell::new(vec![("open the cache", started.elapsed())]);
+    let work_tree = |root: &Path| {
+        let clock = std::time::Instant::now();
+        let tree = WorkTree::walk(root);
+        timings.borrow_mut().push(("walk the work tree", clock.elapsed()));
+        let clock = std::time::Instant::now();
+        let tree = match &repo {
+            Some(repo) if cache.is_on() && repo.root() == root => {
+                let recorded = repo.recorded(tree.files());
+                tree.with_recorded(recorded)
+            }
+            _ => tree,
+        };
+        timings
+            .borrow_mut()
+            .push(("read the index's stat data", clock.elapsed()));
+        tree
+    };
     let staged = args.staged || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some());
     if staged {
         let repo = repo
             .as_ref()
             .context("`--staged` needs a git repository: nothing is staged outside one")?;
-        check_staged(repo, &settings_for(repo.root())?, &mut results)?;
+        check_staged(repo, &settings_for(repo.root())?, &cache, &mut results)?;
     } else if let Some(reference) = &args.since {
         let repo = repo.as_ref().context("`--since` needs a git repository")?;
-        check_since(repo, reference, &settings_for(repo.root())?, &mut results)?;
+        let work = work_tree(repo.root());
+        check_since(
+            repo,
+            &work,
+            reference,
+            &settings_for(repo.root())?,
+            &cache,
+            &mut results,
+        )?;
     } else if args.paths.is_empty() {
         let root = repo.as_ref().map_or_else(|| cwd.clone(), |r| r.root().to_path_buf());
         results.add(check(
-            &WorkTree::walk(&root),
+            &work_tree(&root),
             &Selection::All,
             &settings_for(&root)?,
             None,
+            &cache,
         ));
     } else {
         for (root, selection, files_only) in plan(&cwd, repo.as_ref().map(Repo::root), &args.paths)? {
             let settings = settings_for(&root)?;
-            let tree = WorkTree::walk(&root);
+            let tree = work_tree(&root);
             // Files get changed-set reporting against HEAD; directories are swept.
             let head = match &repo {
                 Some(repo) if files_only && repo.root() == root => repo.head()?,
@@ -193,13 +227,17 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
                 let modified = edited_files(&tree, head, &selection);
                 Baseline::pending("HEAD", check::revision_files(head, &settings), modified, Vec::new())
             });
-            let mut outcome = check(&tree, &selection, &settings, baseline.as_ref());
+            let mut outcome = check(&tree, &selection, &settings, baseline.as_ref(), &cache);
             if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
-                learn_if_needed(head, &settings, baseline, &mut outcome);
+                learn_if_needed(head, &settings, baseline, &cache, &mut outcome);
             }
             results.add(outcome);
         }
     }
+    let clock = std::time::Instant::now();
+    cache.save();
+    results.timings.splice(0..0, timings.into_inner());
+    results.timings.push(("save the cache", clock.elapsed()));
     let format = args.format.unwrap_or_else(|| {
         if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
             OutputFormat::Github
@@ -223,6 +261,8 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         for (phase, took) in &results.timings {
             writeln!(err, "{:>9.1} ms  {phase}", took.as_secs_f64() * 1000.0)?;
         }
+        let (hits, files) = results.from_cache;
+        writeln!(err, "{hits} of {files} files' facts from the cache")?;
     }
     Ok(if !results.errors.is_empty() {
         ExitStatus::Error
@@ -241,11 +281,14 @@ struct Results {
     totals: Totals,
     errors: Vec<String>,
     timings: Vec<(&'static str, std::time::Duration)>,
+    from_cache: (usize, usize),
 }
 
 impl Results {
     fn add(&mut self, outcome: check::Outcome) {
         self.timings.extend(outcome.timings.iter().copied());
+        self.from_cache.0 += outcome.from_cache.0;
+        self.from_cache.1 += outcome.from_cache.1;
         self.diagnostics.extend(outcome.diagnostics);
         self.totals.files_checked += outcome.files_checked;
         self.errors.extend(outcome.errors);
@@ -255,13 +298,17 @@ impl Results {
 
 /// The native hook's check: every byte from the index, the selection from
 /// the HEAD→index diff, and HEAD as the baseline.
-fn check_staged(repo: &Repo, settings: &Settings, results: &mut Results) -> Result<()> {
+fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut Results) -> Result<()> {
+    let clock = std::time::Instant::now();
     let changes = repo.staged_changes()?;
+    results.timings.push(("compare the index with HEAD", clock.elapsed()));
     if changes.changed.is_empty() && changes.deleted.is_empty() {
         return Ok(());
     }
+    let clock = std::time::Instant::now();
     let index = repo.index()?;
     let head = repo.head()?;
+    results.timings.push(("list the index and HEAD", clock.elapsed()));
     // HEAD is checked only if the change has project diagnostics to compare.
     let mut baseline = head.as_ref().map(|h| {
         Baseline::pending(
@@ -271,9 +318,15 @@ fn check_staged(repo: &Repo, settings: &Settings, results: &mut Results) -> Resu
             changes.deleted,
         )
     });
-    let mut outcome = check(&index, &Selection::Paths(changes.changed), settings, baseline.as_ref());
+    let mut outcome = check(
+        &index,
+        &Selection::Paths(changes.changed),
+        settings,
+        baseline.as_ref(),
+        cache,
+    );
     if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
-        learn_if_needed(head, settings, baseline, &mut outcome);
+        learn_if_needed(head, settings, baseline, cache, &mut outcome);
     }
     results.add(outcome);
     Ok(())
@@ -282,24 +335,36 @@ fn check_staged(repo: &Repo, settings: &Settings, results: &mut Results) -> Resu
 /// Checks the baseline, and leaves out what it already had, only when the
 /// change has project diagnostics to compare: checking it costs as much as
 /// checking the change.
-fn learn_if_needed(head: &dyn Tree, settings: &Settings, baseline: &mut Baseline, outcome: &mut check::Outcome) {
+fn learn_if_needed(
+    head: &dyn Tree,
+    settings: &Settings,
+    baseline: &mut Baseline,
+    cache: &Cache,
+    outcome: &mut check::Outcome,
+) {
     let project = |d: &diagnostic::Diagnostic| {
         d.rule.meta().scope == rules::Scope::Project && d.rule != Rule::EditedAppliedMigration
     };
     if outcome.diagnostics.iter().any(project) {
-        baseline.learn(&check(head, &Selection::Nothing, settings, None));
+        baseline.learn(&check(head, &Selection::Nothing, settings, None, cache));
         baseline.filter(&mut outcome.diagnostics);
     }
 }
 
 /// CI's check: the files changed since the merge base with `reference`,
 /// against the graph as it will be after merging it.
-fn check_since(repo: &Repo, reference: &str, settings: &Settings, results: &mut Results) -> Result<()> {
+fn check_since(
+    repo: &Repo,
+    work: &WorkTree,
+    reference: &str,
+    settings: &Settings,
+    cache: &Cache,
+    results: &mut Results,
+) -> Result<()> {
     let changes = repo.changes_since(reference)?;
-    let work = WorkTree::walk(repo.root());
     let other = repo.commit(reference)?;
     // The other side's revision files that this side lacks join the graph.
-    let envs = check::configured_environments(&work, settings);
+    let envs = check::configured_environments(work, settings);
     let theirs: Vec<String> = other
         .files()
         .iter()
@@ -314,10 +379,10 @@ fn check_since(repo: &Repo, reference: &str, settings: &Settings, results: &mut 
         })
         .cloned()
         .collect();
-    let merged = tree::Overlay::new(&work, &other, theirs);
+    let merged = tree::Overlay::new(work, &other, theirs);
     let baseline = Baseline::new(
         reference,
-        &check(&other, &Selection::Nothing, settings, None),
+        &check(&other, &Selection::Nothing, settings, None, cache),
         changes.modified,
         changes.deleted,
     );
@@ -326,6 +391,7 @@ fn check_since(repo: &Repo, reference: &str, settings: &Settings, results: &mut 
         &Selection::Paths(changes.changed),
         settings,
         Some(&baseline),
+        cache,
     ));
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! index, its table or one of its columns ends its life. Index names are
 //! schema-wide, except inside MySQL-only arms, where they are per table.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
@@ -16,45 +17,47 @@ use crate::scan::model::convention_name;
 use crate::scan::ops::{ColumnDef, Name, OpKind, Operation};
 
 #[derive(Debug, Clone)]
-pub struct LiveIndex {
-    pub name: String,
-    pub table: Option<String>,
-    pub columns: Vec<String>,
-    pub path: String,
+pub struct LiveIndex<'p> {
+    pub name: Cow<'p, str>,
+    pub table: Option<&'p str>,
+    pub columns: &'p [String],
+    pub path: &'p str,
     pub span: Range<usize>,
     /// From `index=True` on a column.
     pub implicit: bool,
     /// Node of the revision that created it.
     pub node: usize,
-    pub arms: Vec<(usize, usize)>,
+    pub arms: &'p [(usize, usize)],
     /// Keyed per table (created in a MySQL-only arm).
     pub per_table: bool,
 }
 
+/// The state of the schema after an upgrade chain. It borrows from the
+/// revision files' facts: replaying 10,000 revisions copies no names.
 #[derive(Debug, Default)]
-pub struct Replay {
+pub struct Replay<'p> {
     /// Indexes alive after the last revision, by name.
-    live: BTreeMap<String, Vec<LiveIndex>>,
+    live: BTreeMap<Cow<'p, str>, Vec<LiveIndex<'p>>>,
     /// `(second creation, live one it collides with)`.
-    pub duplicates: Vec<(LiveIndex, LiveIndex)>,
+    pub duplicates: Vec<(LiveIndex<'p>, LiveIndex<'p>)>,
     /// Indexes created by an explicit `create_index` (not `index=True`).
-    pub explicit: Vec<LiveIndex>,
+    pub explicit: Vec<LiveIndex<'p>>,
     /// Tables that exist after the last revision.
-    pub tables: BTreeSet<String>,
+    pub tables: BTreeSet<&'p str>,
     /// Tables touched by an index operation whose name is not known.
-    pub uncertain_tables: BTreeSet<String>,
+    pub uncertain_tables: BTreeSet<&'p str>,
     /// Some SQL the replay could not read may create or drop indexes.
     pub opaque: bool,
 }
 
-impl Replay {
+impl<'p> Replay<'p> {
     /// Indexes alive after the last revision.
-    pub fn live(&self) -> impl Iterator<Item = &LiveIndex> {
+    pub fn live(&self) -> impl Iterator<Item = &LiveIndex<'p>> {
         self.live.values().flatten()
     }
 }
 
-pub fn replay(graph: &Graph<'_>, convention: &str) -> Replay {
+pub fn replay<'p>(graph: &Graph<'p>, convention: &str) -> Replay<'p> {
     let mut state = Replay::default();
     let mut order: Vec<usize> = (0..graph.nodes.len()).collect();
     order.sort_by_key(|&i| graph.order[i]);
@@ -68,25 +71,28 @@ pub fn replay(graph: &Graph<'_>, convention: &str) -> Replay {
     state
 }
 
-fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention: &str) {
-    let new = |name: String, table: Option<&str>, columns: Vec<String>, span: Range<usize>, implicit: bool| LiveIndex {
-        name,
-        table: table.map(str::to_owned),
-        columns,
-        path: path.to_owned(),
-        span,
-        implicit,
-        node,
-        arms: op.arms.clone(),
-        per_table: op.mysql,
-    };
+fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, node: usize, path: &'p str, convention: &str) {
+    let new =
+        |name: Cow<'p, str>, table: Option<&'p str>, columns: &'p [String], span: Range<usize>, implicit: bool| {
+            LiveIndex {
+                name,
+                table,
+                columns,
+                path,
+                span,
+                implicit,
+                node,
+                arms: &op.arms,
+                per_table: op.mysql,
+            }
+        };
     // The index `index=True` gives a column, named by the convention.
-    let column_index = |state: &mut Replay, table: &str, column: &ColumnDef| {
-        let cols = vec![column.name.value.clone()];
-        if let Some(name) = convention_name(convention, table, &cols) {
+    let column_index = |state: &mut Replay<'p>, table: &'p str, column: &'p ColumnDef| {
+        let cols = std::slice::from_ref(&column.name.value);
+        if let Some(name) = convention_name(convention, table, cols) {
             create(
                 state,
-                new(name, Some(table), cols, column.span.clone(), true),
+                new(Cow::Owned(name), Some(table), cols, column.span.clone(), true),
                 op.guarded,
             );
         }
@@ -97,7 +103,7 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
             columns,
             indexes,
         } => {
-            state.tables.insert(table.value.clone());
+            state.tables.insert(&table.value);
             for column in columns.iter().filter(|c| c.index) {
                 column_index(state, &table.value, column);
             }
@@ -105,17 +111,11 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
                 match resolve(&index.name, convention, Some(&table.value), &index.columns) {
                     Some(name) => create(
                         state,
-                        new(
-                            name,
-                            Some(&table.value),
-                            index.columns.clone(),
-                            index.span.clone(),
-                            false,
-                        ),
+                        new(name, Some(&table.value), &index.columns, index.span.clone(), false),
                         op.guarded,
                     ),
                     None => {
-                        state.uncertain_tables.insert(table.value.clone());
+                        state.uncertain_tables.insert(&table.value);
                     }
                 }
             }
@@ -124,12 +124,12 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
             let table_name = table.as_ref().map(|t| t.value.as_str());
             match resolve(&index.name, convention, table_name, &index.columns) {
                 Some(name) => {
-                    let live = new(name, table_name, index.columns.clone(), op.span.clone(), false);
+                    let live = new(name, table_name, &index.columns, op.span.clone(), false);
                     state.explicit.push(live.clone());
                     create(state, live, op.guarded);
                 }
                 None => {
-                    state.uncertain_tables.extend(table_name.map(str::to_owned));
+                    state.uncertain_tables.extend(table_name);
                 }
             }
         }
@@ -137,25 +137,23 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
         OpKind::DropIndex { table, name } => match name {
             Name::Literal(item) => {
                 let table = table.as_ref().map(|t| t.value.as_str());
-                if let Some(entries) = state.live.get_mut(&item.value) {
-                    entries.retain(|l| l.per_table && table.is_some_and(|t| l.table.as_deref() != Some(t)));
+                if let Some(entries) = state.live.get_mut(item.value.as_str()) {
+                    entries.retain(|l| l.per_table && table.is_some_and(|t| l.table != Some(t)));
                 }
             }
             _ => {
-                state.uncertain_tables.extend(table.as_ref().map(|t| t.value.clone()));
+                state.uncertain_tables.extend(table.as_ref().map(|t| t.value.as_str()));
             }
         },
         OpKind::DropTable { table } => {
-            state.tables.remove(&table.value);
+            state.tables.remove(table.value.as_str());
             for entries in state.live.values_mut() {
-                entries.retain(|l| l.table.as_deref() != Some(table.value.as_str()));
+                entries.retain(|l| l.table != Some(table.value.as_str()));
             }
         }
         OpKind::DropColumn { table, column } => {
             for entries in state.live.values_mut() {
-                entries.retain(|l| {
-                    !(l.table.as_deref() == Some(table.value.as_str()) && l.columns.contains(&column.value))
-                });
+                entries.retain(|l| !(l.table == Some(table.value.as_str()) && l.columns.contains(&column.value)));
             }
         }
         OpKind::OpaqueSql { mentions_index } => state.opaque |= mentions_index,
@@ -163,15 +161,15 @@ fn apply(state: &mut Replay, op: &Operation, node: usize, path: &str, convention
     }
 }
 
-fn resolve(name: &Name, convention: &str, table: Option<&str>, columns: &[String]) -> Option<String> {
+fn resolve<'p>(name: &'p Name, convention: &str, table: Option<&str>, columns: &[String]) -> Option<Cow<'p, str>> {
     match name {
-        Name::Literal(item) => Some(item.value.clone()),
-        Name::Convention => convention_name(convention, table?, columns),
+        Name::Literal(item) => Some(Cow::Borrowed(&item.value)),
+        Name::Convention => convention_name(convention, table?, columns).map(Cow::Owned),
         Name::Unknown => None,
     }
 }
 
-fn create(state: &mut Replay, index: LiveIndex, guarded: bool) {
+fn create<'p>(state: &mut Replay<'p>, index: LiveIndex<'p>, guarded: bool) {
     let existing = state.live.get(&index.name).and_then(|entries| {
         entries
             .iter()

@@ -7,12 +7,21 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
+use crate::cache::BlobId;
+
 pub trait Tree {
     /// Every file of the project, sorted.
     fn files(&self) -> &[String];
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
     /// The absolute directory the relative paths start from.
     fn root(&self) -> &Path;
+
+    /// The git blob id of each file, where it is known without reading the
+    /// file: an index or commit entry, or a working-tree file whose stat
+    /// data match its index entry.
+    fn blob_ids(&self, paths: &[String]) -> Vec<Option<BlobId>> {
+        vec![None; paths.len()]
+    }
 
     /// Reads many files, in order; a tree that can, reads on every core.
     fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
@@ -33,6 +42,54 @@ pub trait Tree {
 pub struct WorkTree {
     root: PathBuf,
     files: Vec<String>,
+    recorded: Option<Recorded>,
+    root_is_cwd: bool,
+}
+
+/// What git's index recorded of the working-tree files it tracks: each
+/// file's blob id and stat data, and when the index was written.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub entries: std::collections::HashMap<String, Stat>,
+    /// The index file's modification time, seconds and nanoseconds.
+    pub written: (i64, i64),
+}
+
+/// One index entry's blob id and the stat data it was recorded with.
+#[derive(Debug, Clone, Copy)]
+pub struct Stat {
+    pub id: BlobId,
+    pub mtime: (u32, u32),
+    pub ctime: (u32, u32),
+    pub ino: u32,
+    pub size: u32,
+}
+
+impl Recorded {
+    /// The blob id of `path` when its stat data prove the file unchanged
+    /// since the index recorded it. As git does, a file modified no
+    /// earlier than the index was written proves nothing: it may have
+    /// changed again within the same timestamp.
+    #[cfg(unix)]
+    fn proven(&self, (path, file): &(&str, PathBuf)) -> Option<BlobId> {
+        use std::os::unix::fs::MetadataExt;
+        let stat = self.entries.get(*path)?;
+        let meta = std::fs::symlink_metadata(file).ok()?;
+        // Git keeps 32 bits of each field.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let same = meta.is_file()
+            && (meta.mtime() as u32, meta.mtime_nsec() as u32) == stat.mtime
+            && (meta.ctime() as u32, meta.ctime_nsec() as u32) == stat.ctime
+            && meta.ino() as u32 == stat.ino
+            && meta.size() as u32 == stat.size;
+        let racy = (meta.mtime(), meta.mtime_nsec()) >= self.written;
+        (same && !racy).then_some(stat.id)
+    }
+
+    #[cfg(not(unix))]
+    fn proven(&self, _: &(&str, PathBuf)) -> Option<BlobId> {
+        None
+    }
 }
 
 impl WorkTree {
@@ -67,10 +124,31 @@ impl WorkTree {
             }
         }
         files.sort_unstable();
+        let root_is_cwd = std::env::current_dir().is_ok_and(|cwd| cwd == root);
         Self {
             root: root.to_path_buf(),
             files,
+            recorded: None,
+            root_is_cwd,
         }
+    }
+
+    /// Where a file is, for the system: relative to the current directory
+    /// when that is the root, which spares the kernel a long path lookup
+    /// per file.
+    fn path(&self, path: &str) -> PathBuf {
+        if self.root_is_cwd {
+            PathBuf::from(path)
+        } else {
+            self.root.join(path)
+        }
+    }
+
+    /// Lets the tree name the blob ids of files git's index proves unchanged.
+    #[must_use]
+    pub fn with_recorded(mut self, recorded: Option<Recorded>) -> Self {
+        self.recorded = recorded;
+        self
     }
 }
 
@@ -80,14 +158,23 @@ impl Tree for WorkTree {
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        std::fs::read(self.root.join(path))
+        std::fs::read(self.path(path))
     }
 
     fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
         crate::parallel::map(paths, |p| {
-            let bytes = std::fs::read(self.root.join(&p));
+            let bytes = std::fs::read(self.path(&p));
             (p, bytes)
         })
+    }
+
+    fn blob_ids(&self, paths: &[String]) -> Vec<Option<BlobId>> {
+        match &self.recorded {
+            Some(recorded) => crate::parallel::map(paths.iter().map(|p| (p.as_str(), self.path(p))).collect(), |p| {
+                recorded.proven(&p)
+            }),
+            None => vec![None; paths.len()],
+        }
     }
 
     fn root(&self) -> &Path {
@@ -156,6 +243,21 @@ impl Tree for Overlay<'_> {
             self.base.read(path)
         }
     }
+    fn blob_ids(&self, paths: &[String]) -> Vec<Option<BlobId>> {
+        type Side<'p> = Vec<(usize, &'p String)>;
+        let (extra, base): (Side<'_>, Side<'_>) = paths
+            .iter()
+            .enumerate()
+            .partition(|(_, p)| self.extra_files.contains(p.as_str()));
+        let mut ids = vec![None; paths.len()];
+        for (side, tree) in [(extra, self.extra), (base, self.base)] {
+            let names: Vec<String> = side.iter().map(|(_, p)| (*p).clone()).collect();
+            for ((at, _), id) in side.iter().zip(tree.blob_ids(&names)) {
+                ids[*at] = id;
+            }
+        }
+        ids
+    }
     fn root(&self) -> &Path {
         self.base.root()
     }
@@ -191,6 +293,9 @@ impl Tree for Filtered<'_> {
 
     fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
         self.inner.read_all(paths)
+    }
+    fn blob_ids(&self, paths: &[String]) -> Vec<Option<BlobId>> {
+        self.inner.blob_ids(paths)
     }
     fn root(&self) -> &Path {
         self.inner.root()

@@ -29,7 +29,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     if header == code {
         return;
     }
-    let written = ctx.text[revises.span.clone()].trim();
+    let written = revises.written.as_str();
     let wanted: Vec<&str> = down_ids.iter().map(|i| i.value.as_str()).collect();
     let wanted = wanted.join(", ");
     let header_text = if written.is_empty() {

@@ -11,7 +11,7 @@ pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Em
     }
     for call in calls.iter().filter(|c| c.method == Method::DropAll) {
         // A setting or an in-memory database makes it a deliberate, local act.
-        let deliberate = kind == FileKind::App && call.guard.is_some_and(|g| g != "a following `stamp`");
+        let deliberate = kind == FileKind::App && call.guard.is_some_and(|g| g != crate::scan::app::Guard::Stamp);
         if deliberate {
             continue;
         }

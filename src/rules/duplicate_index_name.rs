@@ -32,9 +32,9 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             } else {
                 format!("`{name}` first created here")
             };
-            emit.report(Rule::DuplicateIndexName, &second.path, second.span.clone(), message)
+            emit.report(Rule::DuplicateIndexName, second.path, second.span.clone(), message)
                 .help(help)
-                .related(&first.path, first.span.clone(), note);
+                .related(first.path, first.span.clone(), note);
         }
     }
 }

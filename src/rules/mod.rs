@@ -423,11 +423,10 @@ impl FromStr for Rule {
     }
 }
 
-/// What a file rule sees: the file, its text, its environment and the
-/// environment's revision graph.
+/// What a file rule sees: the file, its environment and the environment's
+/// revision graph.
 pub struct FileContext<'a> {
     pub file: &'a MigrationFile,
-    pub text: &'a str,
     pub env: &'a Environment,
     pub graph: &'a Graph<'a>,
     pub settings: &'a Settings,
@@ -436,7 +435,6 @@ pub struct FileContext<'a> {
 /// What a rule on a Python file other than a revision sees.
 pub struct SourceContext<'a> {
     pub path: &'a str,
-    pub text: &'a str,
     pub kind: FileKind,
     pub model: Option<&'a ModelFile>,
     pub calls: &'a [AllCall],

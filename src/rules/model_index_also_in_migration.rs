@@ -14,14 +14,14 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             for model in schema.models {
                 for index in model.facts.indexes.iter().filter(|i| i.implicit) {
                     if model_index_name(schema.convention, &index.table, &index.name, &index.columns).as_deref()
-                        != Some(created.name.as_str())
+                        != Some(created.name.as_ref())
                     {
                         continue;
                     }
                     let column = index.columns.first().map_or("", String::as_str);
                     emit.report(
                         Rule::ModelIndexAlsoInMigration,
-                        &created.path,
+                        created.path,
                         created.span.clone(),
                         format!("index `{}` is created here and also declared by `index=True` on `{}.{column}`", created.name, index.table),
                     )

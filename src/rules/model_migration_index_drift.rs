@@ -35,7 +35,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
         .map(|(_, replay)| {
             let mut map: HashMap<&str, Vec<&LiveIndex>> = HashMap::new();
             for index in replay.live() {
-                if let Some(table) = index.table.as_deref() {
+                if let Some(table) = index.table {
                     map.entry(table).or_default().push(index);
                 }
             }
@@ -74,7 +74,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
                 continue;
             }
             let renamed = created.iter().find(|c| {
-                columns(&c.columns) == columns(&index.columns) && !declared.iter().any(|(n, _, _)| *n == c.name)
+                columns(c.columns) == columns(&index.columns) && !declared.iter().any(|(n, _, _)| *n == c.name)
             });
             let report = match renamed {
                 Some(other) => emit
@@ -92,11 +92,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
                         "use one name: `{}` here, or rename the index in a new migration",
                         other.name
                     ))
-                    .related(
-                        &other.path,
-                        other.span.clone(),
-                        format!("`{}` created here", other.name),
-                    ),
+                    .related(other.path, other.span.clone(), format!("`{}` created here", other.name)),
                 None => emit
                     .report(
                         Rule::ModelMigrationIndexDrift,
@@ -113,11 +109,11 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
         for created in &created {
             let known = declared
                 .iter()
-                .any(|(n, i, _)| *n == created.name || columns(&i.columns) == columns(&created.columns));
+                .any(|(n, i, _)| *n == created.name || columns(&i.columns) == columns(created.columns));
             if !known {
                 emit.report(
                     Rule::ModelMigrationIndexDrift,
-                    &created.path,
+                    created.path,
                     created.span.clone(),
                     format!(
                         "the migrations create index `{}` on `{table}`, which no model declares",

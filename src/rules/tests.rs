@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::Rule;
 use crate::baseline::Baseline;
+use crate::cache::Cache;
 use crate::check::{Selection, check};
 use crate::config::Settings;
 use crate::diagnostic::Severity;
@@ -69,7 +70,7 @@ impl Tree for MemTree {
 /// The `full` output, without colour, of checking `tree` with `only` enabled
 /// (every rule when `None`).
 pub(crate) fn lint_tree(tree: &dyn Tree, only: Option<Rule>) -> String {
-    let outcome = check(tree, &Selection::All, &settings_of(only), None);
+    let outcome = check(tree, &Selection::All, &settings_of(only), None, &Cache::off());
     render_outcome(&outcome)
 }
 
@@ -117,11 +118,17 @@ pub(crate) fn lint_change(before: &dyn Tree, after: &dyn Tree, only: Option<Rule
         .collect();
     let baseline = Baseline::new(
         "HEAD",
-        &check(before, &Selection::Nothing, &settings, None),
+        &check(before, &Selection::Nothing, &settings, None, &Cache::off()),
         modified,
         deleted,
     );
-    render_outcome(&check(after, &Selection::Paths(changed), &settings, Some(&baseline)))
+    render_outcome(&check(
+        after,
+        &Selection::Paths(changed),
+        &settings,
+        Some(&baseline),
+        &Cache::off(),
+    ))
 }
 
 fn render_outcome(outcome: &crate::check::Outcome) -> String {
@@ -233,7 +240,7 @@ fn clean_corpus_has_no_diagnostics() {
         let tree = WorkTree::walk(&path);
         let out = lint_tree(&tree, None);
         assert!(out.is_empty(), "{} must be clean:\n{out}", path.display());
-        checked += check(&tree, &Selection::All, &Settings::default(), None)
+        checked += check(&tree, &Selection::All, &Settings::default(), None, &Cache::off())
             .environments
             .iter()
             .map(|e| e.files.len())

@@ -13,23 +13,40 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 use super::blocks::{BlockKind, walk};
 use super::{Kind, Scan, string_value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Method {
     CreateAll,
     DropAll,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a site is considered safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Guard {
+    /// An enclosing `if` tests the environment or configuration.
+    Condition,
+    /// An enclosing `if` checks whether the database is versioned or empty.
+    StateCheck,
+    /// A later call in the same function stamps the database.
+    Stamp,
+    /// The same function builds an in-memory database.
+    InMemory,
+    /// An earlier `if` about the database's state raises or returns.
+    EarlierStateCheck,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllCall {
     pub method: Method,
     /// From the start of the receiver (`Base.metadata`) to the end of the
     /// call, or of the reference.
     pub span: Range<usize>,
     /// Why the site is considered safe, if it is.
-    pub guard: Option<&'static str>,
+    pub guard: Option<Guard>,
 }
 
 /// A cheap byte test done before scanning.
@@ -104,7 +121,7 @@ pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
     out
 }
 
-fn guard_of(scan: &Scan<'_>, statement: &super::blocks::Statement<'_>, at: usize) -> Option<&'static str> {
+fn guard_of(scan: &Scan<'_>, statement: &super::blocks::Statement<'_>, at: usize) -> Option<Guard> {
     for block in statement.blocks {
         if let BlockKind::Arm {
             condition, previous, ..
@@ -113,10 +130,10 @@ fn guard_of(scan: &Scan<'_>, statement: &super::blocks::Statement<'_>, at: usize
             for c in std::iter::once(condition).chain(previous) {
                 let lower = scan.text[c.clone()].to_lowercase();
                 if CONFIG_WORDS.iter().any(|w| lower.contains(w)) {
-                    return Some("an environment or configuration condition");
+                    return Some(Guard::Condition);
                 }
                 if STATE_WORDS.iter().any(|w| lower.contains(w)) {
-                    return Some("a check of the database's state");
+                    return Some(Guard::StateCheck);
                 }
             }
         }
@@ -147,14 +164,14 @@ fn guard_of(scan: &Scan<'_>, statement: &super::blocks::Statement<'_>, at: usize
             && scan.is(w[1], "(")
     });
     if stamped {
-        return Some("a following `stamp`");
+        return Some(Guard::Stamp);
     }
     let in_memory = tokens.iter().filter(|t| t.kind == Kind::Str).any(|&t| {
         string_value(scan.str(t))
             .is_some_and(|v| v.contains(":memory:") || (v.starts_with("sqlite") && v.ends_with("://")))
     });
     if in_memory {
-        return Some("an in-memory database");
+        return Some(Guard::InMemory);
     }
     // An earlier `if` about the database's state that raises or returns.
     let mut checked = false;
@@ -177,14 +194,14 @@ fn guard_of(scan: &Scan<'_>, statement: &super::blocks::Statement<'_>, at: usize
             checked = true;
         }
     });
-    checked.then_some("an earlier check of the database's state")
+    checked.then_some(Guard::EarlierStateCheck)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sites(text: &str) -> Vec<(String, Option<&'static str>)> {
+    fn sites(text: &str) -> Vec<(String, Option<Guard>)> {
         let scan = Scan::new(text);
         all_calls(&scan)
             .into_iter()
@@ -208,10 +225,10 @@ mod tests {
     fn guards() {
         let text = "def a():\n    if not os.environ.get('ALEMBIC_RUNNING'):\n        Base.metadata.create_all(engine)\n\ndef b(cfg):\n    db.create_all()\n    command.stamp(cfg, 'head')\n\ndef c():\n    if version(conn) is not None:\n        raise RuntimeError('already versioned')\n    metadata.create_all(conn)\n\ndef d():\n    engine = create_engine('sqlite://')\n    Base.metadata.drop_all(engine)\n\ndef e():\n    stamp_latest_revision()\n    db.create_all()\n";
         let got = sites(text);
-        assert_eq!(got[0].1, Some("an environment or configuration condition"));
-        assert_eq!(got[1].1, Some("a following `stamp`"));
-        assert_eq!(got[2].1, Some("an earlier check of the database's state"));
-        assert_eq!(got[3].1, Some("an in-memory database"));
+        assert_eq!(got[0].1, Some(Guard::Condition));
+        assert_eq!(got[1].1, Some(Guard::Stamp));
+        assert_eq!(got[2].1, Some(Guard::EarlierStateCheck));
+        assert_eq!(got[3].1, Some(Guard::InMemory));
         assert_eq!(got[4].1, None, "a stamp before the call does not guard it");
     }
 }

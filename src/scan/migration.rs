@@ -9,6 +9,8 @@
 //! recorded as [`Value::Unknown`], never guessed.
 
 use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -18,14 +20,14 @@ use super::ops::{Operation, operations};
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
 /// A string with the byte span it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     pub value: String,
     pub span: Range<usize>,
 }
 
 /// The value of a revision-identifier assignment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Value {
     None,
     Str(Item),
@@ -64,7 +66,7 @@ impl Value {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignment {
     /// The assignment target's name.
     pub target: Range<usize>,
@@ -74,22 +76,24 @@ pub struct Assignment {
 }
 
 /// Where the header block was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HeaderSource {
     Docstring,
     StringStatement,
     Comments,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revises {
     /// The ids listed, in the order written; empty for `None` or nothing.
     pub ids: Vec<String>,
     /// The raw value after `Revises:`, trimmed.
     pub span: Range<usize>,
+    /// That value as written.
+    pub written: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
     pub source: HeaderSource,
     pub revision_id: Option<Item>,
@@ -98,7 +102,7 @@ pub struct Header {
 }
 
 /// What a function body does, as far as the rules care.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Body {
     /// Only `pass`, `...`, strings (a docstring) and comments.
     Empty,
@@ -108,7 +112,7 @@ pub enum Body {
     Code,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Function {
     /// The function's name after `def`.
     pub name: Range<usize>,
@@ -122,7 +126,7 @@ pub struct Function {
     pub calls_helper: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Migration {
     pub revision: Option<Assignment>,
     pub down_revision: Option<Assignment>,
@@ -487,6 +491,7 @@ fn read_header(text: &str, regions: &[Range<usize>], source: HeaderSource) -> He
         if header.revises.is_none() {
             header.revises = field(region_text, region.start, &REVISES).map(|span| Revises {
                 ids: revises_ids(&text[span.clone()]),
+                written: text[span.clone()].trim().to_owned(),
                 span,
             });
         }

@@ -12,12 +12,14 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 use super::blocks::{BlockKind, walk};
 use super::migration::{Item, string_item};
 use super::ops::{Args, Name, call_of, index_def, is_true};
 use super::{Kind, Scan, Token, split_top_level};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableDecl {
     pub name: Item,
     /// The class that maps it, if any.
@@ -32,7 +34,7 @@ pub struct TableDecl {
     pub extend_existing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelIndex {
     pub table: String,
     pub name: Name,
@@ -44,7 +46,7 @@ pub struct ModelIndex {
     pub implicit: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelFile {
     pub tables: Vec<TableDecl>,
     pub indexes: Vec<ModelIndex>,

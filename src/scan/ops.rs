@@ -13,6 +13,8 @@
 //! alternatives, never a sequence.
 
 use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -22,7 +24,7 @@ use super::migration::{Item, string_item};
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
 /// An index or constraint name as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Name {
     Literal(Item),
     /// `None`: the naming convention decides.
@@ -40,7 +42,7 @@ impl Name {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnDef {
     pub name: Item,
     pub index: bool,
@@ -49,7 +51,7 @@ pub struct ColumnDef {
     pub span: Range<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexDef {
     pub name: Name,
     /// Column names, or the SQL text of expressions (`lower(name)`).
@@ -58,7 +60,7 @@ pub struct IndexDef {
     pub span: Range<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OpKind {
     CreateTable {
         table: Item,
@@ -99,7 +101,7 @@ pub enum OpKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {
     pub kind: OpKind,
     /// The call, from the receiver to the closing parenthesis.

@@ -4,6 +4,8 @@ mod support;
 
 /// Input that must never panic or stop the sweep.
 mod bad_input;
+/// The facts cache: the same answers, never trusted when damaged or stale.
+mod cache;
 /// The acceptance scenario and the JSON contract.
 mod check;
 /// `rules`, `explain`, flags, colour and exit codes.

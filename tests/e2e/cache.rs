@@ -1,0 +1,194 @@
+use crate::support::{GitProject, committed_chain, findings, json, revision, run_with_env};
+
+const FACTS: &str = ".git/alembic-preflight/facts";
+
+/// `(from the cache, files)` of one sweep, as `ALEMBIC_PREFLIGHT_TIMINGS` tells.
+fn cache_use(p: &GitProject) -> (usize, usize) {
+    let out = run_with_env(
+        p.root(),
+        &["check", "--all-files", "--format", "json"],
+        &[("ALEMBIC_PREFLIGHT_TIMINGS", "1")],
+    );
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.ends_with("files' facts from the cache"))
+        .unwrap_or_else(|| panic!("no cache line in {}", out.stderr));
+    let numbers: Vec<usize> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
+    (numbers[0], numbers[1])
+}
+
+/// A committed project with something for every kind of fact: two heads,
+/// a dangling parent, an empty downgrade, a suppression comment, models and
+/// a `create_all` at start-up.
+fn busy_project() -> GitProject {
+    let p = committed_chain();
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    )
+    .migration(
+        "d4e6f5a4b3c2_gone.py",
+        revision("d4e6f5a4b3c2", "'0000_missing'", "2024-01-04 10:00:00")
+            .replace("    op.drop_column('t', 'c_d4e6f5a4b3c2')\n", "    pass\n"),
+    )
+    .migration(
+        "e5f4a3b2c1d0_quiet.py",
+        revision("e5f4a3b2c1d0", "'b2c8d7e6f5a4'", "2024-01-05 10:00:00")
+            .replace("    op.drop_column('t', 'c_e5f4a3b2c1d0')\n", "    pass\n")
+            .replace(
+                "def downgrade():",
+                "def downgrade():  # alembic-preflight: ignore[AP502]",
+            ),
+    );
+    p.project
+        .write(
+            "app/models.py",
+            "from sqlalchemy import Column, Integer, String\nfrom .base import Base\n\n\nclass User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n    email = Column(String, index=True)\n",
+        )
+        .write(
+            "app/main.py",
+            "from .models import Base\nfrom .db import engine\n\nBase.metadata.create_all(engine)\n",
+        );
+    p.stage_all().commit("more");
+    p
+}
+
+#[test]
+fn cached_runs_report_exactly_what_uncached_runs_report() {
+    let p = busy_project();
+    assert!(!p.root().join(FACTS).exists());
+    let uncached_json = p.run(&["check", "--all-files", "--format", "json", "--no-cache"]);
+    let uncached_full = p.run(&["check", "--all-files", "--no-cache"]);
+    assert!(!p.root().join(FACTS).exists(), "--no-cache wrote the cache");
+    let codes: Vec<String> = findings(&json(&uncached_json)).into_iter().map(|f| f.0).collect();
+    for code in ["AP201", "AP202", "AP502", "AP401"] {
+        assert!(codes.iter().any(|c| c == code), "{code} missing: {codes:?}");
+    }
+    assert_eq!(
+        codes.iter().filter(|c| *c == "AP502").count(),
+        1,
+        "the suppressed empty downgrade is reported"
+    );
+    // The first run fills the cache, the others read it.
+    for round in 0..3 {
+        let cached = p.run(&["check", "--all-files", "--format", "json"]);
+        assert_eq!(cached.stdout, uncached_json.stdout, "round {round}");
+        assert_eq!(cached.code, uncached_json.code);
+        assert!(p.root().join(FACTS).exists());
+        let full = p.run(&["check", "--all-files"]);
+        assert_eq!(full.stdout, uncached_full.stdout, "round {round}: excerpts differ");
+    }
+    // The staged check and file paths read the same cache.
+    p.migration(
+        "f6a5b4c3d2e1_new.py",
+        revision("f6a5b4c3d2e1", "'c3d7e6f5a4b3'", "2024-01-06 10:00:00"),
+    )
+    .stage("migrations/versions/f6a5b4c3d2e1_new.py");
+    let staged = p.run(&["check", "--staged", "--format", "json"]);
+    let staged_uncached = p.run(&["check", "--staged", "--format", "json", "--no-cache"]);
+    assert_eq!(staged.stdout, staged_uncached.stdout);
+    assert_eq!(staged.code, staged_uncached.code);
+}
+
+#[test]
+fn an_edit_that_keeps_the_size_and_the_mtime_is_still_read() {
+    let p = committed_chain();
+    // A file written within the index's own timestamp proves nothing (git
+    // calls it racily clean): the index is written again a moment later.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    p.stage_all();
+    assert_eq!(cache_use(&p), (0, 3), "nothing cached yet: two revisions and env.py");
+    assert!(p.root().join(FACTS).exists());
+    assert_eq!(cache_use(&p), (3, 3), "every file proven unchanged by its stat data");
+    // The same number of bytes, a parent that does not exist, and the old
+    // modification time put back: only the change time tells.
+    let path = p.root().join("migrations/versions/b2c8d7e6f5a4_users.py");
+    let before = std::fs::metadata(&path).expect("stat");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let edited = text.replace("down_revision = 'a1b9c8d7e6f5'", "down_revision = 'a1b9c8d7e6f0'");
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&path, edited).expect("write");
+    let file = std::fs::File::options().write(true).open(&path).expect("open");
+    file.set_modified(before.modified().expect("mtime")).expect("set mtime");
+    drop(file);
+    assert_eq!(
+        std::fs::metadata(&path).expect("stat").modified().ok(),
+        before.modified().ok()
+    );
+    assert_eq!(cache_use(&p), (2, 3), "the edited file was read");
+    let out = p.run(&["check", "--all-files", "--format", "json"]);
+    let codes: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();
+    assert!(codes.iter().any(|c| c == "AP202"), "{}", out.stdout);
+}
+
+#[test]
+fn a_file_changed_since_it_was_staged_is_read_not_remembered() {
+    let p = committed_chain();
+    assert_eq!(p.run(&["check", "--all-files"]).code, 0);
+    // A second head in the working tree only, written after the index.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    p.migration(
+        "b2c8d7e6f5a4_users.py",
+        revision("b2c8d7e6f5a4", "None", "2024-01-02 10:00:00"),
+    );
+    let out = p.run(&["check", "--all-files", "--format", "json"]);
+    let codes: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();
+    assert!(codes.iter().any(|c| c == "AP204"), "{}", out.stdout);
+}
+
+#[test]
+fn a_damaged_cache_is_ignored_and_rebuilt() {
+    let p = busy_project();
+    let expected = p.run(&["check", "--all-files", "--format", "json", "--no-cache"]);
+    let first = p.run(&["check", "--all-files", "--format", "json"]);
+    assert_eq!(first.stdout, expected.stdout);
+    let facts = p.root().join(FACTS);
+    let good = std::fs::read(&facts).expect("the cache was written");
+    let mut flipped = good.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x55;
+    for damaged in [
+        Vec::new(),
+        b"not a cache".to_vec(),
+        good[..good.len() / 3].to_vec(),
+        flipped,
+    ] {
+        std::fs::write(&facts, &damaged).expect("damage the cache");
+        let out = p.run(&["check", "--all-files", "--format", "json"]);
+        assert_eq!(out.stdout, expected.stdout);
+        assert_eq!(out.code, expected.code, "{}", out.stderr);
+        assert!(out.stderr.is_empty(), "{}", out.stderr);
+        let rebuilt = std::fs::read(&facts).expect("rebuilt");
+        assert!(rebuilt.starts_with(b"APFC") && rebuilt != damaged);
+    }
+    // A directory where the cache should be: still no error, just no cache.
+    std::fs::remove_file(&facts).expect("remove");
+    std::fs::create_dir(&facts).expect("a directory in the way");
+    let out = p.run(&["check", "--all-files", "--format", "json"]);
+    assert_eq!(
+        (out.stdout.as_str(), out.code),
+        (expected.stdout.as_str(), expected.code)
+    );
+}
+
+#[test]
+fn files_git_may_convert_are_always_read() {
+    let p = committed_chain();
+    p.project.write(".gitattributes", "*.py text eol=crlf\n");
+    p.stage_all().commit("attributes");
+    assert_eq!(p.run(&["check", "--all-files"]).code, 0);
+    assert_eq!(cache_use(&p), (0, 3), "stat data prove nothing where git converts");
+    // With conversions possible, stat data prove nothing: an edit that
+    // keeps size and times is still seen, because every file is read.
+    let path = p.root().join("migrations/versions/b2c8d7e6f5a4_users.py");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replace("down_revision = 'a1b9c8d7e6f5'", "down_revision = 'a1b9c8d7e6f0'"),
+    )
+    .expect("write");
+    let out = p.run(&["check", "--all-files", "--format", "json"]);
+    let codes: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();
+    assert!(codes.iter().any(|c| c == "AP202"), "{}", out.stdout);
+}
