@@ -51,19 +51,22 @@ bench() { # name, directory, command...
 
 # 1 and 2: the versions directory alone.
 bench preflight_versions "$versions_only" "$bin check --all-files --isolated"
+bench preflight_versions_nocache "$versions_only" "$bin check --all-files --isolated --no-cache"
 bench rg_versions "$versions_only" "rg --count --no-ignore -e '^(revision|down_revision|branch_labels|depends_on)\b' -e '^def (upgrade|downgrade)' -e 'op\.(create|drop)_(index|table)' -e 'Revision ID:|Revises:' migrations/versions"
 bench alembic_get_heads "$versions_only" "$root/.venv/bin/python -c \"from alembic.script import ScriptDirectory; ScriptDirectory('migrations').get_heads()\""
 
 # 3: the whole project, against a Rust linter that parses Python.
 bench preflight_sweep "$full" "$bin check --all-files --isolated"
+bench preflight_sweep_nocache "$full" "$bin check --all-files --isolated --no-cache"
 bench ruff_check "$full" "$root/.venv/bin/ruff check --no-cache --quiet --exit-zero ."
 
 # 4: one staged migration in the whole project.
-staged=$full/migrations/versions/ffffffffffff_bench_staged.py
+staged=$full/migrations/versions/5b1e0c9d7a3f_bench_staged.py
 head_id=$(cd "$full" && "$bin" graph --format json --isolated | python3 -c 'import json,sys; print(json.load(sys.stdin)["environments"][0]["heads"][0])')
-printf 'revision = "ffffffffffff"\ndown_revision = "%s"\n\n\ndef upgrade():\n    op.add_column("table_1", sa.Column("extra", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column("table_1", "extra")\n' "$head_id" > "$staged"
+printf 'revision = "5b1e0c9d7a3f"\ndown_revision = "%s"\n\n\ndef upgrade():\n    op.add_column("table_1", sa.Column("extra", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column("table_1", "extra")\n' "$head_id" > "$staged"
 (cd "$full" && git add "$staged")
 bench preflight_staged "$full" "$bin check --staged --isolated"
+bench preflight_staged_nocache "$full" "$bin check --staged --isolated --no-cache"
 bench git_diff_cached "$full" "git diff --cached --name-only"
 (cd "$full" && git rm --cached -q "$staged" && rm -f "$staged")
 
@@ -81,11 +84,14 @@ def memory(name):
         return float("nan")
 rows = [
     ("check, versions only", "preflight_versions"),
+    ("  the same, --no-cache", "preflight_versions_nocache"),
     ("rg, same files and patterns", "rg_versions"),
     ("Alembic ScriptDirectory.get_heads()", "alembic_get_heads"),
     ("check --all-files, whole project", "preflight_sweep"),
+    ("  the same, --no-cache", "preflight_sweep_nocache"),
     ("ruff check, whole project", "ruff_check"),
     ("check --staged, one staged migration", "preflight_staged"),
+    ("  the same, --no-cache", "preflight_staged_nocache"),
     ("git diff --cached --name-only", "git_diff_cached"),
 ]
 print(f"Synthetic project: {migrations} revisions, {models} model files, {others} other files ({os.cpu_count()} cores)\n")
@@ -95,7 +101,9 @@ for label, name in rows:
     print(f"| {label:<40} | {median(name):>7.1f} ms | {memory(name):>7.1f} MiB |")
 ratios = [
     ("check (versions) / rg", median("preflight_versions") / median("rg_versions"), "<= 1.5"),
+    ("  --no-cache / rg", median("preflight_versions_nocache") / median("rg_versions"), "<= 1.5"),
     ("Alembic get_heads / check (versions)", median("alembic_get_heads") / median("preflight_versions"), ">= 40"),
+    ("  Alembic / --no-cache", median("alembic_get_heads") / median("preflight_versions_nocache"), ">= 40"),
     ("check --all-files / ruff check", median("preflight_sweep") / median("ruff_check"), "(a peer)"),
     ("check --staged / check --all-files", median("preflight_staged") / median("preflight_sweep"), "<= 0.5"),
     ("check --staged / git diff --cached", median("preflight_staged") / median("git_diff_cached"), "<= 3"),
