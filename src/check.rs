@@ -534,7 +534,7 @@ fn load_revisions(
     let looked_up = parallel::map(jobs.into_iter().zip(ids).collect(), |((n, i, path), id)| {
         let hit = id
             .as_ref()
-            .and_then(|id| cache.get::<(bool, Migration)>(id, Role::Revision));
+            .and_then(|id| cache.get::<(bool, Box<Migration>)>(id, Role::Revision));
         (n, i, path, id, hit)
     });
     timings.push(("  decode cached facts", clock.elapsed()));
@@ -566,10 +566,10 @@ fn load_revisions(
     }
     files.extend(parallel::map(jobs, |(n, i, path, id, bytes)| {
         let source = SourceFile::from_bytes(String::new(), &bytes);
-        let facts = Migration::from_scan(&Scan::new(&source.text));
+        let facts = Box::new(Migration::from_scan(&Scan::new(&source.text)));
         let directives = suppress::may_have_directives(&bytes);
         if let Some(id) = id {
-            cache.put(&id, Role::Revision, &(directives, &facts));
+            cache.put(&id, Role::Revision, &(directives, &*facts));
         }
         (
             n,
@@ -583,7 +583,7 @@ fn load_revisions(
     }));
     // Each environment's files in the order discovery listed them.
     files.sort_unstable_by_key(|(n, _, _)| *n);
-    let mut loaded: Vec<Vec<MigrationFile>> = envs.iter().map(|_| Vec::new()).collect();
+    let mut loaded: Vec<Vec<MigrationFile>> = envs.iter().map(|e| Vec::with_capacity(e.files.len())).collect();
     for (_, i, file) in files {
         loaded[i].push(file);
     }

@@ -19,7 +19,8 @@ use crate::scan::migration::{Item, Migration, Value, parse_create_date};
 #[derive(Debug)]
 pub struct MigrationFile {
     pub path: String,
-    pub facts: Migration,
+    /// Boxed: the facts are large, and files move between lists.
+    pub facts: Box<Migration>,
     /// It may hold suppression comments.
     pub directives: bool,
 }
@@ -249,7 +250,7 @@ impl<'p> Graph<'p> {
                             if !node_parents.contains(&parent) {
                                 node_parents.push(parent);
                             }
-                        } else if !external.contains(&item.value) {
+                        } else if !external.iter().any(|e| *e == item.value) {
                             self.unknown_parents.push(Dangling { file: node.file, item });
                         }
                     }
@@ -263,7 +264,7 @@ impl<'p> Graph<'p> {
                     match resolve(&item.value) {
                         Some(target) if target != i => node_dependencies.push(target),
                         Some(_) => self.self_loops.push((i, item)),
-                        None if external.contains(&item.value) => {}
+                        None if external.iter().any(|e| *e == item.value) => {}
                         None => self.unknown_dependencies.push(Dangling { file: node.file, item }),
                     }
                 }

@@ -12,6 +12,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use compact_str::CompactString;
+
 use crate::graph::Graph;
 use crate::scan::model::convention_name;
 use crate::scan::ops::{ColumnDef, Name, OpKind, Operation};
@@ -20,7 +22,7 @@ use crate::scan::ops::{ColumnDef, Name, OpKind, Operation};
 pub struct LiveIndex<'p> {
     pub name: Cow<'p, str>,
     pub table: Option<&'p str>,
-    pub columns: &'p [String],
+    pub columns: &'p [CompactString],
     pub path: &'p str,
     pub span: Range<usize>,
     /// From `index=True` on a column.
@@ -72,20 +74,23 @@ pub fn replay<'p>(graph: &Graph<'p>, convention: &str) -> Replay<'p> {
 }
 
 fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, node: usize, path: &'p str, convention: &str) {
-    let new =
-        |name: Cow<'p, str>, table: Option<&'p str>, columns: &'p [String], span: Range<usize>, implicit: bool| {
-            LiveIndex {
-                name,
-                table,
-                columns,
-                path,
-                span,
-                implicit,
-                node,
-                arms: &op.arms,
-                per_table: op.mysql,
-            }
-        };
+    let new = |name: Cow<'p, str>,
+               table: Option<&'p str>,
+               columns: &'p [CompactString],
+               span: Range<usize>,
+               implicit: bool| {
+        LiveIndex {
+            name,
+            table,
+            columns,
+            path,
+            span,
+            implicit,
+            node,
+            arms: &op.arms,
+            per_table: op.mysql,
+        }
+    };
     // The index `index=True` gives a column, named by the convention.
     let column_index = |state: &mut Replay<'p>, table: &'p str, column: &'p ColumnDef| {
         let cols = std::slice::from_ref(&column.name.value);
@@ -161,7 +166,12 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, node: usize, path: &'p s
     }
 }
 
-fn resolve<'p>(name: &'p Name, convention: &str, table: Option<&str>, columns: &[String]) -> Option<Cow<'p, str>> {
+fn resolve<'p>(
+    name: &'p Name,
+    convention: &str,
+    table: Option<&str>,
+    columns: &[CompactString],
+) -> Option<Cow<'p, str>> {
     match name {
         Name::Literal(item) => Some(Cow::Borrowed(&item.value)),
         Name::Convention => convention_name(convention, table?, columns).map(Cow::Owned),

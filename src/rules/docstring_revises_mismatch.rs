@@ -1,5 +1,6 @@
 //! AP104 docstring-revises-mismatch: see `docs/rules/docstring-revises-mismatch.md`.
 
+use compact_str::CompactString;
 use std::collections::BTreeSet;
 
 use super::{FileContext, Rule};
@@ -24,7 +25,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     {
         return;
     }
-    let header: BTreeSet<&str> = revises.ids.iter().map(String::as_str).collect();
+    let header: BTreeSet<&str> = revises.ids.iter().map(CompactString::as_str).collect();
     let code: BTreeSet<&str> = down_ids.iter().map(|i| i.value.as_str()).collect();
     if header == code {
         return;

@@ -1,5 +1,6 @@
 //! AP504 downgrade-does-not-reverse: see `docs/rules/downgrade-does-not-reverse.md`.
 
+use compact_str::CompactString;
 use std::collections::BTreeSet;
 
 use super::{FileContext, Rule};
@@ -59,7 +60,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         .collect();
     let table_gone = |table: &str| dropped_tables.contains(table) || created_tables.contains(table);
     let column_gone =
-        |table: &str, columns: &[String]| columns.iter().any(|c| dropped_columns.contains(&(table, c.as_str())));
+        |table: &str, columns: &[CompactString]| columns.iter().any(|c| dropped_columns.contains(&(table, c.as_str())));
     for op in &upgrade.ops {
         let (what, fix) = match &op.kind {
             OpKind::CreateTable { table, .. } if !dropped_tables.contains(table.value.as_str()) => (

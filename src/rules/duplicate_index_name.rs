@@ -3,6 +3,7 @@
 use super::Rule;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
+use compact_str::CompactString;
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     for (_, replay) in &schema.replays {
@@ -16,13 +17,13 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
                     first.path
                 )
             };
-            let column = first.columns.first().map_or("", String::as_str);
+            let column = first.columns.first().map_or("", CompactString::as_str);
             let help = if first.implicit {
                 format!("remove this creation: `index=True` on column `{column}` already creates `{name}`")
             } else if second.implicit {
                 format!(
                     "remove `index=True` from column `{}`: the index `{name}` already exists",
-                    second.columns.first().map_or("", String::as_str)
+                    second.columns.first().map_or("", CompactString::as_str)
                 )
             } else {
                 format!("remove this creation, or drop the index first with `op.drop_index(\"{name}\")`")

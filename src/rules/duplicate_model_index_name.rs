@@ -1,5 +1,6 @@
 //! AP302 duplicate-model-index-name: see `docs/rules/duplicate-model-index-name.md`.
 
+use compact_str::CompactString;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -10,9 +11,14 @@ use crate::scan::model::convention_name;
 use crate::scan::ops::Name;
 
 /// The name a model index gets: its literal name, or the convention's.
-pub(crate) fn model_index_name(convention: &str, table: &str, name: &Name, columns: &[String]) -> Option<String> {
+pub(crate) fn model_index_name(
+    convention: &str,
+    table: &str,
+    name: &Name,
+    columns: &[CompactString],
+) -> Option<String> {
     match name {
-        Name::Literal(item) => Some(item.value.clone()),
+        Name::Literal(item) => Some(item.value.to_string()),
         Name::Convention => convention_name(convention, table, columns),
         Name::Unknown => None,
     }

@@ -2,6 +2,7 @@
 
 use super::{FileContext, Rule, describe};
 use crate::diagnostic::Emitter;
+use compact_str::CompactString;
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let facts = &ctx.file.facts;
@@ -29,7 +30,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
 }
 
 /// Python source for a `down_revision` naming `ids`.
-pub(crate) fn python_ids(ids: &[String]) -> String {
+pub(crate) fn python_ids(ids: &[CompactString]) -> String {
     match ids {
         [] => "None".to_owned(),
         [one] => format!("\"{one}\""),

@@ -14,7 +14,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         .header
         .as_ref()
         .and_then(|h| h.revision_id.as_ref())
-        .map(|item| item.value.clone())
+        .map(|item| item.value.to_string())
         .filter(|id| !id.is_empty())
         .or_else(|| {
             ctx.env

@@ -4,6 +4,7 @@ use super::Rule;
 use super::duplicate_model_index_name::model_index_name;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
+use compact_str::CompactString;
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     if !emit.enabled(Rule::ModelIndexAlsoInMigration) {
@@ -18,7 +19,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
                     {
                         continue;
                     }
-                    let column = index.columns.first().map_or("", String::as_str);
+                    let column = index.columns.first().map_or("", CompactString::as_str);
                     emit.report(
                         Rule::ModelIndexAlsoInMigration,
                         created.path,

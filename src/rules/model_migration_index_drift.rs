@@ -1,5 +1,6 @@
 //! AP303 model-migration-index-drift: see `docs/rules/model-migration-index-drift.md`.
 
+use compact_str::CompactString;
 use std::collections::{BTreeMap, HashMap};
 
 use super::Rule;
@@ -68,7 +69,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             continue;
         }
         let created: Vec<&LiveIndex> = live[chain].get(table).cloned().unwrap_or_default();
-        let columns = |cols: &[String]| cols.iter().map(|c| normalise_column(c)).collect::<Vec<_>>();
+        let columns = |cols: &[CompactString]| cols.iter().map(|c| normalise_column(c)).collect::<Vec<_>>();
         for (name, index, path) in &declared {
             if created.iter().any(|c| &c.name == name) {
                 continue;

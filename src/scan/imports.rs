@@ -18,7 +18,7 @@ pub fn sibling_imports(scan: &Scan<'_>) -> Vec<Item> {
                 let t = tokens[i];
                 if t.kind == Kind::Name && (i == 3 || scan.is(tokens[i - 1], ",") || scan.is(tokens[i - 1], "(")) {
                     out.push(Item {
-                        value: scan.str(t).to_owned(),
+                        value: scan.str(t).into(),
                         span: t.span(),
                     });
                 }
@@ -26,7 +26,7 @@ pub fn sibling_imports(scan: &Scan<'_>) -> Vec<Item> {
             }
         } else if tokens[2].kind == Kind::Name && !scan.is(tokens[2], "import") {
             out.push(Item {
-                value: scan.str(tokens[2]).to_owned(),
+                value: scan.str(tokens[2]).into(),
                 span: tokens[2].span(),
             });
         }
@@ -41,7 +41,10 @@ mod tests {
     #[test]
     fn forms() {
         let text = "from .user import User\nfrom . import order, invoice as inv\nfrom .. import parent\nfrom app.models import x\nfrom .billing.plan import Plan\n";
-        let names: Vec<String> = sibling_imports(&Scan::new(text)).into_iter().map(|i| i.value).collect();
+        let names: Vec<String> = sibling_imports(&Scan::new(text))
+            .into_iter()
+            .map(|i| i.value.to_string())
+            .collect();
         assert_eq!(names, ["user", "order", "invoice", "billing"]);
     }
 }

@@ -17,12 +17,14 @@ use regex::Regex;
 
 use super::app::{AllCall, all_calls, may_call_all};
 use super::ops::{Operation, operations};
+use compact_str::CompactString;
+
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
 /// A string with the byte span it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
-    pub value: String,
+    pub value: CompactString,
     pub span: Range<usize>,
 }
 
@@ -86,11 +88,11 @@ pub enum HeaderSource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revises {
     /// The ids listed, in the order written; empty for `None` or nothing.
-    pub ids: Vec<String>,
+    pub ids: Vec<CompactString>,
     /// The raw value after `Revises:`, trimmed.
     pub span: Range<usize>,
     /// That value as written.
-    pub written: String,
+    pub written: CompactString,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -344,7 +346,10 @@ pub(crate) fn string_item(scan: &Scan<'_>, tokens: &[Token]) -> Option<Item> {
     } else {
         first.start..last.end
     };
-    Some(Item { value, span })
+    Some(Item {
+        value: value.into(),
+        span,
+    })
 }
 
 /// `def NAME(...) [-> T]:` at module level, and the shape of its body.
@@ -483,7 +488,7 @@ fn read_header(text: &str, regions: &[Range<usize>], source: HeaderSource) -> He
                 let len = raw.find(|c: char| c.is_whitespace()).unwrap_or(raw.len());
                 let span = span.start..span.start + len;
                 Item {
-                    value: text[span.clone()].to_owned(),
+                    value: text[span.clone()].into(),
                     span,
                 }
             });
@@ -491,13 +496,13 @@ fn read_header(text: &str, regions: &[Range<usize>], source: HeaderSource) -> He
         if header.revises.is_none() {
             header.revises = field(region_text, region.start, &REVISES).map(|span| Revises {
                 ids: revises_ids(&text[span.clone()]),
-                written: text[span.clone()].trim().to_owned(),
+                written: text[span.clone()].trim().into(),
                 span,
             });
         }
         if header.create_date.is_none() {
             header.create_date = field(region_text, region.start, &CREATE_DATE).map(|span| Item {
-                value: text[span.clone()].to_owned(),
+                value: text[span.clone()].into(),
                 span,
             });
         }
@@ -524,7 +529,7 @@ fn field(region: &str, offset: usize, label: &Regex) -> Option<Range<usize>> {
 
 /// The ids of a `Revises:` value: `None`, `(none)`, `<base>` and nothing at
 /// all mean no parent; several ids are separated by commas or spaces.
-pub fn revises_ids(raw: &str) -> Vec<String> {
+pub fn revises_ids(raw: &str) -> Vec<CompactString> {
     let trimmed = raw.trim();
     let lowered = trimmed.to_ascii_lowercase();
     if matches!(
@@ -537,7 +542,7 @@ pub fn revises_ids(raw: &str) -> Vec<String> {
         .split(|c: char| c == ',' || c.is_whitespace())
         .map(|part| part.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | '\'' | '"')))
         .filter(|part| !part.is_empty() && !part.eq_ignore_ascii_case("none"))
-        .map(str::to_owned)
+        .map(CompactString::from)
         .collect()
 }
 
@@ -584,7 +589,7 @@ mod tests {
     }
 
     fn ids(v: &Value) -> Vec<String> {
-        v.ids().expect("literal").iter().map(|i| i.value.clone()).collect()
+        v.ids().expect("literal").iter().map(|i| i.value.to_string()).collect()
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 use std::ops::Range;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::blocks::{BlockKind, walk};
@@ -23,10 +24,10 @@ use super::{Kind, Scan, Token, split_top_level};
 pub struct TableDecl {
     pub name: Item,
     /// The class that maps it, if any.
-    pub class: Option<String>,
+    pub class: Option<CompactString>,
     /// The metadata it belongs to: the base class or the metadata argument,
     /// as written.
-    pub metadata: String,
+    pub metadata: CompactString,
     /// Every column and index of the table is visible here: no mixin or
     /// unknown base could add more.
     pub complete: bool,
@@ -36,9 +37,9 @@ pub struct TableDecl {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelIndex {
-    pub table: String,
+    pub table: CompactString,
     pub name: Name,
-    pub columns: Vec<String>,
+    pub columns: Vec<CompactString>,
     pub unique: bool,
     /// Where it is declared: the `Index(...)` call or the column.
     pub span: Range<usize>,
@@ -106,7 +107,7 @@ impl ModelFile {
                 file.indexes.push(ModelIndex {
                     table: table.value.clone(),
                     name: Name::Convention,
-                    columns: vec![column.0],
+                    columns: vec![column.0.into()],
                     unique: column.1,
                     span,
                     implicit: true,
@@ -118,8 +119,8 @@ impl ModelFile {
             }
             file.tables.push(TableDecl {
                 name: table,
-                class: Some(class.name.clone()),
-                metadata: class.metadata.clone(),
+                class: Some(class.name.as_str().into()),
+                metadata: class.metadata.as_str().into(),
                 complete: class.complete,
                 extend_existing: class.extend_existing,
             });
@@ -198,13 +199,13 @@ impl ClassInfo {
         let span = self.name_span.clone();
         if self.sqlmodel_table {
             return Some(Item {
-                value: self.name.to_lowercase(),
+                value: self.name.to_lowercase().into(),
                 span,
             });
         }
         if self.flask_model {
             return Some(Item {
-                value: snake_case(&self.name),
+                value: snake_case(&self.name).into(),
                 span,
             });
         }
@@ -271,7 +272,7 @@ fn class_statement(scan: &Scan<'_>, tokens: &[Token], info: &mut ClassInfo, in_b
 
 fn model_index(index: super::ops::IndexDef) -> ModelIndex {
     ModelIndex {
-        table: String::new(),
+        table: CompactString::default(),
         name: index.name,
         columns: index.columns,
         unique: index.unique,
@@ -289,7 +290,7 @@ fn column_like(scan: &Scan<'_>, attribute: &str, callee: &str, inner: &[Token], 
         .positional()
         .first()
         .and_then(|p| string_item(scan, p))
-        .map_or_else(|| attribute.to_owned(), |item| item.value);
+        .map_or_else(|| attribute.to_owned(), |item| item.value.into());
     if args.keyword("index").is_some_and(|t| is_true(scan, t)) {
         let unique = args.keyword("unique").is_some_and(|t| is_true(scan, t));
         info.indexed
@@ -392,12 +393,12 @@ fn module_statement(
         }
         let extend_existing = args.keyword("extend_existing").is_some_and(|t| is_true(scan, t));
         if let Some(target) = target {
-            table_vars.push((target.to_owned(), name.value.clone()));
+            table_vars.push((target.to_owned(), name.value.to_string()));
         }
         file.tables.push(TableDecl {
             name,
             class: None,
-            metadata,
+            metadata: metadata.into(),
             complete: true,
             extend_existing,
         });
@@ -418,9 +419,9 @@ fn module_statement(
     index.columns = index
         .columns
         .iter()
-        .map(|c| c.rsplit('.').next().unwrap_or(c).to_owned())
+        .map(|c| c.rsplit('.').next().unwrap_or(c).into())
         .collect();
-    index.table = table;
+    index.table = table.into();
     file.indexes.push(index);
 }
 
@@ -429,14 +430,14 @@ fn ix_template(scan: &Scan<'_>, tokens: &[Token]) -> Option<String> {
     tokens.windows(3).find_map(|w| {
         let key = string_item(scan, &w[..1])?;
         (key.value == "ix" && scan.is(w[1], ":"))
-            .then(|| string_item(scan, &w[2..3]).map(|i| i.value))
+            .then(|| string_item(scan, &w[2..3]).map(|i| i.value.into()))
             .flatten()
     })
 }
 
 /// The name SQLAlchemy gives an index from a naming-convention template;
 /// `None` when a token is not supported or a column is an expression.
-pub fn convention_name(template: &str, table: &str, columns: &[String]) -> Option<String> {
+pub fn convention_name(template: &str, table: &str, columns: &[CompactString]) -> Option<String> {
     if columns.is_empty()
         || columns
             .iter()
@@ -452,7 +453,7 @@ pub fn convention_name(template: &str, table: &str, columns: &[String]) -> Optio
         let token = &rest[at + 2..end];
         let value = match token {
             "table_name" => table.to_owned(),
-            "column_0_name" => columns[0].clone(),
+            "column_0_name" => columns[0].to_string(),
             "column_0_label" => format!("{table}_{}", columns[0]),
             "column_0N_name" => columns.concat(),
             "column_0_N_name" => columns.join("_"),
@@ -503,7 +504,7 @@ mod tests {
             .iter()
             .map(|i| {
                 let name = match &i.name {
-                    Name::Literal(item) => item.value.clone(),
+                    Name::Literal(item) => item.value.to_string(),
                     Name::Convention => convention_name(DEFAULT_IX, &i.table, &i.columns).unwrap_or_default(),
                     Name::Unknown => "?".into(),
                 };
@@ -584,7 +585,7 @@ Index("ix_users_email_name", User.email, User.name)
 
     #[test]
     fn convention_tokens() {
-        let cols = vec!["a".to_owned(), "b".to_owned()];
+        let cols: Vec<CompactString> = vec!["a".into(), "b".into()];
         assert_eq!(convention_name(DEFAULT_IX, "t", &cols).as_deref(), Some("ix_t_a"));
         assert_eq!(
             convention_name("ix_%(table_name)s_%(column_0_N_name)s", "t", &cols).as_deref(),
@@ -594,7 +595,7 @@ Index("ix_users_email_name", User.email, User.name)
             convention_name("ix_%(column_0N_name)s", "t", &cols).as_deref(),
             Some("ix_ab")
         );
-        assert_eq!(convention_name(DEFAULT_IX, "t", &["lower(a)".to_owned()]), None);
+        assert_eq!(convention_name(DEFAULT_IX, "t", &["lower(a)".into()]), None);
         assert_eq!(
             normalise_column("func.lower(\"name\")"),
             normalise_column("lower(name)")

@@ -17,6 +17,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
+use compact_str::CompactString;
 use regex::Regex;
 
 use super::blocks::{BlockKind, walk};
@@ -55,7 +56,7 @@ pub struct ColumnDef {
 pub struct IndexDef {
     pub name: Name,
     /// Column names, or the SQL text of expressions (`lower(name)`).
-    pub columns: Vec<String>,
+    pub columns: Vec<CompactString>,
     pub unique: bool,
     pub span: Range<usize>,
 }
@@ -306,7 +307,7 @@ pub(crate) fn name_arg(scan: &Scan<'_>, tokens: &[Token]) -> Name {
 
 /// A list or tuple of columns: names, `sa.text("...")` expressions, or the
 /// source text of anything else.
-pub(crate) fn column_list(scan: &Scan<'_>, tokens: &[Token]) -> Vec<String> {
+pub(crate) fn column_list(scan: &Scan<'_>, tokens: &[Token]) -> Vec<CompactString> {
     let inner = match (tokens.first(), tokens.last()) {
         (Some(&a), Some(&b)) if (scan.is(a, "[") && scan.is(b, "]")) || (scan.is(a, "(") && scan.is(b, ")")) => {
             &tokens[1..tokens.len() - 1]
@@ -320,7 +321,7 @@ pub(crate) fn column_list(scan: &Scan<'_>, tokens: &[Token]) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn column_text(scan: &Scan<'_>, tokens: &[Token]) -> String {
+pub(crate) fn column_text(scan: &Scan<'_>, tokens: &[Token]) -> CompactString {
     if let Some(item) = string_item(scan, tokens) {
         return item.value;
     }
@@ -330,8 +331,8 @@ pub(crate) fn column_text(scan: &Scan<'_>, tokens: &[Token]) -> String {
         return item.value;
     }
     match (tokens.first(), tokens.last()) {
-        (Some(a), Some(b)) => scan.text[a.start..b.end].to_owned(),
-        _ => String::new(),
+        (Some(a), Some(b)) => scan.text[a.start..b.end].into(),
+        _ => CompactString::default(),
     }
 }
 
@@ -560,14 +561,14 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<(OpKind, bool)> {
     // have escapes, so offsets inside it are not exact.
     let at = first.span();
     let item = |value: String| Item {
-        value,
+        value: value.into(),
         span: at.clone(),
     };
     let mut out = Vec::new();
     for c in CREATE_INDEX.captures_iter(&sql) {
         let columns = c[5]
             .split(',')
-            .map(|s| s.trim().trim_matches('"').to_owned())
+            .map(|s| CompactString::from(s.trim().trim_matches('"')))
             .filter(|s| !s.is_empty())
             .collect();
         let index = IndexDef {
