@@ -148,7 +148,7 @@ pub fn check(
     lap(&mut outcome, "discover environments");
     let loaded = load_revisions(tree, &envs, cache, &mut outcome);
     lap(&mut outcome, "read and scan revision files");
-    let migration_paths: std::collections::HashSet<&str> =
+    let migration_paths: crate::hash::FastSet<&str> =
         envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
     let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
     let mut candidates = Vec::new();

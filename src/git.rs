@@ -260,7 +260,7 @@ fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {
 /// file and build a map of it, which costs more than the check it serves.
 /// `None` for what is not understood, including a split index, whose
 /// entries live partly in another file; the caller then reads every file.
-fn index_stats(bytes: &[u8]) -> Option<std::collections::HashMap<String, Stat>> {
+fn index_stats(bytes: &[u8]) -> Option<crate::hash::FastMap<String, Stat>> {
     let word = |at: usize| -> Option<u32> { Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?)) };
     if bytes.get(..4)? != b"DIRC" {
         return None;
@@ -270,7 +270,7 @@ fn index_stats(bytes: &[u8]) -> Option<std::collections::HashMap<String, Stat>> 
         return None;
     }
     let count = word(8)? as usize;
-    let mut entries = std::collections::HashMap::with_capacity(count);
+    let mut entries = crate::hash::FastMap::with_capacity_and_hasher(count, crate::hash::FastBuild::default());
     let mut at = 12;
     let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {

@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
+use crate::hash::FastMap;
+
 use crate::env::Environment;
 use crate::scan::migration::{Item, Migration, Value, parse_create_date};
 
@@ -88,9 +90,9 @@ pub struct Graph<'p> {
     /// environment's version locations, or one subdirectory of them.
     pub locations: Vec<String>,
     pub nodes: Vec<Node<'p>>,
-    pub index: HashMap<&'p str, usize>,
+    pub index: FastMap<&'p str, usize>,
     /// Literal branch labels, to the revision that declares them first.
-    pub labels: HashMap<&'p str, usize>,
+    pub labels: FastMap<&'p str, usize>,
     /// Files whose id is already taken, with the node that has it.
     pub duplicates: Vec<(&'p MigrationFile, usize)>,
     pub unknown_parents: Vec<Dangling<'p>>,
@@ -120,8 +122,8 @@ impl<'p> Graph<'p> {
             env,
             locations: env.version_locations.clone(),
             nodes: Vec::new(),
-            index: HashMap::new(),
-            labels: HashMap::new(),
+            index: FastMap::default(),
+            labels: FastMap::default(),
             duplicates: Vec::new(),
             unknown_parents: Vec::new(),
             unknown_dependencies: Vec::new(),
@@ -134,6 +136,8 @@ impl<'p> Graph<'p> {
             bases: Vec::new(),
             order: Vec::new(),
         };
+        graph.index.reserve(files.len());
+        graph.nodes.reserve(files.len());
         for &file in files {
             let Some(assignment) = &file.facts.revision else {
                 continue;
@@ -191,8 +195,8 @@ impl<'p> Graph<'p> {
 
     /// Branch labels: literal ones are names other revisions may refer to;
     /// a label equal to an id or used twice is a conflict.
-    fn map_labels(&mut self) -> HashMap<&'p str, usize> {
-        let mut labels: HashMap<&'p str, usize> = HashMap::new();
+    fn map_labels(&mut self) -> FastMap<&'p str, usize> {
+        let mut labels: FastMap<&'p str, usize> = FastMap::default();
         for i in 0..self.nodes.len() {
             let file = self.nodes[i].file;
             let Some(assignment) = &file.facts.branch_labels else {
@@ -229,7 +233,7 @@ impl<'p> Graph<'p> {
         labels
     }
 
-    fn link(&mut self, labels: &HashMap<&'p str, usize>, external: &[String]) {
+    fn link(&mut self, labels: &FastMap<&'p str, usize>, external: &[String]) {
         let resolve = |id: &str| self.index.get(id).or_else(|| labels.get(id)).copied();
         let mut parents = Vec::with_capacity(self.nodes.len());
         let mut dependencies = Vec::with_capacity(self.nodes.len());

@@ -9,12 +9,12 @@
 //! schema-wide, except inside MySQL-only arms, where they are per table.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use compact_str::CompactString;
 
 use crate::graph::Graph;
+use crate::hash::{FastMap, FastSet};
 use crate::scan::model::convention_name;
 use crate::scan::ops::{ColumnDef, Name, OpKind, Operation};
 
@@ -39,21 +39,21 @@ pub struct LiveIndex<'p> {
 #[derive(Debug, Default)]
 pub struct Replay<'p> {
     /// Indexes alive after the last revision, by name.
-    live: BTreeMap<Cow<'p, str>, Vec<LiveIndex<'p>>>,
+    live: FastMap<Cow<'p, str>, Vec<LiveIndex<'p>>>,
     /// `(second creation, live one it collides with)`.
     pub duplicates: Vec<(LiveIndex<'p>, LiveIndex<'p>)>,
     /// Indexes created by an explicit `create_index` (not `index=True`).
     pub explicit: Vec<LiveIndex<'p>>,
     /// Tables that exist after the last revision.
-    pub tables: BTreeSet<&'p str>,
+    pub tables: FastSet<&'p str>,
     /// Tables touched by an index operation whose name is not known.
-    pub uncertain_tables: BTreeSet<&'p str>,
+    pub uncertain_tables: FastSet<&'p str>,
     /// Some SQL the replay could not read may create or drop indexes.
     pub opaque: bool,
 }
 
 impl<'p> Replay<'p> {
-    /// Indexes alive after the last revision.
+    /// Indexes alive after the last revision, in no set order.
     pub fn live(&self) -> impl Iterator<Item = &LiveIndex<'p>> {
         self.live.values().flatten()
     }

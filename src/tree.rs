@@ -50,7 +50,7 @@ pub struct WorkTree {
 /// file's blob id and stat data, and when the index was written.
 #[derive(Debug, Default)]
 pub struct Recorded {
-    pub entries: std::collections::HashMap<String, Stat>,
+    pub entries: crate::hash::FastMap<String, Stat>,
     /// The index file's modification time, seconds and nanoseconds.
     pub written: (i64, i64),
 }

@@ -68,7 +68,9 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
         if !known {
             continue;
         }
-        let created: Vec<&LiveIndex> = live[chain].get(table).cloned().unwrap_or_default();
+        let mut created: Vec<&LiveIndex> = live[chain].get(table).cloned().unwrap_or_default();
+        // The replay keeps no order: by name, so the same inputs give the same report.
+        created.sort_by(|a, b| a.name.cmp(&b.name));
         let columns = |cols: &[CompactString]| cols.iter().map(|c| normalise_column(c)).collect::<Vec<_>>();
         for (name, index, path) in &declared {
             if created.iter().any(|c| &c.name == name) {
