@@ -1,7 +1,6 @@
 //! Everything that talks to git, through git2. Other modules never see git2
 //! types: they get [`Tree`]s (the index, a commit) and lists of paths.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +17,14 @@ pub struct Repo {
     root: PathBuf,
     /// The index file in use (`GIT_INDEX_FILE` when git names one).
     index_file: PathBuf,
+}
+
+/// The index, HEAD, and what the one changes relative to the other.
+pub struct Staged {
+    pub index: IndexTree,
+    /// `None` before the first commit.
+    pub head: Option<CommitTree>,
+    pub changes: Changes,
 }
 
 /// What a change does to the files, relative to a base.
@@ -143,29 +150,59 @@ impl Repo {
             .with_context(|| format!("`{reference}` names no commit in this repository"))
     }
 
-    /// The staged content: every stage-0 blob of the index.
-    pub fn index(&self) -> Result<IndexTree> {
-        let index = self.repo.index().context("cannot read the git index")?;
-        let mut entries = BTreeMap::new();
-        for entry in index.iter() {
-            let stage = (entry.flags >> 12) & 0x3;
-            // Submodules (gitlinks) and symbolic links hold no Python source.
-            if stage != 0 || entry.mode == 0o160_000 || entry.mode == 0o120_000 {
-                continue;
-            }
-            if let Ok(path) = String::from_utf8(entry.path.clone()) {
-                entries.insert(path, entry.id);
-            }
-        }
-        Ok(BlobTree {
-            blobs: Blobs::new(&self.repo, entries)?,
-            root: self.root.clone(),
+    /// The staged content and what it changes relative to HEAD (everything,
+    /// before the first commit), with HEAD's files when there is a HEAD.
+    pub fn staged(&self) -> Result<Staged> {
+        let index = self.index_listing()?;
+        let head = match self.head_tree()? {
+            Some(tree) => Some(tree_listing(&tree)?),
+            None => None,
+        };
+        let changes = match exact_changes(head.as_ref().unwrap_or(&Vec::new()), &index) {
+            Some(changes) => changes,
+            None => self.staged_changes()?,
+        };
+        let blob_tree = |listing| -> Result<BlobTree> {
+            Ok(BlobTree {
+                blobs: Blobs::new(&self.repo, listing)?,
+                root: self.root.clone(),
+            })
+        };
+        Ok(Staged {
+            index: blob_tree(index)?,
+            head: head.map(blob_tree).transpose()?,
+            changes,
         })
     }
 
-    /// What the index changes relative to HEAD (everything, before the
-    /// first commit).
-    pub fn staged_changes(&self) -> Result<Changes> {
+    /// Every stage-0 entry of the index: read directly where the file is
+    /// understood, else through libgit2.
+    fn index_listing(&self) -> Result<Listing> {
+        if let Some(entries) = std::fs::read(&self.index_file).ok().and_then(|b| index_entries(&b)) {
+            let mut listing: Listing = entries
+                .into_iter()
+                .filter_map(|e| Some((e.path, Oid::from_bytes(&e.stat.id).ok()?, e.mode)))
+                .collect();
+            listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            return Ok(listing);
+        }
+        let index = self.repo.index().context("cannot read the git index")?;
+        let mut listing = Vec::new();
+        for entry in index.iter() {
+            if (entry.flags >> 12) & 0x3 != 0 {
+                continue;
+            }
+            if let Ok(path) = String::from_utf8(entry.path.clone()) {
+                listing.push((path, entry.id, entry.mode));
+            }
+        }
+        listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(listing)
+    }
+
+    /// What the index changes relative to HEAD, with libgit2's rename
+    /// detection.
+    fn staged_changes(&self) -> Result<Changes> {
         let head = self.head_tree()?;
         let index = self.repo.index().context("cannot read the git index")?;
         let mut options = DiffOptions::new();
@@ -255,12 +292,23 @@ fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {
     Ok(changes)
 }
 
-/// The stat data and blob id of every stage-0 regular file in an index
-/// file (versions 2 to 4), read directly: libgit2 would also hash the whole
-/// file and build a map of it, which costs more than the check it serves.
-/// `None` for what is not understood, including a split index, whose
-/// entries live partly in another file; the caller then reads every file.
-fn index_stats(bytes: &[u8]) -> Option<crate::hash::FastMap<String, Stat>> {
+/// One stage-0 entry of an index file: a regular file, a symbolic link or
+/// a submodule (gitlink).
+struct IndexEntry {
+    path: String,
+    mode: u32,
+    stat: Stat,
+}
+
+/// The stage-0 entries of an index file (versions 2 to 4), read directly:
+/// libgit2 would first hash the whole file with collision-detecting SHA-1
+/// and build a map of it, which costs more than the check it serves. The
+/// trailing checksum is not verified; a torn or garbled file is caught by
+/// its structure, and git refuses to commit from a corrupt index anyway.
+/// `None` for what is not understood: a split index (entries partly in
+/// another file), a sparse index (directories in place of their files), an
+/// unknown mode. The caller then asks libgit2.
+fn index_entries(bytes: &[u8]) -> Option<Vec<IndexEntry>> {
     let word = |at: usize| -> Option<u32> { Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?)) };
     if bytes.get(..4)? != b"DIRC" {
         return None;
@@ -270,7 +318,11 @@ fn index_stats(bytes: &[u8]) -> Option<crate::hash::FastMap<String, Stat>> {
         return None;
     }
     let count = word(8)? as usize;
-    let mut entries = crate::hash::FastMap::with_capacity_and_hasher(count, crate::hash::FastBuild::default());
+    // Each entry takes at least 62 bytes: a count beyond that is garbage.
+    if count > bytes.len() / 62 {
+        return None;
+    }
+    let mut entries = Vec::with_capacity(count);
     let mut at = 12;
     let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {
@@ -310,27 +362,31 @@ fn index_stats(bytes: &[u8]) -> Option<crate::hash::FastMap<String, Stat>> {
             at = start + (end - start + 8) / 8 * 8;
             path
         };
+        if !matches!(mode & 0o170_000, 0o100_000 | 0o120_000 | 0o160_000) {
+            return None;
+        }
         let stage = (flags >> 12) & 0x3;
         if stage == 0
-            && mode & 0o170_000 == 0o100_000
             && let Ok(path) = String::from_utf8(path)
         {
-            entries.insert(
+            entries.push(IndexEntry {
                 path,
-                Stat {
+                mode,
+                stat: Stat {
                     id,
                     mtime,
                     ctime,
                     ino,
                     size,
                 },
-            );
+            });
         }
     }
-    // Extensions: a split index keeps entries elsewhere.
+    // Extensions: a split index keeps entries elsewhere, a sparse one
+    // stands directories in for their files.
     while at + 8 <= bytes.len().saturating_sub(20) {
         let signature = &bytes[at..at + 4];
-        if signature == b"link" {
+        if signature == b"link" || signature == b"sdir" {
             return None;
         }
         at += 8 + word(at + 4)? as usize;
@@ -338,26 +394,76 @@ fn index_stats(bytes: &[u8]) -> Option<crate::hash::FastMap<String, Stat>> {
     Some(entries)
 }
 
+/// The stat data and blob id of every stage-0 regular file in an index file.
+fn index_stats(bytes: &[u8]) -> Option<crate::hash::FastMap<String, Stat>> {
+    let entries = index_entries(bytes)?;
+    let mut stats = crate::hash::FastMap::with_capacity_and_hasher(entries.len(), crate::hash::FastBuild::default());
+    for entry in entries {
+        if entry.mode & 0o170_000 == 0o100_000 {
+            stats.insert(entry.path, entry.stat);
+        }
+    }
+    Some(stats)
+}
+
+/// Every file of the index or of a commit: path, blob (or commit) id and
+/// mode, sorted by path. Symbolic links and submodules are listed, so a
+/// comparison sees them change; [`BlobTree`] leaves them out.
+type Listing = Vec<(String, Oid, u32)>;
+
+/// What `index` changes relative to `head`, when nothing was deleted and
+/// so nothing can have been renamed; `None` when something was, and
+/// libgit2's rename detection must decide.
+fn exact_changes(head: &Listing, index: &Listing) -> Option<Changes> {
+    let mut changes = Changes::default();
+    let mut old = head.iter().peekable();
+    for (path, id, mode) in index {
+        match old.peek() {
+            // Sorted alike: a HEAD path passed over is not in the index.
+            Some((before, _, _)) if before < path => return None,
+            Some((before, old_id, old_mode)) if before == path => {
+                if old_id != id || old_mode != mode {
+                    changes.modified.push(path.clone());
+                    changes.changed.push(path.clone());
+                }
+                old.next();
+            }
+            _ => changes.changed.push(path.clone()),
+        }
+    }
+    old.next().is_none().then_some(changes)
+}
+
 /// Blob contents by path, read from the object database on demand.
 struct Blobs {
     repo: Repository,
-    entries: BTreeMap<String, Oid>,
+    /// Sorted, with `ids` alongside.
     files: Vec<String>,
+    ids: Vec<Oid>,
 }
 
 impl Blobs {
-    fn new(repo: &Repository, entries: BTreeMap<String, Oid>) -> Result<Self> {
-        let files = entries.keys().cloned().collect();
+    /// The regular files of `listing`.
+    fn new(repo: &Repository, listing: Listing) -> Result<Self> {
         let repo = Repository::open(repo.path()).context("cannot reopen the repository")?;
-        Ok(Self { repo, entries, files })
+        let (files, ids) = listing
+            .into_iter()
+            .filter(|(_, _, mode)| mode & 0o170_000 == 0o100_000)
+            .map(|(path, id, _)| (path, id))
+            .unzip();
+        Ok(Self { repo, files, ids })
+    }
+
+    fn id(&self, path: &str) -> Option<Oid> {
+        let at = self.files.binary_search_by(|f| f.as_str().cmp(path)).ok()?;
+        Some(self.ids[at])
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         let oid = self
-            .entries
-            .get(path)
+            .id(path)
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not in the tree"))?;
-        let blob = self.repo.find_blob(*oid).map_err(io::Error::other)?;
+        let blob = self.repo.find_blob(oid).map_err(io::Error::other)?;
         Ok(blob.content().to_vec())
     }
 }
@@ -375,26 +481,35 @@ pub type CommitTree = BlobTree;
 
 impl BlobTree {
     fn from_tree(repo: &Repository, tree: &git2::Tree<'_>, root: PathBuf) -> Result<Self> {
-        let mut entries = BTreeMap::new();
-        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(ObjectType::Blob)
-                && entry.filemode() != 0o120_000
-                && let Some(name) = entry.name()
-            {
-                entries.insert(format!("{dir}{name}"), entry.id());
-            }
-            TreeWalkResult::Ok
-        })
-        .context("cannot walk the commit's tree")?;
         Ok(Self {
-            blobs: Blobs::new(repo, entries)?,
+            blobs: Blobs::new(repo, tree_listing(tree)?)?,
             root,
         })
     }
 
     pub fn blob_id(&self, path: &str) -> Option<Oid> {
-        self.blobs.entries.get(path).copied()
+        self.blobs.id(path)
     }
+}
+
+/// Every file of a commit's tree, sorted.
+fn tree_listing(tree: &git2::Tree<'_>) -> Result<Listing> {
+    let mut listing = Vec::new();
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        if matches!(entry.kind(), Some(ObjectType::Blob | ObjectType::Commit))
+            && let Some(name) = entry.name()
+        {
+            listing.push((
+                format!("{dir}{name}"),
+                entry.id(),
+                u32::try_from(entry.filemode()).unwrap_or(0),
+            ));
+        }
+        TreeWalkResult::Ok
+    })
+    .context("cannot walk the commit's tree")?;
+    listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(listing)
 }
 
 impl Tree for BlobTree {
@@ -463,5 +578,68 @@ mod tests {
         assert!(index_stats(b"not an index").is_none());
         let bytes = std::fs::read(dir.path().join(".git/index")).expect("read index");
         assert!(index_stats(&bytes[..bytes.len() / 2]).is_none(), "a torn index");
+        // A sparse index stands directories in for their files: not ours to read.
+        let mut sparse = bytes[..bytes.len() - 20].to_vec();
+        sparse.extend_from_slice(b"sdir\0\0\0\0");
+        sparse.extend_from_slice(&[0; 20]);
+        assert!(index_entries(&sparse).is_none(), "a sparse index");
+        let mut plain = bytes[..bytes.len() - 20].to_vec();
+        plain.extend_from_slice(&[0; 20]);
+        assert!(index_entries(&plain).is_some(), "the same index, not sparse");
+    }
+
+    /// The direct comparison of the index with HEAD agrees with libgit2's
+    /// diff, and leaves deletions (possible renames) to it.
+    #[test]
+    fn exact_changes_agree_with_libgit2() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let repo = Repository::init(dir.path()).expect("init");
+        let write = |path: &str, text: &str| {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+            std::fs::write(file, text).expect("write");
+        };
+        let stage = |paths: &[&str]| {
+            let mut index = repo.index().expect("index");
+            for path in paths {
+                index.add_path(Path::new(path)).expect("add");
+            }
+            index.write().expect("write index");
+            index.write_tree().expect("tree")
+        };
+        for path in ["a.py", "m/versions/0001.py", "m/versions/0002.py", "m.py", "z/z.py"] {
+            write(path, &format!("# {path}\n"));
+        }
+        let tree = stage(&["a.py", "m/versions/0001.py", "m/versions/0002.py", "m.py", "z/z.py"]);
+        let tree = repo.find_tree(tree).expect("tree");
+        let signature = git2::Signature::now("t", "t@example.com").expect("signature");
+        repo.commit(Some("HEAD"), &signature, &signature, "first", &tree, &[])
+            .expect("commit");
+        let opened = Repo::discover(dir.path()).expect("open").expect("a repository");
+
+        // An addition between existing paths, an edit, and an addition at the end.
+        write("m/versions/0001b.py", "# new\n");
+        write("m.py", "# edited\n");
+        write("zz.py", "# new\n");
+        stage(&["m/versions/0001b.py", "m.py", "zz.py"]);
+        let listing = opened.index_listing().expect("index");
+        let head = tree_listing(&opened.head_tree().expect("head").expect("a head")).expect("head");
+        let ours = exact_changes(&head, &listing).expect("nothing deleted");
+        assert_eq!(ours, opened.staged_changes().expect("diff"));
+        assert_eq!(ours.changed, ["m.py", "m/versions/0001b.py", "zz.py"]);
+        assert_eq!(ours.modified, ["m.py"]);
+
+        // A deletion: libgit2 decides whether it was a rename.
+        let mut index = repo.index().expect("index");
+        index.remove_path(Path::new("a.py")).expect("remove");
+        index.write().expect("write index");
+        // A fresh handle, as each run has: libgit2 keeps the index it read.
+        let opened = Repo::discover(dir.path()).expect("open").expect("a repository");
+        let listing = opened.index_listing().expect("index");
+        assert_eq!(exact_changes(&head, &listing), None);
+        let staged = opened.staged().expect("staged");
+        assert_eq!(staged.changes.deleted, ["a.py"]);
+        assert!(staged.index.files().iter().all(|f| f != "a.py"));
+        assert!(staged.head.expect("a head").files().iter().any(|f| f == "a.py"));
     }
 }

@@ -301,20 +301,24 @@ impl Results {
 /// the HEAD→index diff, and HEAD as the baseline.
 fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut Results) -> Result<()> {
     let clock = std::time::Instant::now();
-    let changes = repo.staged_changes()?;
-    results.timings.push(("compare the index with HEAD", clock.elapsed()));
+    let git::Staged { index, head, changes } = repo.staged()?;
+    results
+        .timings
+        .push(("list the index and HEAD, compare them", clock.elapsed()));
     if changes.changed.is_empty() && changes.deleted.is_empty() {
         return Ok(());
     }
-    let clock = std::time::Instant::now();
-    let index = repo.index()?;
-    let head = repo.head()?;
-    results.timings.push(("list the index and HEAD", clock.elapsed()));
     // HEAD is checked only if the change has project diagnostics to compare.
+    // Its revision files matter only to edits and deletions (AP701).
     let mut baseline = head.as_ref().map(|h| {
+        let edits = !changes.modified.is_empty() || !changes.deleted.is_empty();
         Baseline::pending(
             "HEAD",
-            check::revision_files(h, settings),
+            if edits {
+                check::revision_files(h, settings)
+            } else {
+                std::collections::HashSet::new()
+            },
             changes.modified,
             changes.deleted,
         )

@@ -1,7 +1,7 @@
 //! AP302 duplicate-model-index-name: see `docs/rules/duplicate-model-index-name.md`.
 
+use crate::hash::FastMap;
 use compact_str::CompactString;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Rule;
@@ -31,7 +31,7 @@ pub(crate) fn top_dir(path: &str) -> &str {
 }
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
-    let mut seen: HashMap<(&str, String), (&str, Range<usize>, &str)> = HashMap::new();
+    let mut seen: FastMap<(&str, String), (&str, Range<usize>, &str)> = FastMap::default();
     for model in schema.models {
         for index in &model.facts.indexes {
             let Some(name) = model_index_name(schema.convention, &index.table, &index.name, &index.columns) else {

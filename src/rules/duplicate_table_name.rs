@@ -1,6 +1,6 @@
 //! AP601 duplicate-table-name: see `docs/rules/duplicate-table-name.md`.
 
-use std::collections::HashMap;
+use crate::hash::FastMap;
 
 use super::Rule;
 use super::duplicate_model_index_name::top_dir;
@@ -9,7 +9,7 @@ use crate::diagnostic::Emitter;
 use crate::scan::model::TableDecl;
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
-    let mut seen: HashMap<(&str, &str, &str), (&str, &TableDecl)> = HashMap::new();
+    let mut seen: FastMap<(&str, &str, &str), (&str, &TableDecl)> = FastMap::default();
     for model in schema.models {
         for table in model.facts.tables.iter().filter(|t| !t.extend_existing) {
             let key = (

@@ -1,7 +1,7 @@
 //! AP303 model-migration-index-drift: see `docs/rules/model-migration-index-drift.md`.
 
+use crate::hash::FastMap;
 use compact_str::CompactString;
-use std::collections::{BTreeMap, HashMap};
 
 use super::Rule;
 use super::duplicate_model_index_name::model_index_name;
@@ -12,7 +12,7 @@ use crate::schema::LiveIndex;
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     // Tables whose every declaration is complete, and their declared indexes.
-    let mut tables: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut tables: FastMap<&str, bool> = FastMap::default();
     for model in schema.models {
         for table in &model.facts.tables {
             let complete = table.complete && !table.extend_existing;
@@ -21,7 +21,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
         }
     }
     // Grouped by table once: the comparison is per table.
-    let mut by_table: HashMap<&str, Vec<(&ModelIndex, &str)>> = HashMap::new();
+    let mut by_table: FastMap<&str, Vec<(&ModelIndex, &str)>> = FastMap::default();
     for model in schema.models {
         for index in &model.facts.indexes {
             by_table
@@ -30,11 +30,11 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
                 .push((index, model.path.as_str()));
         }
     }
-    let live: Vec<HashMap<&str, Vec<&LiveIndex>>> = schema
+    let live: Vec<FastMap<&str, Vec<&LiveIndex>>> = schema
         .replays
         .iter()
         .map(|(_, replay)| {
-            let mut map: HashMap<&str, Vec<&LiveIndex>> = HashMap::new();
+            let mut map: FastMap<&str, Vec<&LiveIndex>> = FastMap::default();
             for index in replay.live() {
                 if let Some(table) = index.table {
                     map.entry(table).or_default().push(index);
@@ -43,15 +43,15 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             map
         })
         .collect();
-    for (table, complete) in tables {
-        if !complete {
-            continue;
-        }
+    // In name order, so the same inputs report in the same order.
+    let mut complete: Vec<&str> = tables.into_iter().filter(|&(_, c)| c).map(|(t, _)| t).collect();
+    complete.sort_unstable();
+    for table in complete {
         // The one environment whose chain ends with this table.
-        let chains: Vec<usize> = (0..schema.replays.len())
-            .filter(|&i| schema.replays[i].1.tables.contains(table))
-            .collect();
-        let [chain] = chains[..] else { continue };
+        let mut chains = (0..schema.replays.len()).filter(|&i| schema.replays[i].1.tables.contains(table));
+        let (Some(chain), None) = (chains.next(), chains.next()) else {
+            continue;
+        };
         let replay = &schema.replays[chain].1;
         if replay.opaque || replay.uncertain_tables.contains(table) {
             continue;
