@@ -62,8 +62,15 @@ pub struct Node<'p> {
     pub own_labels: Vec<String>,
     /// Labels in effect after Alembic's propagation.
     pub labels: BTreeSet<String>,
-    pub date: Option<[u32; 7]>,
     pub in_cycle: bool,
+}
+
+impl Node<'_> {
+    /// The header's `Create Date`, parsed; read only when a rule asks.
+    pub fn date(&self) -> Option<[u32; 7]> {
+        let header = self.file.facts.header.as_ref()?;
+        parse_create_date(&header.create_date.as_ref()?.value)
+    }
 }
 
 /// A reference that names nothing known.
@@ -152,12 +159,6 @@ impl<'p> Graph<'p> {
                 graph.duplicates.push((file, existing));
                 continue;
             }
-            let date = file
-                .facts
-                .header
-                .as_ref()
-                .and_then(|h| h.create_date.as_ref())
-                .and_then(|d| parse_create_date(&d.value));
             graph.index.insert(id, graph.nodes.len());
             graph.nodes.push(Node {
                 id,
@@ -169,7 +170,6 @@ impl<'p> Graph<'p> {
                 is_base: false,
                 own_labels: Vec::new(),
                 labels: BTreeSet::new(),
-                date,
                 in_cycle: false,
             });
         }
@@ -499,8 +499,8 @@ impl<'p> Graph<'p> {
     pub fn age_key(&self, i: usize) -> (bool, [u32; 7], &str) {
         let node = &self.nodes[i];
         (
-            node.date.is_some(),
-            node.date.unwrap_or_default(),
+            node.date().is_some(),
+            node.date().unwrap_or_default(),
             node.file.path.as_str(),
         )
     }

@@ -44,11 +44,11 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
 /// The revision created last before `base` (by `Create Date`) outside the
 /// history `base` starts: the head the author meant to follow.
 fn intended_parent(graph: &Graph<'_>, base: usize) -> Option<usize> {
-    let date = graph.nodes[base].date?;
+    let date = graph.nodes[base].date()?;
     let own = graph.descendants(base);
     (0..graph.nodes.len())
         .filter(|i| !own.contains(i))
-        .filter_map(|i| graph.nodes[i].date.filter(|d| *d < date).map(|d| (d, i)))
+        .filter_map(|i| graph.nodes[i].date().filter(|d| *d < date).map(|d| (d, i)))
         .max()
         .map(|(_, i)| i)
 }

@@ -557,13 +557,12 @@ pub fn parse_create_date(raw: &str) -> Option<[u32; 7]> {
     let mut out = [0u32; 7];
     for (slot, group) in out.iter_mut().zip(1..) {
         if let Some(m) = caps.get(group) {
-            let mut digits = m.as_str().to_owned();
+            let mut value: u32 = m.as_str().parse().ok()?;
+            // Microseconds: ".5" is 500000.
             if group == 7 {
-                while digits.len() < 6 {
-                    digits.push('0');
-                }
+                value *= 10u32.pow(6 - u32::try_from(m.as_str().len()).ok()?);
             }
-            *slot = digits.parse().ok()?;
+            *slot = value;
         }
     }
     Some(out)
