@@ -441,59 +441,105 @@ impl OtherFacts {
     }
 }
 
-/// The facts of every other Python file: from the cache where the file's
-/// blob id is known and cached, else read and scanned on every core.
+/// The facts of every other Python file, in the candidates' order.
 fn read_others(
     tree: &dyn Tree,
     candidates: Vec<Candidate>,
     cache: &Cache,
     outcome: &mut Outcome,
 ) -> Vec<(Candidate, OtherFacts)> {
-    let ids = if cache.is_on() {
-        tree.blob_ids(&candidates.iter().map(|c| c.path.clone()).collect::<Vec<_>>())
-    } else {
-        vec![None; candidates.len()]
+    let facts = Facts {
+        role: Role::Other,
+        path: &|c: &Candidate| c.path.as_str(),
+        serves: &OtherFacts::serves,
+        scan: &|c: &Candidate, bytes: &[u8]| OtherFacts::scan(bytes, c),
+        // An unreadable file matters where it was asked for.
+        must_read: &|c: &Candidate| c.selected,
     };
-    let looked_up = parallel::map(candidates.into_iter().zip(ids).collect(), |(candidate, id)| {
-        let hit = id
-            .as_ref()
-            .and_then(|id| cache.get::<OtherFacts>(id, Role::Other))
-            .filter(|facts| facts.serves(&candidate));
-        (candidate, id, hit)
-    });
-    let mut done = Vec::with_capacity(looked_up.len());
-    let mut misses = Vec::new();
-    for (candidate, id, hit) in looked_up {
-        match hit {
-            Some(facts) => done.push((candidate, facts)),
-            None => misses.push((candidate, id)),
+    let mut found = facts.load(tree, candidates, cache, outcome, None);
+    // Model lookups search by path.
+    found.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    found
+}
+
+/// How one kind of file's facts are looked up, scanned and stored.
+struct Facts<'a, J, T> {
+    role: Role,
+    path: &'a (dyn Fn(&J) -> &str + Sync),
+    /// A cached entry has everything this file needs.
+    serves: &'a (dyn Fn(&T, &J) -> bool + Sync),
+    scan: &'a (dyn Fn(&J, &[u8]) -> T + Sync),
+    /// A read failure is reported.
+    must_read: &'a (dyn Fn(&J) -> bool + Sync),
+}
+
+impl<J: Send, T: Serialize + serde::de::DeserializeOwned + Send> Facts<'_, J, T> {
+    /// The facts of every job's file, in the jobs' order: from the cache
+    /// where the file's blob id is known and cached, else read and scanned
+    /// on every core and stored. Files that cannot be read are left out.
+    /// With `phases`, the time to find the ids and to decode is recorded
+    /// under those names.
+    fn load(
+        &self,
+        tree: &dyn Tree,
+        jobs: Vec<J>,
+        cache: &Cache,
+        outcome: &mut Outcome,
+        phases: Option<[&'static str; 2]>,
+    ) -> Vec<(J, T)> {
+        let clock = std::time::Instant::now();
+        let ids = if cache.is_on() {
+            tree.blob_ids(&jobs.iter().map(|j| (self.path)(j).to_owned()).collect::<Vec<_>>())
+        } else {
+            vec![None; jobs.len()]
+        };
+        let decode = std::time::Instant::now();
+        let looked_up = parallel::map(jobs.into_iter().zip(ids).collect(), |(job, id)| {
+            let hit = id
+                .as_ref()
+                .and_then(|id| cache.get::<T>(id, self.role))
+                .filter(|facts| (self.serves)(facts, &job));
+            (job, id, hit)
+        });
+        if let Some([prove, decoded]) = phases {
+            outcome.timings.push((prove, decode - clock));
+            outcome.timings.push((decoded, decode.elapsed()));
         }
-    }
-    outcome.from_cache.0 += done.len();
-    outcome.from_cache.1 += done.len() + misses.len();
-    let paths: Vec<String> = misses.iter().map(|(c, _)| c.path.clone()).collect();
-    let mut jobs = Vec::with_capacity(misses.len());
-    for ((candidate, id), (_, read)) in misses.into_iter().zip(tree.read_all(paths)) {
-        match read {
-            Ok(bytes) => jobs.push((candidate, id, bytes)),
-            Err(error) => {
-                if candidate.selected {
-                    outcome
-                        .errors
-                        .push(format!("{}: cannot read the file: {error}", candidate.path));
-                }
+        let mut found: Vec<Option<(J, T)>> = Vec::with_capacity(looked_up.len());
+        let mut misses = Vec::new();
+        for (job, id, hit) in looked_up {
+            if let Some(facts) = hit {
+                found.push(Some((job, facts)));
+            } else {
+                misses.push((found.len(), job, id));
+                found.push(None);
             }
         }
-    }
-    done.extend(parallel::map(jobs, |(candidate, id, bytes)| {
-        let facts = OtherFacts::scan(&bytes, &candidate);
-        if let Some(id) = id {
-            cache.put(&id, Role::Other, &facts);
+        outcome.from_cache.0 += found.len() - misses.len();
+        outcome.from_cache.1 += found.len();
+        let paths: Vec<String> = misses.iter().map(|(_, j, _)| (self.path)(j).to_owned()).collect();
+        let mut reads = Vec::with_capacity(misses.len());
+        for ((slot, job, id), (path, read)) in misses.into_iter().zip(tree.read_all(paths)) {
+            match read {
+                Ok(bytes) => reads.push((slot, job, id, bytes)),
+                Err(error) if (self.must_read)(&job) => {
+                    outcome.errors.push(format!("{path}: cannot read the file: {error}"));
+                }
+                Err(_) => {}
+            }
         }
-        (candidate, facts)
-    }));
-    done.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
-    done
+        let scanned = parallel::map(reads, |(slot, job, id, bytes)| {
+            let facts = (self.scan)(&job, &bytes);
+            if let Some(id) = id {
+                cache.put(&id, self.role, &facts);
+            }
+            (slot, job, facts)
+        });
+        for (slot, job, facts) in scanned {
+            found[slot] = Some((job, facts));
+        }
+        found.into_iter().flatten().collect()
+    }
 }
 
 /// The environments of a tree whose excluded files are already left out:
@@ -506,86 +552,38 @@ fn environments(tree: &dyn Tree, settings: &Settings) -> (Vec<Environment>, Vec<
     (envs, errors)
 }
 
-/// Every revision file of every environment, in order: from the cache
-/// where the file's blob id is known and cached, else read and scanned on
-/// every core. Read failures are added to `errors`.
+/// Every revision file of every environment, in the order discovery
+/// listed them. Read failures are added to `errors`.
 fn load_revisions(
     tree: &dyn Tree,
     envs: &[Environment],
     cache: &Cache,
     outcome: &mut Outcome,
 ) -> Vec<Vec<MigrationFile>> {
-    let timings = &mut outcome.timings;
-    let clock = std::time::Instant::now();
-    let jobs: Vec<(usize, usize, String)> = envs
+    let jobs: Vec<(usize, String)> = envs
         .iter()
         .enumerate()
         .flat_map(|(i, env)| env.files.iter().map(move |path| (i, path.clone())))
-        .enumerate()
-        .map(|(n, (i, path))| (n, i, path))
         .collect();
-    let ids = if cache.is_on() {
-        tree.blob_ids(&jobs.iter().map(|(_, _, p)| p.clone()).collect::<Vec<_>>())
-    } else {
-        vec![None; jobs.len()]
+    let facts = Facts {
+        role: Role::Revision,
+        path: &|(_, path): &(usize, String)| path.as_str(),
+        serves: &|_: &(bool, Box<Migration>), _: &(usize, String)| true,
+        scan: &|_: &(usize, String), bytes: &[u8]| {
+            let source = SourceFile::from_bytes(String::new(), bytes);
+            let facts = Box::new(Migration::from_scan(&Scan::new(&source.text)));
+            (suppress::may_have_directives(bytes), facts)
+        },
+        must_read: &|_: &(usize, String)| true,
     };
-    timings.push(("  prove revision files unchanged", clock.elapsed()));
-    let clock = std::time::Instant::now();
-    let looked_up = parallel::map(jobs.into_iter().zip(ids).collect(), |((n, i, path), id)| {
-        let hit = id
-            .as_ref()
-            .and_then(|id| cache.get::<(bool, Box<Migration>)>(id, Role::Revision));
-        (n, i, path, id, hit)
-    });
-    timings.push(("  decode cached facts", clock.elapsed()));
-    let mut files = Vec::with_capacity(looked_up.len());
-    let mut misses = Vec::new();
-    for (n, i, path, id, hit) in looked_up {
-        match hit {
-            Some((directives, facts)) => files.push((
-                n,
-                i,
-                MigrationFile {
-                    path,
-                    facts,
-                    directives,
-                },
-            )),
-            None => misses.push((n, i, path, id)),
-        }
-    }
-    outcome.from_cache.0 += files.len();
-    outcome.from_cache.1 += files.len() + misses.len();
-    let paths: Vec<String> = misses.iter().map(|(_, _, p, _)| p.clone()).collect();
-    let mut jobs = Vec::with_capacity(misses.len());
-    for ((n, i, _, id), (path, read)) in misses.into_iter().zip(tree.read_all(paths)) {
-        match read {
-            Ok(bytes) => jobs.push((n, i, path, id, bytes)),
-            Err(error) => outcome.errors.push(format!("{path}: cannot read the file: {error}")),
-        }
-    }
-    files.extend(parallel::map(jobs, |(n, i, path, id, bytes)| {
-        let source = SourceFile::from_bytes(String::new(), &bytes);
-        let facts = Box::new(Migration::from_scan(&Scan::new(&source.text)));
-        let directives = suppress::may_have_directives(&bytes);
-        if let Some(id) = id {
-            cache.put(&id, Role::Revision, &(directives, &*facts));
-        }
-        (
-            n,
-            i,
-            MigrationFile {
-                path,
-                facts,
-                directives,
-            },
-        )
-    }));
-    // Each environment's files in the order discovery listed them.
-    files.sort_unstable_by_key(|(n, _, _)| *n);
+    let phases = ["  prove revision files unchanged", "  decode cached facts"];
     let mut loaded: Vec<Vec<MigrationFile>> = envs.iter().map(|e| Vec::with_capacity(e.files.len())).collect();
-    for (_, i, file) in files {
-        loaded[i].push(file);
+    for ((i, path), (directives, facts)) in facts.load(tree, jobs, cache, outcome, Some(phases)) {
+        loaded[i].push(MigrationFile {
+            path,
+            facts,
+            directives,
+        });
     }
     loaded
 }
