@@ -517,26 +517,30 @@ impl<J: Send, T: Serialize + serde::de::DeserializeOwned + Send> Facts<'_, J, T>
         }
         outcome.from_cache.0 += found.len() - misses.len();
         outcome.from_cache.1 += found.len();
-        let paths: Vec<String> = misses.iter().map(|(_, j, _)| (self.path)(j).to_owned()).collect();
-        let mut reads = Vec::with_capacity(misses.len());
-        for ((slot, job, id), (path, read)) in misses.into_iter().zip(tree.read_all(paths)) {
-            match read {
-                Ok(bytes) => reads.push((slot, job, id, bytes)),
-                Err(error) if (self.must_read)(&job) => {
-                    outcome.errors.push(format!("{path}: cannot read the file: {error}"));
+        // Read and scanned a share at a time, so that the bytes of every
+        // file are never held at once.
+        for share in chunks(misses, 1024) {
+            let paths: Vec<String> = share.iter().map(|(_, j, _)| (self.path)(j).to_owned()).collect();
+            let mut reads = Vec::with_capacity(share.len());
+            for ((slot, job, id), (path, read)) in share.into_iter().zip(tree.read_all(paths)) {
+                match read {
+                    Ok(bytes) => reads.push((slot, job, id, bytes)),
+                    Err(error) if (self.must_read)(&job) => {
+                        outcome.errors.push(format!("{path}: cannot read the file: {error}"));
+                    }
+                    Err(_) => {}
                 }
-                Err(_) => {}
             }
-        }
-        let scanned = parallel::map(reads, |(slot, job, id, bytes)| {
-            let facts = (self.scan)(&job, &bytes);
-            if let Some(id) = id {
-                cache.put(&id, self.role, &facts);
+            let scanned = parallel::map(reads, |(slot, job, id, bytes)| {
+                let facts = (self.scan)(&job, &bytes);
+                if let Some(id) = id {
+                    cache.put(&id, self.role, &facts);
+                }
+                (slot, job, facts)
+            });
+            for (slot, job, facts) in scanned {
+                found[slot] = Some((job, facts));
             }
-            (slot, job, facts)
-        });
-        for (slot, job, facts) in scanned {
-            found[slot] = Some((job, facts));
         }
         found.into_iter().flatten().collect()
     }
