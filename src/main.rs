@@ -8,6 +8,11 @@ use colored::Colorize;
 
 use alembic_preflight::cli::Cli;
 
+/// mimalloc: the check allocates many small facts on several threads, and
+/// glibc's allocator spends much of that time growing per-thread heaps.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = io::stdout();
