@@ -91,6 +91,9 @@ pub struct InitFile {
 /// Everything the schema rules look at.
 pub struct Schema<'p> {
     pub models: &'p [ModelSource],
+    /// The name of each model's indexes, by model and index: literal or
+    /// from the convention, `None` where not known.
+    pub model_index_names: Vec<Vec<Option<String>>>,
     /// The `ix` naming-convention template in force.
     pub convention: &'p str,
     pub replays: Vec<(&'p Graph<'p>, Replay<'p>)>,
@@ -276,8 +279,17 @@ pub fn check(
         }
     }
     lap(&mut outcome, "file and graph rules");
+    let model_index_names = parallel::map(models.iter().collect(), |model| {
+        model
+            .facts
+            .indexes
+            .iter()
+            .map(|i| rules::model_index_name(&convention, &i.table, &i.name, &i.columns))
+            .collect()
+    });
     let schema = Schema {
         models: &models,
+        model_index_names,
         convention: &convention,
         replays: graphs.iter().map(|g| (g, replay(g, &convention))).collect(),
         files: tree.files(),

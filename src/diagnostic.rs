@@ -76,6 +76,13 @@ impl<'s> Emitter<'s> {
     }
 
     /// Adds what another emitter reported.
+    /// An empty emitter with the same severities, for work done on
+    /// another thread.
+    #[must_use]
+    pub fn sibling(&self) -> Emitter<'s> {
+        Emitter::new(self.severity)
+    }
+
     pub fn extend(&mut self, diagnostics: Vec<Diagnostic>) {
         self.diagnostics.extend(diagnostics);
     }

@@ -11,12 +11,7 @@ use crate::scan::model::convention_name;
 use crate::scan::ops::Name;
 
 /// The name a model index gets: its literal name, or the convention's.
-pub(crate) fn model_index_name(
-    convention: &str,
-    table: &str,
-    name: &Name,
-    columns: &[CompactString],
-) -> Option<String> {
+pub fn model_index_name(convention: &str, table: &str, name: &Name, columns: &[CompactString]) -> Option<String> {
     match name {
         Name::Literal(item) => Some(item.value.to_string()),
         Name::Convention => convention_name(convention, table, columns),
@@ -31,13 +26,13 @@ pub(crate) fn top_dir(path: &str) -> &str {
 }
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
-    let mut seen: FastMap<(&str, String), (&str, Range<usize>, &str)> = FastMap::default();
-    for model in schema.models {
-        for index in &model.facts.indexes {
-            let Some(name) = model_index_name(schema.convention, &index.table, &index.name, &index.columns) else {
+    let mut seen: FastMap<(&str, &str), (&str, Range<usize>, &str)> = FastMap::default();
+    for (model, names) in schema.models.iter().zip(&schema.model_index_names) {
+        for (index, name) in model.facts.indexes.iter().zip(names) {
+            let Some(name) = name else {
                 continue;
             };
-            let key = (top_dir(&model.path), name.clone());
+            let key = (top_dir(&model.path), name.as_str());
             match seen.get(&key) {
                 Some((path, span, table)) => {
                     let message = if *path == model.path && *table == index.table {

@@ -447,6 +447,8 @@ pub fn check_source(ctx: &SourceContext<'_>, emit: &mut Emitter<'_>) {
     drop_all_outside_tests::check(ctx.path, ctx.kind, ctx.calls, emit);
 }
 
+pub use duplicate_model_index_name::model_index_name;
+
 pub fn check_schema(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     duplicate_index_name::check(schema, emit);
     duplicate_model_index_name::check(schema, emit);

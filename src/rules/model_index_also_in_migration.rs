@@ -1,7 +1,6 @@
 //! AP305 model-index-also-in-migration: see `docs/rules/model-index-also-in-migration.md`.
 
 use super::Rule;
-use super::duplicate_model_index_name::model_index_name;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
 use compact_str::CompactString;
@@ -12,11 +11,9 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     }
     for (_, replay) in &schema.replays {
         for created in &replay.explicit {
-            for model in schema.models {
-                for index in model.facts.indexes.iter().filter(|i| i.implicit) {
-                    if model_index_name(schema.convention, &index.table, &index.name, &index.columns).as_deref()
-                        != Some(created.name.as_ref())
-                    {
+            for (model, names) in schema.models.iter().zip(&schema.model_index_names) {
+                for (index, name) in model.facts.indexes.iter().zip(names).filter(|(i, _)| i.implicit) {
+                    if name.as_deref() != Some(created.name.as_ref()) {
                         continue;
                     }
                     let column = index.columns.first().map_or("", CompactString::as_str);
