@@ -11,7 +11,7 @@ root=$PWD
 migrations=${MIGRATIONS:-10000}
 models=${MODELS:-1000}
 others=${OTHERS:-5000}
-runs=${RUNS:-10}
+runs=${RUNS:-20}
 work=${BENCH_DIR:-$root/target/bench}
 
 need() { command -v "$1" >/dev/null 2>&1; }
