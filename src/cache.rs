@@ -254,16 +254,11 @@ fn parse(data: &[u8], stamp: &[u8]) -> Option<Vec<(Key, usize, usize)>> {
 /// A fast 64-bit checksum: it catches a torn or damaged file, not an
 /// adversary (whoever can write the git directory can change the code).
 fn checksum(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut hash = bytes.len() as u64;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word.try_into().expect("eight bytes"))).wrapping_mul(K);
-    }
-    for &byte in words.remainder() {
-        hash = (hash.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
-    }
-    hash ^ (hash >> 29)
+    use std::hash::Hasher;
+    let mut hasher = crate::hash::FastHasher::default();
+    hasher.write_usize(bytes.len());
+    hasher.write(bytes);
+    hasher.finish()
 }
 
 #[cfg(test)]

@@ -498,11 +498,8 @@ impl<'p> Graph<'p> {
     /// Sort key for "which came later": Create Date, then path.
     pub fn age_key(&self, i: usize) -> (bool, [u32; 7], &str) {
         let node = &self.nodes[i];
-        (
-            node.date().is_some(),
-            node.date().unwrap_or_default(),
-            node.file.path.as_str(),
-        )
+        let date = node.date();
+        (date.is_some(), date.unwrap_or_default(), node.file.path.as_str())
     }
 }
 

@@ -5,7 +5,13 @@ use crate::diagnostic::Emitter;
 use crate::graph::{Graph, groups};
 
 pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
-    for mut bases in groups(&graph.bases, |a, b| graph.same_branch(a, b)) {
+    let groups = groups(&graph.bases, |a, b| graph.same_branch(a, b));
+    if groups.is_empty() {
+        return;
+    }
+    // Every revision's Create Date, parsed once for all the extra bases.
+    let dates: Vec<Option<[u32; 7]>> = graph.nodes.iter().map(crate::graph::Node::date).collect();
+    for mut bases in groups {
         bases.sort_by(|&a, &b| {
             let (ka, kb) = (graph.age_key(a), graph.age_key(b));
             // Dated revisions first, oldest first; then by path.
@@ -18,7 +24,7 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                 "`{}` is another base (`down_revision = None`), but `{}` ({}) already starts this history",
                 node.id, first.id, first.file.path
             );
-            let help = match intended_parent(graph, extra) {
+            let help = match intended_parent(graph, &dates, extra) {
                 Some(parent) => format!(
                     "set `down_revision = \"{}\"`: `{}` is the newest revision created before this one",
                     graph.nodes[parent].id, graph.nodes[parent].id
@@ -43,12 +49,12 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
 
 /// The revision created last before `base` (by `Create Date`) outside the
 /// history `base` starts: the head the author meant to follow.
-fn intended_parent(graph: &Graph<'_>, base: usize) -> Option<usize> {
-    let date = graph.nodes[base].date()?;
+fn intended_parent(graph: &Graph<'_>, dates: &[Option<[u32; 7]>], base: usize) -> Option<usize> {
+    let date = dates[base]?;
     let own = graph.descendants(base);
     (0..graph.nodes.len())
         .filter(|i| !own.contains(i))
-        .filter_map(|i| graph.nodes[i].date().filter(|d| *d < date).map(|d| (d, i)))
+        .filter_map(|i| dates[i].filter(|d| *d < date).map(|d| (d, i)))
         .max()
         .map(|(_, i)| i)
 }

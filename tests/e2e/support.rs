@@ -217,6 +217,21 @@ pub(crate) fn committed_chain() -> GitProject {
 
 /// A program of the project's `.venv` (or of `ALEMBIC_PREFLIGHT_VENV`),
 /// when it is there and `check` (its arguments) succeeds.
+/// The venv's Python with Alembic importable. Outside CI, a missing venv
+/// skips the test (with a note); in CI it fails it.
+#[allow(clippy::print_stderr)]
+pub(crate) fn alembic_python() -> Option<PathBuf> {
+    let python = venv_program("python", &["-c", "import alembic"]);
+    if python.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Alembic in .venv: .ci/run installs it"
+        );
+        eprintln!("skipped: no .venv with alembic (run .ci/run)");
+    }
+    python
+}
+
 pub(crate) fn venv_program(name: &str, check: &[&str]) -> Option<PathBuf> {
     let venv = std::env::var_os("ALEMBIC_PREFLIGHT_VENV")
         .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from);
