@@ -56,6 +56,8 @@ pub struct Outcome {
     /// Problems of the tool itself (unreadable files, broken configuration):
     /// reported on stderr, and the run exits 2.
     pub errors: Vec<String>,
+    /// What the user should know but that fails nothing, for stderr.
+    pub notes: Vec<String>,
     pub environments: Vec<Environment>,
     /// How long each phase took, for `ALEMBIC_PREFLIGHT_TIMINGS`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -127,7 +129,7 @@ pub fn check(
     };
     let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
     let tree: &dyn Tree = &filtered;
-    let (envs, config_errors) = environments(tree, settings);
+    let (mut envs, config_errors) = environments(tree, settings);
     // A broken configuration matters where it could describe what was
     // selected: a directory above a selected path, or inside a selected one.
     for error in config_errors {
@@ -149,14 +151,16 @@ pub fn check(
 
     // Revision files, per environment.
     lap(&mut outcome, "discover environments");
-    let loaded = load_revisions(tree, &envs, cache, &mut outcome);
+    let (loaded, unloaded) = load_revisions(tree, &mut envs, cache, &mut outcome);
+    let envs = envs;
     lap(&mut outcome, "read and scan revision files");
     let migration_paths: crate::hash::FastSet<&str> =
         envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
     let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
     let mut candidates = Vec::new();
     for path in tree.files() {
-        if !tree::is_python(path) || migration_paths.contains(path.as_str()) {
+        // Files below a version location are revision files, loaded or not.
+        if !tree::is_python(path) || migration_paths.contains(path.as_str()) || env::in_version_location(&envs, path) {
             continue;
         }
         let kind = if env_scripts.contains(path) {
@@ -190,9 +194,13 @@ pub fn check(
     let mut inits = Vec::new();
     let mut others: Vec<(String, FileKind, Vec<AllCall>)> = Vec::new();
     let mut directives: Vec<String> = Vec::new();
+    let mut unloaded: Vec<String> = unloaded.into_iter().filter(|p| selection.contains(p)).collect();
     for (candidate, facts) in scanned {
         if candidate.selected {
             outcome.files_checked += 1;
+        }
+        if facts.revision_like && candidate.selected && candidate.kind == FileKind::App {
+            unloaded.push(candidate.path.clone());
         }
         if facts.directives {
             directives.push(candidate.path.clone());
@@ -213,6 +221,9 @@ pub fn check(
             });
         }
         others.push((candidate.path, candidate.kind, facts.calls));
+    }
+    if let Some(note) = unloaded_note(unloaded) {
+        outcome.notes.push(note);
     }
     let convention = settings
         .index_naming
@@ -351,6 +362,26 @@ pub fn check(
     outcome
 }
 
+/// What to say of revision files that no environment loads, if any.
+fn unloaded_note(mut paths: Vec<String>) -> Option<String> {
+    if paths.is_empty() {
+        return None;
+    }
+    paths.sort_unstable();
+    let n = paths.len();
+    let shown = paths.iter().take(3).map(String::as_str).collect::<Vec<_>>().join(", ");
+    let more = if n > 3 {
+        format!(" and {} more", n - 3)
+    } else {
+        String::new()
+    };
+    let files = if n == 1 { "file is" } else { "files are" };
+    Some(format!(
+        "{n} revision {files} in no Alembic environment, so no graph rule checked them: {shown}{more}; \
+         if Alembic loads them, name their directories in `version-locations`"
+    ))
+}
+
 /// `items` in runs of at most `size`, for work too small to hand out one
 /// item at a time.
 fn chunks<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
@@ -386,8 +417,12 @@ struct Candidate {
 /// by its blob id. The byte tests are always done; the scans they call for
 /// are done when needed and kept.
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[allow(clippy::struct_excessive_bools)]
 struct OtherFacts {
     may_declare_models: bool,
+    /// Assigns `revision` and `down_revision`: a revision file that no
+    /// environment loads.
+    revision_like: bool,
     may_call_all: bool,
     directives: bool,
     models: Option<ModelFile>,
@@ -421,6 +456,7 @@ impl OtherFacts {
     fn scan(bytes: &[u8], candidate: &Candidate) -> Self {
         let mut facts = OtherFacts {
             may_declare_models: ModelFile::may_declare_models(bytes),
+            revision_like: env::looks_like_revision(bytes),
             may_call_all: may_call_all(bytes),
             directives: suppress::may_have_directives(bytes),
             ..OtherFacts::default()
@@ -565,43 +601,69 @@ fn environments(tree: &dyn Tree, settings: &Settings) -> (Vec<Environment>, Vec<
     if let Some(locations) = &settings.script_locations {
         env::restrict(tree, &mut envs, locations);
     }
+    if let Some(locations) = &settings.version_locations {
+        env::explicit_versions(tree, &mut envs, locations);
+    }
     (envs, errors)
 }
 
 /// Every revision file of every environment, in the order discovery
-/// listed them. Read failures are added to `errors`.
+/// listed them, with the nested revision files linked into each graph
+/// (see [`crate::graph::link_nested`]): those are added to the
+/// environment's `files`, and the nested revision files no graph takes are
+/// returned. Read failures are added to `errors`.
 fn load_revisions(
     tree: &dyn Tree,
-    envs: &[Environment],
+    envs: &mut [Environment],
     cache: &Cache,
     outcome: &mut Outcome,
-) -> Vec<Vec<MigrationFile>> {
-    let jobs: Vec<(usize, String)> = envs
+) -> (Vec<Vec<MigrationFile>>, Vec<String>) {
+    let jobs: Vec<(usize, bool, String)> = envs
         .iter()
         .enumerate()
-        .flat_map(|(i, env)| env.files.iter().map(move |path| (i, path.clone())))
+        .flat_map(|(i, env)| {
+            let direct = env.files.iter().map(move |path| (i, false, path.clone()));
+            direct.chain(env.nested.iter().map(move |path| (i, true, path.clone())))
+        })
         .collect();
     let facts = Facts {
         role: Role::Revision,
-        path: &|(_, path): &(usize, String)| path.as_str(),
-        serves: &|_: &(bool, Box<Migration>), _: &(usize, String)| true,
-        scan: &|_: &(usize, String), bytes: &[u8]| {
+        path: &|(_, _, path): &(usize, bool, String)| path.as_str(),
+        serves: &|_: &(bool, Box<Migration>), _: &(usize, bool, String)| true,
+        scan: &|_: &(usize, bool, String), bytes: &[u8]| {
             let source = SourceFile::from_bytes(String::new(), bytes);
             let facts = Box::new(Migration::from_scan(&Scan::new(&source.text)));
             (suppress::may_have_directives(bytes), facts)
         },
-        must_read: &|_: &(usize, String)| true,
+        must_read: &|(_, nested, _): &(usize, bool, String)| !nested,
     };
     let phases = ["  prove revision files unchanged", "  decode cached facts"];
     let mut loaded: Vec<Vec<MigrationFile>> = envs.iter().map(|e| Vec::with_capacity(e.files.len())).collect();
-    for ((i, path), (directives, facts)) in facts.load(tree, jobs, cache, outcome, Some(phases)) {
-        loaded[i].push(MigrationFile {
+    let mut nested: Vec<Vec<MigrationFile>> = envs.iter().map(|_| Vec::new()).collect();
+    for ((i, is_nested, path), (directives, facts)) in facts.load(tree, jobs, cache, outcome, Some(phases)) {
+        let file = MigrationFile {
             path,
             facts,
             directives,
-        });
+        };
+        if is_nested { &mut nested[i] } else { &mut loaded[i] }.push(file);
     }
-    loaded
+    let mut unloaded = Vec::new();
+    for ((env, files), nested) in envs.iter_mut().zip(&mut loaded).zip(nested) {
+        if nested.is_empty() {
+            continue;
+        }
+        let (joined, mut left) = crate::graph::link_nested(files, nested);
+        unloaded.append(&mut left);
+        if !joined.is_empty() {
+            // The graph is split by sub-directory where each is self-contained.
+            env.recursive = true;
+            files.extend(joined);
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            env.files = files.iter().map(|f| f.path.clone()).collect();
+        }
+    }
+    (loaded, unloaded)
 }
 
 /// The environments of a tree as `check` finds them (excluded files left out).
@@ -609,11 +671,12 @@ pub fn configured_environments(tree: &dyn Tree, settings: &Settings) -> Vec<Envi
     environments(&Filtered::new(tree, |path| settings.is_excluded(path)), settings).0
 }
 
-/// The revision files of a tree, as `check` would find them.
+/// The revision files of a tree, as `check` would find them, and the
+/// Python files below its version locations that may join them.
 pub fn revision_files(tree: &dyn Tree, settings: &Settings) -> std::collections::HashSet<String> {
     configured_environments(tree, settings)
         .into_iter()
-        .flat_map(|e| e.files)
+        .flat_map(|e| e.files.into_iter().chain(e.nested))
         .collect()
 }
 
@@ -635,13 +698,13 @@ fn build_graphs<'p>(envs: &'p [Environment], loaded: &'p [Vec<MigrationFile>], s
 /// The revision graphs of a tree, for the `graph` command.
 pub fn with_graphs<T>(tree: &dyn Tree, settings: &Settings, f: impl FnOnce(&[Graph<'_>]) -> T) -> (T, Vec<String>) {
     let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
-    let (envs, config_errors) = environments(&filtered, settings);
+    let (mut envs, config_errors) = environments(&filtered, settings);
     let mut errors: Vec<String> = config_errors
         .into_iter()
         .map(|e| format!("{}: {:#}", e.path, e.error))
         .collect();
     let mut outcome = Outcome::default();
-    let loaded = load_revisions(&filtered, &envs, &Cache::off(), &mut outcome);
+    let (loaded, _) = load_revisions(&filtered, &mut envs, &Cache::off(), &mut outcome);
     errors.append(&mut outcome.errors);
     let graphs = build_graphs(&envs, &loaded, settings);
     (f(&graphs), errors)

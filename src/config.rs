@@ -22,6 +22,7 @@ use crate::rules::Rule;
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigFile {
     pub script_locations: Option<Vec<String>>,
+    pub version_locations: Option<Vec<String>>,
     pub models: Option<Vec<String>>,
     pub tests: Option<Vec<String>>,
     pub exclude: Option<Vec<String>>,
@@ -110,6 +111,8 @@ pub struct Overrides {
 pub struct Settings {
     severities: BTreeMap<Rule, Option<Severity>>,
     pub script_locations: Option<Vec<String>>,
+    /// Directories of one environment's revision files, named outright.
+    pub version_locations: Option<Vec<String>>,
     pub models: Option<Gitignore>,
     pub tests: Option<Gitignore>,
     pub exclude: Option<Gitignore>,
@@ -179,6 +182,7 @@ impl Settings {
         Ok(Self {
             severities,
             script_locations: file.script_locations,
+            version_locations: file.version_locations,
             models: globs(root, file.models.as_deref(), "models")?,
             tests: globs(root, file.tests.as_deref(), "tests")?,
             exclude: globs(root, file.exclude.as_deref(), "exclude")?,

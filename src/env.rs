@@ -33,6 +33,12 @@ pub struct Environment {
     pub template_downgrade_raises: bool,
     /// Root-relative paths of the revision files, sorted.
     pub files: Vec<String>,
+    /// Python files below a version location, in sub-directories that a
+    /// literal reading of the configuration does not load. Projects that set
+    /// `version_locations` in code keep their revisions there; after the
+    /// files are read, [`link_nested`](crate::graph::link_nested) moves the
+    /// revision files linked into the graph to `files`.
+    pub nested: Vec<String>,
 }
 
 impl Environment {
@@ -117,7 +123,7 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
     });
     for env in &mut envs {
         read_template(tree, env);
-        env.files = migration_files(files, env);
+        (env.files, env.nested) = migration_files(files, env);
     }
     (envs, errors)
 }
@@ -144,6 +150,7 @@ fn new_env(
         template_has_downgrade: true,
         template_downgrade_raises: false,
         files: Vec::new(),
+        nested: Vec::new(),
     }
 }
 
@@ -282,8 +289,13 @@ fn resolve_script_location(tree: &dyn Tree, dir: &str, location: &str) -> Option
     if !looks_like_package {
         return relative_to_root(tree.root(), dir, location);
     }
-    let (package, resource) = location.split_once(':')?;
-    let suffix = tree::join(&package.replace('.', "/"), resource.trim_matches('/'));
+    // Alembic splits at every colon: the package, then one path part each.
+    let mut parts = location.split(':');
+    let package = parts.next()?.replace('.', "/");
+    let suffix = parts
+        .map(|p| p.trim_matches('/'))
+        .filter(|p| !p.is_empty())
+        .fold(package, |path, part| tree::join(&path, part));
     for base in [dir, "", "src"] {
         let candidate = tree::join(base, &suffix);
         if has_files_under(tree.files(), &candidate) {
@@ -339,24 +351,55 @@ fn read_template(tree: &dyn Tree, env: &mut Environment) {
     env.template_downgrade_raises = body[..end].contains("raise NotImplementedError");
 }
 
-fn migration_files(files: &[String], env: &Environment) -> Vec<String> {
-    let mut out: Vec<String> = files
-        .iter()
-        .filter(|f| {
-            let name = tree::file_name(f);
-            let dir = tree::parent(f);
-            let located = env
-                .version_locations
-                .iter()
-                .any(|loc| dir == loc || (env.recursive && tree::is_under(dir, loc)));
-            let python = tree::is_python(name);
-            located && python && name != "__init__.py" && !name.starts_with(".#")
-        })
-        .cloned()
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+/// The revision files Alembic loads from `env`'s version locations, and
+/// the Python files in their sub-directories that it loads only when the
+/// project configures them (in code, or with `recursive_version_locations`).
+fn migration_files(files: &[String], env: &Environment) -> (Vec<String>, Vec<String>) {
+    let mut direct = Vec::new();
+    let mut nested = Vec::new();
+    for f in files {
+        let name = tree::file_name(f);
+        if !tree::is_python(name) || name == "__init__.py" || name.starts_with(".#") {
+            continue;
+        }
+        let dir = tree::parent(f);
+        if env.version_locations.iter().any(|loc| dir == loc) {
+            direct.push(f.clone());
+        } else if env.version_locations.iter().any(|loc| tree::is_under(dir, loc)) {
+            if env.recursive { &mut direct } else { &mut nested }.push(f.clone());
+        }
+    }
+    for list in [&mut direct, &mut nested] {
+        list.sort();
+        list.dedup();
+    }
+    (direct, nested)
+}
+
+/// Whether `path` lies in or below one of `envs`' version locations: a
+/// revision file, loaded or not, and never a model or application module.
+pub fn in_version_location(envs: &[Environment], path: &str) -> bool {
+    let dir = tree::parent(path);
+    envs.iter().any(|e| {
+        e.version_locations
+            .iter()
+            .any(|loc| dir == loc || (!loc.is_empty() && tree::is_under(dir, loc)))
+    })
+}
+
+/// A cheap byte test: the file assigns `revision` and `down_revision` at
+/// module level, as every Alembic revision file does.
+pub fn looks_like_revision(bytes: &[u8]) -> bool {
+    static ASSIGNS: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"(?m)^(down_)?revision[ \t]*(:[^=\n]*)?=").expect("valid regex")
+    });
+    let mut found = [false; 2];
+    if bytes.windows(13).any(|w| w == b"down_revision") {
+        for m in ASSIGNS.find_iter(bytes) {
+            found[usize::from(m.as_bytes().starts_with(b"down_"))] = true;
+        }
+    }
+    found == [true; 2]
 }
 
 /// With `script-locations` configured: only those environments, and
@@ -376,9 +419,24 @@ pub fn restrict(tree: &dyn Tree, envs: &mut Vec<Environment>, locations: &[Strin
             None,
         );
         read_template(tree, &mut env);
-        env.files = migration_files(tree.files(), &env);
+        (env.files, env.nested) = migration_files(tree.files(), &env);
         envs.push(env);
     }
+}
+
+/// With `version-locations` configured: one environment whose revision
+/// files are in those directories, in place of any discovered environment
+/// that reads one of them. For layouts with no `env.py` beside a
+/// `versions/` directory (revision directories spread over packages).
+pub fn explicit_versions(tree: &dyn Tree, envs: &mut Vec<Environment>, locations: &[String]) {
+    let wanted: Vec<String> = locations.iter().map(|l| l.trim_matches('/').to_owned()).collect();
+    if wanted.is_empty() {
+        return;
+    }
+    envs.retain(|e| !e.version_locations.iter().any(|l| wanted.contains(l)));
+    let mut env = new_env("version-locations".to_owned(), wanted[0].clone(), wanted, false, None);
+    (env.files, env.nested) = migration_files(tree.files(), &env);
+    envs.push(env);
 }
 
 #[cfg(test)]

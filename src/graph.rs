@@ -662,3 +662,75 @@ pub fn partition<'p>(env: &Environment, files: &[&'p MigrationFile]) -> Vec<(Vec
     }
     out
 }
+
+/// The representative of `i`'s set in a union-find forest.
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Which of `nested` (revision files in sub-directories of a version
+/// location that a literal reading of the configuration does not load)
+/// join the environment's graph, given the files it loads directly.
+///
+/// Projects that set `version_locations` in code (release folders with
+/// expand and contract branches, one folder per database dialect) keep
+/// their revisions there. A nested file joins when it is a revision file
+/// (it assigns `revision` and `down_revision`) and, where the environment
+/// loads files directly, when it is linked to them through `down_revision`,
+/// `depends_on` or a branch label, in either direction. An environment that
+/// loads nothing directly reads every nested revision file. Returns the
+/// files that join, and the paths of the revision files that do not.
+pub fn link_nested(direct: &[MigrationFile], nested: Vec<MigrationFile>) -> (Vec<MigrationFile>, Vec<String>) {
+    let (revisions, _helpers): (Vec<MigrationFile>, Vec<MigrationFile>) = nested
+        .into_iter()
+        .partition(|f| f.facts.revision_id().is_some() && f.facts.down_revision.is_some());
+    if direct.is_empty() || revisions.is_empty() {
+        return (revisions, Vec::new());
+    }
+    let all: Vec<&MigrationFile> = direct.iter().chain(&revisions).collect();
+    let mut parent: Vec<usize> = (0..all.len()).collect();
+    let mut declared: FastMap<&str, usize> = FastMap::default();
+    for (i, file) in all.iter().enumerate() {
+        let labels = file.facts.branch_labels.as_ref().and_then(|a| a.value.ids());
+        let names = file
+            .facts
+            .revision_id()
+            .into_iter()
+            .chain(labels.unwrap_or_default().into_iter().map(|l| l.value.as_str()));
+        for name in names {
+            let first = *declared.entry(name).or_insert(i);
+            let (a, b) = (root(&mut parent, first), root(&mut parent, i));
+            parent[a] = b;
+        }
+    }
+    for (i, file) in all.iter().enumerate() {
+        let references = [&file.facts.down_revision, &file.facts.depends_on]
+            .into_iter()
+            .flatten()
+            .flat_map(|a| a.value.ids().unwrap_or_default());
+        for item in references {
+            if let Some(&j) = declared.get(item.value.as_str()) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let anchored: BTreeSet<usize> = (0..direct.len()).map(|i| root(&mut parent, i)).collect();
+    let linked: Vec<bool> = (direct.len()..all.len())
+        .map(|i| anchored.contains(&root(&mut parent, i)))
+        .collect();
+    let mut joined = Vec::new();
+    let mut left = Vec::new();
+    for (file, linked) in revisions.into_iter().zip(linked) {
+        if linked {
+            joined.push(file);
+        } else {
+            left.push(file.path);
+        }
+    }
+    (joined, left)
+}

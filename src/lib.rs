@@ -251,6 +251,13 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
     } else {
         render(format, &results.diagnostics, &results.sources, results.totals, out)?;
     }
+    for note in &results.notes {
+        writeln!(
+            err,
+            "{} {note}",
+            colored::Colorize::bold(colored::Colorize::cyan("note:"))
+        )?;
+    }
     for error in &results.errors {
         writeln!(
             err,
@@ -281,6 +288,7 @@ struct Results {
     sources: render::Sources,
     totals: Totals,
     errors: Vec<String>,
+    notes: Vec<String>,
     timings: Vec<(&'static str, std::time::Duration)>,
     from_cache: (usize, usize),
 }
@@ -293,6 +301,7 @@ impl Results {
         self.diagnostics.extend(outcome.diagnostics);
         self.totals.files_checked += outcome.files_checked;
         self.errors.extend(outcome.errors);
+        self.notes.extend(outcome.notes);
         self.sources.merge(outcome.sources);
     }
 }

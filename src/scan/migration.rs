@@ -172,6 +172,14 @@ impl Migration {
                 }
             }
         }
+        // `depends_on = ""` (or `[""]`) depends on nothing, as in Alembic.
+        if let Some(depends_on) = &mut migration.depends_on {
+            match &mut depends_on.value {
+                Value::Str(item) if item.value.is_empty() => depends_on.value = Value::None,
+                Value::Seq(items) => items.retain(|i| !i.value.is_empty()),
+                _ => {}
+            }
+        }
         migration.header = header(scan, &strings);
         let helpers: Vec<&str> = scan
             .lines

@@ -89,7 +89,7 @@ fn every_layout_names_the_heads_alembic_names() {
     let Some(python) = crate::support::alembic_python() else {
         return;
     };
-    let cases: [Case; 5] = [
+    let cases: [Case; 9] = [
         (
             "package_notation",
             serde_json::json!([{"name": "main", "ini": "alembic.ini"}]),
@@ -120,6 +120,38 @@ fn every_layout_names_the_heads_alembic_names() {
             ],
         ),
         ("runtime_template", serde_json::json!(["db"]), &[("db", "db/versions")]),
+        // `version_locations` set in env.py, as OpenStack projects do.
+        (
+            "versions_in_code",
+            serde_json::json!([{"name": "db", "dir": "db", "version_locations": [
+                "db/versions", "db/versions/liberty/expand", "db/versions/liberty/contract",
+                "db/versions/mitaka/expand", "db/versions/mitaka/contract"]}]),
+            &[("db", "db/versions")],
+        ),
+        // Several colons in package notation; the dialect folder chosen in code.
+        (
+            "colon_package",
+            serde_json::json!([
+                {"name": "postgresql", "dir": "shop/db/migrations", "version_locations": ["shop/db/migrations/versions/postgresql"]},
+                {"name": "sqlite", "dir": "shop/db/migrations", "version_locations": ["shop/db/migrations/versions/sqlite"]},
+            ]),
+            &[
+                ("postgresql", "shop/db/migrations/versions/postgresql"),
+                ("sqlite", "shop/db/migrations/versions/sqlite"),
+            ],
+        ),
+        // A folder of old revisions nothing links to: Alembic does not load it.
+        (
+            "archived_folder",
+            serde_json::json!([{"name": "db", "ini": "alembic.ini"}]),
+            &[("db", "db/versions")],
+        ),
+        // Revision directories named in `version-locations`.
+        (
+            "spread_packages",
+            serde_json::json!([{"name": "all", "dir": "accounts", "version_locations": ["accounts/alembic", "orders/alembic"]}]),
+            &[("all", "accounts/alembic orders/alembic")],
+        ),
     ];
     for (name, entries, pairs) in cases {
         let dir = layout(name);
@@ -147,4 +179,27 @@ fn graph_in_every_format() {
     let dir = layout("runtime_template");
     let out = run_in(dir.path(), &["graph"]);
     insta::assert_snapshot!("graph_runtime_template", out.stdout);
+}
+
+#[test]
+fn nested_revision_files_no_graph_links_are_named_on_stderr() {
+    let dir = layout("archived_folder");
+    let out = run_in(dir.path(), &["check", "--all-files"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "note: 2 revision files are in no Alembic environment, so no graph rule checked them: \
+         db/versions/old/1a2f3e4d5c6b_squashed_away.py, db/versions/old/7e6d5c4b3a29_squashed_too.py; \
+         if Alembic loads them, name their directories in `version-locations`\n"
+    );
+    // Linked or self-contained nested folders are read without a note.
+    for name in ["versions_in_code", "colon_package", "spread_packages"] {
+        let out = run_in(layout(name).path(), &["check", "--all-files"]);
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (0, "", ""),
+            "{name}"
+        );
+    }
 }
