@@ -157,6 +157,7 @@ impl Settings {
                     rule,
                     Rule::MissingDowngrade
                         | Rule::EmptyDowngrade
+                        | Rule::EmptyDataDowngrade
                         | Rule::IrreversibleDowngrade
                         | Rule::DowngradeDoesNotReverse
                 )

@@ -27,7 +27,8 @@ pub struct Environment {
     pub recursive: bool,
     /// `file_template`, when the configuration sets one.
     pub file_template: Option<String>,
-    /// The environment's `script.py.mako` writes a `downgrade()`.
+    /// The environment's `script.py.mako` writes a `downgrade()` meant to
+    /// hold operations (not none, not a bare `pass`).
     pub template_has_downgrade: bool,
     /// The environment's template's `downgrade()` raises `NotImplementedError`.
     pub template_downgrade_raises: bool,
@@ -348,7 +349,19 @@ fn read_template(tree: &dyn Tree, env: &mut Environment) {
     };
     let body = &text[at..];
     let end = body[1..].find("\ndef ").map_or(body.len(), |i| i + 1);
-    env.template_downgrade_raises = body[..end].contains("raise NotImplementedError");
+    let body = &body[..end];
+    env.template_downgrade_raises = body.contains("raise NotImplementedError");
+    // A template whose `downgrade()` is a plain `pass`, with no place for
+    // the generated operations, writes upgrade-only revisions on purpose.
+    let only_pass = body
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("\"\"\"") && !l.starts_with("'''"))
+        .all(|l| l == "pass" || l == "...");
+    if !body.contains("${") && only_pass {
+        env.template_has_downgrade = false;
+    }
 }
 
 /// The revision files Alembic loads from `env`'s version locations, and

@@ -2,17 +2,19 @@
 
 use super::{FileContext, Rule, describe};
 use crate::diagnostic::Emitter;
+use crate::scan::effect::Effect;
 use crate::scan::migration::Body;
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let facts = &ctx.file.facts;
     let Some(downgrade) = &facts.downgrade else { return };
-    if downgrade.body != Body::Empty || facts.is_merge() {
+    // A project whose template writes no downgrade never downgrades.
+    if downgrade.body != Body::Empty || facts.is_merge() || !ctx.env.template_has_downgrade {
         return;
     }
-    // Undoing nothing is right: an empty upgrade() needs an empty downgrade().
     let Some(upgrade) = &facts.upgrade else { return };
-    if upgrade.body == Body::Empty {
+    // Data-only upgrades are `empty-data-downgrade`'s to judge.
+    if upgrade.body == Body::Empty || upgrade.effect != Effect::Schema {
         return;
     }
     emit.report(
@@ -65,5 +67,20 @@ mod tests {
             "revision = 'n'\ndown_revision = 'a'\ndef upgrade():\n    pass\ndef downgrade():\n    pass\n",
             Rule::EmptyDowngrade,
         );
+    }
+
+    #[test]
+    fn data_only_and_no_op_upgrades_are_not_schema_changes() {
+        for upgrade in [
+            "    op.execute(\"UPDATE t SET a = 1 WHERE a IS NULL\")\n",
+            "    op.bulk_insert(table, [{'id': 1}])\n",
+            "    if skip_on_legacy_engine(op, __name__):\n        return\n    pass\n",
+        ] {
+            lint_ok(
+                "d.py",
+                &format!("revision = 'd'\ndown_revision = 'a'\ndef upgrade():\n{upgrade}def downgrade():\n    pass\n"),
+                Rule::EmptyDowngrade,
+            );
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! AP503 irreversible-downgrade: see `docs/rules/irreversible-downgrade.md`.
 
-use super::{FileContext, Rule, describe};
+use super::{FileContext, Rule, revision_of};
 use crate::diagnostic::Emitter;
 use crate::scan::migration::Body;
 
@@ -20,8 +20,8 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         &ctx.file.path,
         range.clone(),
         format!(
-            "`downgrade()` of revision {} raises `NotImplementedError`; no downgrade can pass it",
-            describe(ctx.file)
+            "`downgrade()` of {} raises `NotImplementedError`; no downgrade can pass it",
+            revision_of(ctx.file)
         ),
     )
     .help(

@@ -1,6 +1,6 @@
 //! AP102 missing-down-revision: see `docs/rules/missing-down-revision.md`.
 
-use super::{FileContext, Rule, describe};
+use super::{FileContext, Rule, revision_of};
 use crate::diagnostic::Emitter;
 use compact_str::CompactString;
 
@@ -22,8 +22,8 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         &ctx.file.path,
         range,
         format!(
-            "revision {} has no `down_revision`; Alembic fails with AttributeError",
-            describe(ctx.file)
+            "{} has no `down_revision`; Alembic fails with AttributeError",
+            revision_of(ctx.file)
         ),
     )
     .help(help);

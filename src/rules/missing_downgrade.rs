@@ -1,6 +1,6 @@
 //! AP501 missing-downgrade: see `docs/rules/missing-downgrade.md`.
 
-use super::{FileContext, Rule, describe};
+use super::{FileContext, Rule, revision_of};
 use crate::diagnostic::Emitter;
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
@@ -15,8 +15,8 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         &ctx.file.path,
         range,
         format!(
-            "revision {} has no `downgrade()`; `alembic downgrade` past it fails",
-            describe(ctx.file)
+            "{} has no `downgrade()`; `alembic downgrade` past it fails",
+            revision_of(ctx.file)
         ),
     )
     .help("add `def downgrade():` with the operations that undo `upgrade()`");

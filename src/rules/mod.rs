@@ -12,6 +12,7 @@ mod duplicate_model_index_name;
 mod duplicate_revision_id;
 mod duplicate_table_name;
 mod edited_applied_migration;
+mod empty_data_downgrade;
 mod empty_downgrade;
 mod empty_upgrade;
 mod filename_revision_mismatch;
@@ -78,6 +79,7 @@ pub enum Rule {
     IrreversibleDowngrade,
     DowngradeDoesNotReverse,
     EmptyUpgrade,
+    EmptyDataDowngrade,
     DuplicateTableName,
     MissingModelModule,
     EditedAppliedMigration,
@@ -131,6 +133,7 @@ impl Rule {
         Rule::IrreversibleDowngrade,
         Rule::DowngradeDoesNotReverse,
         Rule::EmptyUpgrade,
+        Rule::EmptyDataDowngrade,
         Rule::DuplicateTableName,
         Rule::MissingModelModule,
         Rule::EditedAppliedMigration,
@@ -359,6 +362,14 @@ impl Rule {
                 File,
                 include_str!("../../docs/rules/empty-upgrade.md"),
             ),
+            Rule::EmptyDataDowngrade => (
+                "AP506",
+                "empty-data-downgrade",
+                "`downgrade()` does nothing after a data-only `upgrade()`",
+                OFF,
+                File,
+                include_str!("../../docs/rules/empty-data-downgrade.md"),
+            ),
             Rule::DuplicateTableName => (
                 "AP601",
                 "duplicate-table-name",
@@ -472,6 +483,7 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     placeholder_revision_id::check(ctx, emit);
     missing_downgrade::check(ctx, emit);
     empty_downgrade::check(ctx, emit);
+    empty_data_downgrade::check(ctx, emit);
     irreversible_downgrade::check(ctx, emit);
     empty_upgrade::check(ctx, emit);
     downgrade_does_not_reverse::check(ctx, emit);
@@ -488,6 +500,14 @@ pub fn check_graph(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'_
     revision_cycle::check(graph, emit);
     unknown_depends_on::check(graph, emit);
     branch_label_conflict::check(graph, emit);
+}
+
+/// `revision `id``, or `this revision` for a file without a literal id.
+pub(crate) fn revision_of(file: &MigrationFile) -> String {
+    match file.facts.revision_id() {
+        Some(id) => format!("revision `{id}`"),
+        None => "this revision".to_owned(),
+    }
 }
 
 /// The revision's id in backticks, or a description when it has none.

@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::app::{AllCall, all_calls, may_call_all};
+use super::effect::{Effect, effect};
 use super::ops::{Operation, operations};
 use compact_str::CompactString;
 
@@ -126,6 +127,8 @@ pub struct Function {
     /// It calls a function defined in the same module (whose operations
     /// are not followed).
     pub calls_helper: bool,
+    /// What it does to the database, helpers followed.
+    pub effect: Effect,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,23 +184,26 @@ impl Migration {
             }
         }
         migration.header = header(scan, &strings);
-        let helpers: Vec<&str> = scan
-            .lines
-            .iter()
-            .filter(|l| l.indent == 0)
-            .filter_map(|l| {
-                let t = scan.line_tokens(l);
-                (t.len() > 1 && scan.is(t[0], "def")).then(|| scan.str(t[1]))
-            })
-            .filter(|name| !matches!(*name, "upgrade" | "downgrade"))
-            .collect();
+        // Every module-level function, by name: helpers are followed.
+        let mut functions = std::collections::BTreeMap::new();
+        for (index, line) in scan.lines.iter().enumerate() {
+            if line.indent == 0
+                && let Some((name, f)) = function(scan, index)
+            {
+                functions.insert(name, f.lines);
+            }
+        }
         for function in [&mut migration.upgrade, &mut migration.downgrade].into_iter().flatten() {
             function.ops = operations(scan, function.lines.clone());
+            function.effect = effect(scan, function.lines.clone(), &functions);
             let first = scan.lines[function.lines.start].tokens.start;
             let last = scan.lines[function.lines.end - 1].tokens.end;
-            function.calls_helper = scan.tokens[first..last]
-                .windows(2)
-                .any(|w| w[0].kind == Kind::Name && helpers.contains(&scan.str(w[0])) && scan.is(w[1], "("));
+            function.calls_helper = scan.tokens[first..last].windows(2).any(|w| {
+                w[0].kind == Kind::Name
+                    && !matches!(scan.str(w[0]), "upgrade" | "downgrade")
+                    && functions.contains_key(scan.str(w[0]))
+                    && scan.is(w[1], "(")
+            });
         }
         // Walking every statement again is only worth it where a call may be.
         migration.all_calls = if may_call_all(scan.text.as_bytes()) {
@@ -420,6 +426,7 @@ fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
             lines: index..end,
             ops: Vec::new(),
             calls_helper: false,
+            effect: Effect::Nothing,
         },
     ))
 }

@@ -13,6 +13,7 @@
 
 pub mod app;
 pub mod blocks;
+pub mod effect;
 pub mod imports;
 pub mod migration;
 pub mod model;
