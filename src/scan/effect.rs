@@ -20,6 +20,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::ops::matching;
 use super::{Kind, Scan, Token};
 
 /// The strongest thing a body does, weakest first.
@@ -152,24 +153,7 @@ fn body_tokens<'s>(scan: &'s Scan<'_>, lines: &Range<usize>) -> Option<&'s [Toke
 
 /// The tokens inside the brackets of a call; `from` starts at its `(`.
 fn call_args<'t>(scan: &Scan<'_>, from: &'t [Token]) -> &'t [Token] {
-    let mut depth = 0usize;
-    let mut end = from.len();
-    for (i, &t) in from.iter().enumerate() {
-        if t.kind != Kind::Op {
-            continue;
-        }
-        match scan.str(t) {
-            "(" | "[" | "{" => depth += 1,
-            ")" | "]" | "}" => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    end = i;
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
+    let end = matching(scan, from, 0).unwrap_or(from.len());
     &from[1.min(end)..end]
 }
 

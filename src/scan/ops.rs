@@ -208,7 +208,7 @@ fn calls<'a>(scan: &Scan<'a>, tokens: &'a [Token]) -> Vec<Call<'a>> {
 }
 
 /// Index of the bracket closing the one at `open`.
-fn matching(scan: &Scan<'_>, tokens: &[Token], open: usize) -> Option<usize> {
+pub(crate) fn matching(scan: &Scan<'_>, tokens: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, &t) in tokens.iter().enumerate().skip(open) {
         if t.kind != Kind::Op {
