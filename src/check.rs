@@ -375,10 +375,14 @@ fn unloaded_note(mut paths: Vec<String>) -> Option<String> {
     } else {
         String::new()
     };
-    let files = if n == 1 { "file is" } else { "files are" };
+    let (files, them) = if n == 1 {
+        ("file is", "it")
+    } else {
+        ("files are", "them")
+    };
     Some(format!(
-        "{n} revision {files} in no Alembic environment, so no graph rule checked them: {shown}{more}; \
-         if Alembic loads them, name their directories in `version-locations`"
+        "{n} revision {files} in no Alembic environment, so no graph rule checked {them}: {shown}{more}; \
+         if Alembic loads {them}, name their directories in `version-locations`"
     ))
 }
 
