@@ -10,8 +10,10 @@ pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Em
         return;
     }
     for call in calls.iter().filter(|c| c.method == Method::DropAll) {
-        // A setting or an in-memory database makes it a deliberate, local act.
-        let deliberate = kind == FileKind::App && call.guard.is_some_and(|g| g != crate::scan::app::Guard::Stamp);
+        // A setting or an in-memory database makes it a deliberate, local
+        // act; so does a function not run at start-up (a reset command).
+        let deliberate = kind == FileKind::App
+            && (call.guard.is_some_and(|g| g != crate::scan::app::Guard::Stamp) || !call.start_up);
         if deliberate {
             continue;
         }
@@ -33,7 +35,10 @@ mod tests {
     #[test]
     fn outside_and_inside_tests() {
         let tree = MemTree::new(&[
-            ("app/admin.py", b"def reset():\n    db.drop_all()\n"),
+            (
+                "app/admin.py",
+                b"@app.on_event('startup')\ndef fresh():\n    db.drop_all()\n\ndef reset_command():\n    db.drop_all()\n",
+            ),
             ("tests/test_x.py", b"def teardown():\n    db.drop_all()\n"),
             (
                 "app/dev.py",
@@ -41,7 +46,8 @@ mod tests {
             ),
         ]);
         let out = lint_tree(&tree, Some(Rule::DropAllOutsideTests));
-        assert!(out.contains("app/admin.py:2:5"), "{out}");
+        assert!(out.contains("app/admin.py:3:5"), "{out}");
+        assert!(!out.contains("app/admin.py:6"), "a command is deliberate: {out}");
         assert!(!out.contains("tests/test_x.py") && !out.contains("app/dev.py"), "{out}");
     }
 }

@@ -17,7 +17,7 @@ pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Em
                 )
                 .help("create tables with operations in revision files (`alembic revision --autogenerate`), never with `create_all()`");
             }
-            FileKind::App if call.guard.is_none() => {
+            FileKind::App if call.guard.is_none() && call.start_up => {
                 emit.report(
                     Rule::UnguardedCreateAll,
                     path,
@@ -25,6 +25,19 @@ pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Em
                     "`create_all()` creates tables outside the migrations; at start-up it races `alembic upgrade`",
                 )
                 .help("guard it behind a setting (for tests or local use), move it into test code, or follow it with `command.stamp(alembic_cfg, \"head\")`");
+            }
+            FileKind::App if call.guard.is_none() => {
+                // Its callers are elsewhere: whether it runs at start-up is
+                // not known here.
+                let function = call.function.as_deref().unwrap_or("a function");
+                emit.report(
+                    Rule::UnguardedCreateAll,
+                    path,
+                    call.span.clone(),
+                    format!("`create_all()` in `{function}()` creates tables outside the migrations; if it runs at start-up it races `alembic upgrade`"),
+                )
+                .uncertain()
+                .help("if it runs only for tests or local use, guard it behind a setting; if it bootstraps a database, follow it with `command.stamp(alembic_cfg, \"head\")`");
             }
             FileKind::App | FileKind::Test => {}
         }
@@ -56,5 +69,32 @@ mod tests {
         Found 1 problem (1 error) in 1 file
         Run `alembic-preflight explain AP401` for what a rule checks and how to fix it.
         "#);
+    }
+
+    #[test]
+    fn start_up_hooks_and_what_they_call() {
+        let tree = MemTree::new(&[
+            (
+                "app/main.py",
+                b"def init_db():\n    Base.metadata.create_all(bind=engine)\n\n@app.on_event('startup')\nasync def on_start():\n    init_db()\n",
+            ),
+            (
+                "app/factory.py",
+                b"def create_app():\n    app = Flask(__name__)\n    db.create_all()\n    return app\n",
+            ),
+            // Run by callers elsewhere: whether at start-up is not known.
+            (
+                "app/lazy.py",
+                b"class Store:\n    def create(self):\n        self.metadata.create_all(self.engine)\n",
+            ),
+        ]);
+        let out = lint_tree(&tree, Some(Rule::UnguardedCreateAll));
+        assert!(out.contains("app/main.py:2:5"), "{out}");
+        assert!(out.contains("app/factory.py:3:5"), "{out}");
+        assert!(
+            out.contains("warning[AP401]") && out.contains("`create_all()` in `create()`"),
+            "{out}"
+        );
+        assert!(out.contains("app/lazy.py:3:9"), "{out}");
     }
 }

@@ -10,9 +10,18 @@
 //! `command.stamp(cfg, "head")`); when an earlier `if` in the same function
 //! checks whether the database is versioned or empty and raises or returns;
 //! or when the same function builds an in-memory database.
+//!
+//! A site also records whether it runs at start-up as far as this file
+//! shows: at import (module level, class bodies, `if __name__ == "__main__":`),
+//! in a start-up hook (a function decorated with `on_event("startup")`,
+//! `before_first_request`, ... or named `lifespan`, `startup`, `create_app`),
+//! or in a function this file calls from one of those. A function whose
+//! callers are elsewhere (a command, an API method) is not known to run at
+//! start-up.
 
 use std::ops::Range;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::blocks::{BlockKind, walk};
@@ -37,6 +46,9 @@ pub enum Guard {
     InMemory,
     /// An earlier `if` about the database's state raises or returns.
     EarlierStateCheck,
+    /// The same function makes the `MetaData()` whose tables it creates:
+    /// they are not the migrated models.
+    LocalMetadata,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +59,10 @@ pub struct AllCall {
     pub span: Range<usize>,
     /// Why the site is considered safe, if it is.
     pub guard: Option<Guard>,
+    /// It runs at start-up, as far as this file shows.
+    pub start_up: bool,
+    /// The outermost function it is in.
+    pub function: Option<CompactString>,
 }
 
 /// A cheap byte test done before scanning.
@@ -67,10 +83,59 @@ const STATE_WORDS: [&str; 7] = [
     "tables",
 ];
 
+/// Decorators and function names of start-up hooks.
+const HOOK_WORDS: [&str; 5] = [
+    "startup",
+    "lifespan",
+    "before_first_request",
+    "before_serving",
+    "create_app",
+];
+
 pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
     let mut out = Vec::new();
+    // The outermost function of each site; the functions called at
+    // start-up; the calls each function makes.
+    let mut site_function: Vec<Option<&str>> = Vec::new();
+    let mut start_up: Vec<&str> = Vec::new();
+    let mut called_by: Vec<(&str, &str)> = Vec::new();
+    // Functions of this file that stamp the database.
+    let mut stampers: Vec<&str> = Vec::new();
+    walk(scan, 0..scan.lines.len(), |statement| {
+        let function = statement.blocks.iter().find_map(|b| match &b.kind {
+            BlockKind::Def { name } => Some(&scan.text[name.clone()]),
+            _ => None,
+        });
+        if let Some(function) = function
+            && statement.tokens.windows(2).any(|w| {
+                w[0].kind == Kind::Name && scan.str(w[0]).to_lowercase().contains("stamp") && scan.is(w[1], "(")
+            })
+            && !stampers.contains(&function)
+        {
+            stampers.push(function);
+        }
+    });
     walk(scan, 0..scan.lines.len(), |statement| {
         let tokens = statement.tokens;
+        let function = statement.blocks.iter().find_map(|b| match &b.kind {
+            BlockKind::Def { name } => Some((b, &scan.text[name.clone()])),
+            _ => None,
+        });
+        if let Some((def, name)) = function
+            && is_hook(scan, def.line, name)
+            && !start_up.contains(&name)
+        {
+            start_up.push(name);
+        }
+        for w in tokens.windows(2) {
+            if w[0].kind == Kind::Name && scan.is(w[1], "(") {
+                match function {
+                    None => start_up.push(scan.str(w[0])),
+                    Some((_, caller)) => called_by.push((caller, scan.str(w[0]))),
+                }
+            }
+        }
+        let function = function.map(|(_, name)| name);
         for (i, &t) in tokens.iter().enumerate() {
             if t.kind != Kind::Name {
                 continue;
@@ -110,34 +175,70 @@ pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
                     }
                 }
             }
-            let guard = guard_of(scan, statement, t.start);
+            let site = Site {
+                statement,
+                at: t.start,
+                receiver: scan.str(tokens[start]),
+            };
+            let guard = guard_of(scan, &site, &stampers);
+            site_function.push(function);
             out.push(AllCall {
                 method,
                 span: tokens[start].start..end,
                 guard,
+                start_up: false,
+                function: function.map(Into::into),
             });
         }
     });
-    out
-}
-
-fn guard_of(scan: &Scan<'_>, statement: &super::blocks::Statement<'_>, at: usize) -> Option<Guard> {
-    for block in statement.blocks {
-        if let BlockKind::Arm {
-            condition, previous, ..
-        } = &block.kind
-        {
-            for c in std::iter::once(condition).chain(previous) {
-                let lower = scan.text[c.clone()].to_lowercase();
-                if CONFIG_WORDS.iter().any(|w| lower.contains(w)) {
-                    return Some(Guard::Condition);
-                }
-                if STATE_WORDS.iter().any(|w| lower.contains(w)) {
-                    return Some(Guard::StateCheck);
-                }
+    // Functions called from start-up code run at start-up too.
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for &(caller, callee) in &called_by {
+            if start_up.contains(&caller) && !start_up.contains(&callee) {
+                start_up.push(callee);
+                grew = true;
             }
         }
     }
+    for (call, function) in out.iter_mut().zip(site_function) {
+        call.start_up = function.is_none_or(|f| start_up.contains(&f));
+    }
+    out
+}
+
+/// A start-up hook: by its name, or by a decorator on the lines above
+/// its header.
+fn is_hook(scan: &Scan<'_>, header: usize, name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if HOOK_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    scan.lines[..header]
+        .iter()
+        .rev()
+        .take_while(|line| {
+            let first = scan.tokens.get(line.tokens.start);
+            first.is_some_and(|&t| scan.is(t, "@"))
+        })
+        .any(|line| {
+            let text = scan.text[scan.tokens[line.tokens.start].start..scan.tokens[line.tokens.end - 1].end]
+                .to_ascii_lowercase();
+            HOOK_WORDS.iter().any(|w| text.contains(w))
+        })
+}
+
+/// Where a site is: the statement, the start of its attribute, and the
+/// first name of its receiver (`metadata_obj` in `metadata_obj.create_all`).
+struct Site<'s, 'a> {
+    statement: &'s super::blocks::Statement<'a>,
+    at: usize,
+    receiver: &'a str,
+}
+
+fn guard_of(scan: &Scan<'_>, site: &Site<'_, '_>, stampers: &[&str]) -> Option<Guard> {
+    let (statement, at) = (site.statement, site.at);
     // The enclosing function, or the whole module.
     let lines = match statement
         .blocks
@@ -157,6 +258,63 @@ fn guard_of(scan: &Scan<'_>, statement: &super::blocks::Statement<'_>, at: usize
     let first = scan.lines[lines.start].tokens.start;
     let last = scan.lines[lines.end - 1].tokens.end;
     let tokens = &scan.tokens[first..last];
+    // The value of `NAME = value` in the function (a statement of its own).
+    let assigned = |name: &str| {
+        scan.lines[lines.clone()].iter().find_map(|line| {
+            let statement = &scan.tokens[line.tokens.clone()];
+            match statement {
+                [target, eq, value @ ..]
+                    if !value.is_empty()
+                        && target.kind == Kind::Name
+                        && scan.str(*target) == name
+                        && scan.is(*eq, "=") =>
+                {
+                    Some(&scan.text[value[0].start..value[value.len() - 1].end])
+                }
+                _ => None,
+            }
+        })
+    };
+    for block in statement.blocks {
+        if let BlockKind::Arm {
+            condition, previous, ..
+        } = &block.kind
+        {
+            for c in std::iter::once(condition).chain(previous) {
+                let text = &scan.text[c.clone()];
+                // A name the function set from the configuration counts as
+                // the configuration (`url = config.get(...)`; `if url...`).
+                let mut lower = text.to_lowercase();
+                for name in text.split(|ch: char| !(ch.is_alphanumeric() || ch == '_')) {
+                    if !name.is_empty() && !name.starts_with(|ch: char| ch.is_ascii_digit()) {
+                        if let Some(value) = assigned(name) {
+                            lower.push(' ');
+                            lower.push_str(&value.to_lowercase());
+                        }
+                    }
+                }
+                if CONFIG_WORDS.iter().any(|w| lower.contains(w)) {
+                    return Some(Guard::Condition);
+                }
+                if STATE_WORDS.iter().any(|w| lower.contains(w)) {
+                    return Some(Guard::StateCheck);
+                }
+            }
+        }
+    }
+    let local_metadata = assigned(site.receiver)
+        .and_then(|value| value.split('(').next())
+        .is_some_and(|callee| callee.trim_end().ends_with("MetaData"));
+    if local_metadata {
+        return Some(Guard::LocalMetadata);
+    }
+    // A later call that stamps, itself or through a function of this file.
+    let stamped_by_helper = tokens.windows(2).any(|w| {
+        w[0].start > at && w[0].kind == Kind::Name && stampers.contains(&scan.str(w[0])) && scan.is(w[1], "(")
+    });
+    if stamped_by_helper {
+        return Some(Guard::Stamp);
+    }
     let stamped = tokens.windows(2).any(|w| {
         w[0].start > at
             && w[0].kind == Kind::Name
