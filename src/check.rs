@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
+use crate::metadata::Metadatas;
 use crate::parallel;
 use crate::render::Sources;
 use crate::rules::{self, FileContext, Rule, SourceContext};
@@ -96,12 +97,27 @@ pub struct Schema<'p> {
     /// The name of each model's indexes, by model and index: literal or
     /// from the convention, `None` where not known.
     pub model_index_names: Vec<Vec<Option<String>>>,
-    /// The `ix` naming-convention template in force.
-    pub convention: &'p str,
+    /// The metadata of model tables.
+    pub metadatas: &'p Metadatas,
     pub replays: Vec<(&'p Graph<'p>, Replay<'p>)>,
     pub files: &'p [String],
     pub inits: &'p [InitFile],
     pub settings: &'p Settings,
+}
+
+/// The `ix` template migrations are replayed with: the `index-naming`
+/// setting, else the one convention of every model table (SQLAlchemy's
+/// default when there are no models), else unknown.
+fn migration_convention(models: &[ModelSource], metadatas: &Metadatas) -> Option<String> {
+    let mut tables = models.iter().flat_map(|m| &m.facts.tables);
+    let Some(first) = tables.next() else {
+        return Some(metadatas.resolve("").convention.unwrap_or(DEFAULT_IX).to_owned());
+    };
+    let convention = metadatas.resolve(&first.metadata).convention;
+    tables
+        .all(|t| metadatas.resolve(&t.metadata).convention == convention)
+        .then(|| convention.map(str::to_owned))
+        .flatten()
 }
 
 /// Test files: `tests/` (or `test/`), `test_*.py`, `*_test.py`, `conftest.py`.
@@ -191,6 +207,7 @@ pub fn check(
     let scanned = read_others(tree, candidates, cache, &mut outcome);
     lap(&mut outcome, "read and scan other files");
     let mut models = Vec::new();
+    let mut metadatas = Metadatas::new(settings.index_naming.clone());
     let mut inits = Vec::new();
     let mut others: Vec<(String, FileKind, Vec<AllCall>)> = Vec::new();
     let mut directives: Vec<String> = Vec::new();
@@ -205,15 +222,19 @@ pub fn check(
         if facts.directives {
             directives.push(candidate.path.clone());
         }
-        let Some(facts) = facts.wanted(&candidate) else {
+        let Some(mut facts) = facts.wanted(&candidate) else {
             continue;
         };
         if !facts.imports.is_empty() {
             inits.push(InitFile {
                 path: candidate.path.clone(),
-                imports: facts.imports,
+                imports: std::mem::take(&mut facts.imports),
             });
         }
+        metadatas.add(
+            std::mem::take(&mut facts.models.defs),
+            std::mem::take(&mut facts.models.reassigned),
+        );
         if !facts.models.tables.is_empty() || !facts.models.indexes.is_empty() {
             models.push(ModelSource {
                 path: candidate.path.clone(),
@@ -225,11 +246,7 @@ pub fn check(
     if let Some(note) = unloaded_note(unloaded) {
         outcome.notes.push(note);
     }
-    let convention = settings
-        .index_naming
-        .clone()
-        .or_else(|| models.iter().find_map(|m| m.facts.naming_convention.clone()))
-        .unwrap_or_else(|| DEFAULT_IX.to_owned());
+    let convention = migration_convention(&models, &metadatas);
 
     // Graphs and file rules of revision files.
     let graphs = build_graphs(&envs, &loaded, settings);
@@ -295,14 +312,14 @@ pub fn check(
             .facts
             .indexes
             .iter()
-            .map(|i| rules::model_index_name(&convention, &i.table, &i.name, &i.columns))
+            .map(|i| rules::model_index_name(metadatas.resolve(&i.metadata).convention, &i.table, &i.name, &i.columns))
             .collect()
     });
     let schema = Schema {
         models: &models,
         model_index_names,
-        convention: &convention,
-        replays: graphs.iter().map(|g| (g, replay(g, &convention))).collect(),
+        metadatas: &metadatas,
+        replays: graphs.iter().map(|g| (g, replay(g, convention.as_deref()))).collect(),
         files: tree.files(),
         inits: &inits,
         settings,
@@ -486,6 +503,8 @@ impl OtherFacts {
         let imports = self.imports.filter(|_| !tests).unwrap_or_default();
         let keep = !models.tables.is_empty()
             || !models.indexes.is_empty()
+            || !models.defs.is_empty()
+            || !models.reassigned.is_empty()
             || !calls.is_empty()
             || !imports.is_empty()
             || (candidate.selected && self.directives);

@@ -19,6 +19,7 @@ pub mod graph;
 pub mod hash;
 pub mod hook;
 pub mod ini;
+pub mod metadata;
 pub mod parallel;
 pub mod render;
 pub mod rules;

@@ -4,9 +4,13 @@
 //! revision, `upgrade()` operations in order. A creation of a name that is
 //! already live is a duplicate unless it is guarded, or the two creations
 //! are alternatives (two arms of one `if`/`else`), or both are conditional in
-//! different revisions (their conditions cannot be compared). Dropping an
-//! index, its table or one of its columns ends its life. Index names are
-//! schema-wide, except inside MySQL-only arms, where they are per table.
+//! different revisions (their conditions cannot be compared), or the two
+//! revisions share no history (independent bases, as separate branches that
+//! are never upgraded together). Dropping an index, its table or one of its
+//! columns ends its life; a helper handed `op` may drop any index of the
+//! tables it names. Index names are per database schema (`schema=`), except
+//! inside MySQL-only arms, where they are per table. Without a known naming
+//! convention, indexes named by it are not known either.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -22,6 +26,8 @@ use crate::scan::ops::{ColumnDef, Name, OpKind, Operation};
 pub struct LiveIndex<'p> {
     pub name: Cow<'p, str>,
     pub table: Option<&'p str>,
+    /// The database schema (`schema=`), when not the default one.
+    pub schema: Option<&'p str>,
     pub columns: &'p [CompactString],
     pub path: &'p str,
     pub span: Range<usize>,
@@ -29,6 +35,8 @@ pub struct LiveIndex<'p> {
     pub implicit: bool,
     /// Node of the revision that created it.
     pub node: usize,
+    /// The connected part of the graph that node is in.
+    pub component: usize,
     pub arms: &'p [(usize, usize)],
     /// Keyed per table (created in a MySQL-only arm).
     pub per_table: bool,
@@ -59,21 +67,58 @@ impl<'p> Replay<'p> {
     }
 }
 
-pub fn replay<'p>(graph: &Graph<'p>, convention: &str) -> Replay<'p> {
+/// `convention` is the `ix` template of the naming convention, `None` when
+/// it cannot be known.
+pub fn replay<'p>(graph: &Graph<'p>, convention: Option<&str>) -> Replay<'p> {
     let mut state = Replay::default();
     let mut order: Vec<usize> = (0..graph.nodes.len()).collect();
     order.sort_by_key(|&i| graph.order[i]);
+    let components = components(graph);
     for node in order {
         let file = graph.nodes[node].file;
         let Some(upgrade) = &file.facts.upgrade else { continue };
+        let at = Revision {
+            node,
+            component: components[node],
+            path: &file.path,
+        };
         for op in &upgrade.ops {
-            apply(&mut state, op, node, &file.path, convention);
+            apply(&mut state, op, &at, convention);
         }
     }
     state
 }
 
-fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, node: usize, path: &'p str, convention: &str) {
+/// The weakly connected part of the graph each node belongs to: revisions
+/// of two parts are never upgraded one after the other.
+fn components(graph: &Graph<'_>) -> Vec<usize> {
+    let n = graph.nodes.len();
+    let mut part = vec![usize::MAX; n];
+    for start in 0..n {
+        if part[start] != usize::MAX {
+            continue;
+        }
+        let mut stack = vec![start];
+        while let Some(v) = stack.pop() {
+            if part[v] != usize::MAX {
+                continue;
+            }
+            part[v] = start;
+            let node = &graph.nodes[v];
+            stack.extend(node.parents.iter().chain(&node.children).copied());
+        }
+    }
+    part
+}
+
+struct Revision<'p> {
+    node: usize,
+    component: usize,
+    path: &'p str,
+}
+
+fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, convention: Option<&str>) {
+    let schema = op.schema.as_deref();
     let new = |name: Cow<'p, str>,
                table: Option<&'p str>,
                columns: &'p [CompactString],
@@ -82,11 +127,13 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, node: usize, path: &'p s
         LiveIndex {
             name,
             table,
+            schema,
             columns,
-            path,
+            path: at.path,
             span,
             implicit,
-            node,
+            node: at.node,
+            component: at.component,
             arms: &op.arms,
             per_table: op.mysql,
         }
@@ -94,14 +141,18 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, node: usize, path: &'p s
     // The index `index=True` gives a column, named by the convention.
     let column_index = |state: &mut Replay<'p>, table: &'p str, column: &'p ColumnDef| {
         let cols = std::slice::from_ref(&column.name.value);
-        if let Some(name) = convention_name(convention, table, cols) {
-            create(
+        match convention.and_then(|c| convention_name(c, table, cols)) {
+            Some(name) => create(
                 state,
                 new(Cow::Owned(name), Some(table), cols, column.span.clone(), true),
                 op.guarded,
-            );
+            ),
+            None => {
+                state.uncertain_tables.insert(table);
+            }
         }
     };
+    let same_schema = |l: &LiveIndex<'_>| l.schema == schema;
     match &op.kind {
         OpKind::CreateTable {
             table,
@@ -133,6 +184,8 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, node: usize, path: &'p s
                     state.explicit.push(live.clone());
                     create(state, live, op.guarded);
                 }
+                // Any table may have it.
+                None if table_name.is_none() => state.opaque = true,
                 None => {
                     state.uncertain_tables.extend(table_name);
                 }
@@ -143,38 +196,56 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, node: usize, path: &'p s
             Name::Literal(item) => {
                 let table = table.as_ref().map(|t| t.value.as_str());
                 if let Some(entries) = state.live.get_mut(item.value.as_str()) {
-                    entries.retain(|l| l.per_table && table.is_some_and(|t| l.table != Some(t)));
+                    entries.retain(|l| !same_schema(l) || (l.per_table && table.is_some_and(|t| l.table != Some(t))));
                 }
             }
-            _ => {
-                state.uncertain_tables.extend(table.as_ref().map(|t| t.value.as_str()));
-            }
+            _ => match table {
+                Some(table) => {
+                    state.uncertain_tables.insert(&table.value);
+                }
+                None => state.opaque = true,
+            },
         },
         OpKind::DropTable { table } => {
             state.tables.remove(table.value.as_str());
             for entries in state.live.values_mut() {
-                entries.retain(|l| l.table != Some(table.value.as_str()));
+                entries.retain(|l| !same_schema(l) || l.table != Some(table.value.as_str()));
             }
         }
         OpKind::DropColumn { table, column } => {
             for entries in state.live.values_mut() {
-                entries.retain(|l| !(l.table == Some(table.value.as_str()) && l.columns.contains(&column.value)));
+                entries.retain(|l| {
+                    !(same_schema(l) && l.table == Some(table.value.as_str()) && l.columns.contains(&column.value))
+                });
             }
         }
         OpKind::OpaqueSql { mentions_index } => state.opaque |= mentions_index,
-        OpKind::AddColumn { .. } | OpKind::CreateConstraint { .. } | OpKind::DropConstraint { .. } => {}
+        // A helper that names nothing may touch anything.
+        OpKind::Helper { strings } if strings.is_empty() => state.opaque = true,
+        OpKind::Helper { strings } => {
+            for s in strings {
+                for entries in state.live.values_mut() {
+                    entries.retain(|l| l.table != Some(s.as_str()) && l.name != s.as_str());
+                }
+                state.uncertain_tables.insert(s);
+            }
+        }
+        OpKind::AddColumn { .. }
+        | OpKind::RenameColumn { .. }
+        | OpKind::CreateConstraint { .. }
+        | OpKind::DropConstraint { .. } => {}
     }
 }
 
 fn resolve<'p>(
     name: &'p Name,
-    convention: &str,
+    convention: Option<&str>,
     table: Option<&str>,
     columns: &[CompactString],
 ) -> Option<Cow<'p, str>> {
     match name {
         Name::Literal(item) => Some(Cow::Borrowed(&item.value)),
-        Name::Convention => convention_name(convention, table?, columns).map(Cow::Owned),
+        Name::Convention => convention_name(convention?, table?, columns).map(Cow::Owned),
         Name::Unknown => None,
     }
 }
@@ -183,6 +254,7 @@ fn create<'p>(state: &mut Replay<'p>, index: LiveIndex<'p>, guarded: bool) {
     let existing = state.live.get(&index.name).and_then(|entries| {
         entries
             .iter()
+            .filter(|l| l.schema == index.schema && l.component == index.component)
             .find(|l| !(l.per_table || index.per_table) || l.table == index.table)
     });
     match existing {

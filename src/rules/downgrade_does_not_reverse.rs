@@ -46,7 +46,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
                 dropped_constraints.insert(item.value.as_str());
             }
             OpKind::DropConstraint { .. } => unknown_constraint_drop = true,
-            OpKind::OpaqueSql { .. } => return,
+            OpKind::OpaqueSql { .. } | OpKind::Helper { .. } => return,
             _ => {}
         }
     }
@@ -61,7 +61,101 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let table_gone = |table: &str| dropped_tables.contains(table) || created_tables.contains(table);
     let column_gone =
         |table: &str, columns: &[CompactString]| columns.iter().any(|c| dropped_columns.contains(&(table, c.as_str())));
+    // A constraint dropped under the name a naming convention makes of it
+    // (`ck_t_positive` for `positive`).
+    let constraint_dropped = |name: &str| {
+        dropped_constraints.contains(name)
+            || dropped_constraints
+                .iter()
+                .any(|d| d.len() > name.len() && d.ends_with(name) && d[..d.len() - name.len()].ends_with('_'))
+    };
+    // Columns the upgrade renames: their story goes on under a name the
+    // downgrade may treat in many ways.
+    let renamed: BTreeSet<(&str, &str)> = upgrade
+        .ops
+        .iter()
+        .filter_map(|op| match &op.kind {
+            OpKind::RenameColumn { table, column } => Some((table.value.as_str(), column.value.as_str())),
+            _ => None,
+        })
+        .collect();
+    // Names the downgrade creates: a re-created index it creates again
+    // without dropping it first fails.
+    let created_by_downgrade: BTreeSet<&str> = downgrade
+        .ops
+        .iter()
+        .filter_map(|op| match &op.kind {
+            OpKind::CreateIndex { index, .. } => index.name.literal().map(|n| n.value.as_str()),
+            OpKind::CreateConstraint {
+                name: Name::Literal(name),
+                ..
+            } => Some(name.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    // Names the upgrade drops before it creates them again: re-created, not
+    // new, unless the downgrade creates them once more.
+    let mut gone_before: BTreeSet<&str> = BTreeSet::new();
+    let mut columns_gone_before: BTreeSet<(&str, &str)> = BTreeSet::new();
     for op in &upgrade.ops {
+        match &op.kind {
+            OpKind::DropIndex {
+                name: Name::Literal(item),
+                ..
+            }
+            | OpKind::DropConstraint {
+                name: Name::Literal(item),
+                ..
+            } => {
+                gone_before.insert(item.value.as_str());
+            }
+            OpKind::DropColumn { table, column } => {
+                columns_gone_before.insert((table.value.as_str(), column.value.as_str()));
+            }
+            _ => {}
+        }
+        let recreated = match &op.kind {
+            OpKind::CreateIndex { index, .. } => index.name.literal().is_some_and(|n| {
+                gone_before.contains(n.value.as_str()) && !created_by_downgrade.contains(n.value.as_str())
+            }),
+            OpKind::CreateConstraint {
+                name: Name::Literal(name),
+                ..
+            } => gone_before.contains(name.value.as_str()) && !created_by_downgrade.contains(name.value.as_str()),
+            OpKind::AddColumn { table, column } => {
+                let key = (table.value.as_str(), column.name.value.as_str());
+                columns_gone_before.contains(&key) || renamed.contains(&key)
+            }
+            _ => false,
+        };
+        if recreated {
+            continue;
+        }
+        // Re-created by the upgrade and created once more by the downgrade,
+        // which never drops the upgrade's one: the downgrade fails.
+        if let OpKind::CreateIndex { table, index } = &op.kind
+            && let Some(name) = index.name.literal()
+            && gone_before.contains(name.value.as_str())
+            && !dropped_indexes.contains(name.value.as_str())
+        {
+            let table = table
+                .as_ref()
+                .map_or(String::new(), |t| format!(", table_name=\"{}\"", t.value));
+            emit.report(
+                Rule::DowngradeDoesNotReverse,
+                &ctx.file.path,
+                op.span.clone(),
+                format!(
+                    "`upgrade()` re-creates index `{}` and `downgrade()` creates it again without dropping it: the downgrade fails",
+                    name.value
+                ),
+            )
+            .help(format!(
+                "in `downgrade()`, add `op.drop_index(\"{}\"{table})` before creating it again",
+                name.value
+            ));
+            continue;
+        }
         let (what, fix) = match &op.kind {
             OpKind::CreateTable { table, .. } if !dropped_tables.contains(table.value.as_str()) => (
                 format!("table `{}`", table.value),
@@ -96,7 +190,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
                 let table = table.as_ref().map(|t| t.value.as_str());
                 let column_dropped = table.is_some_and(|t| dropped_columns.iter().any(|(dt, _)| *dt == t));
                 if unknown_constraint_drop
-                    || dropped_constraints.contains(name.value.as_str())
+                    || constraint_dropped(&name.value)
                     || table.is_some_and(table_gone)
                     || column_dropped
                 {

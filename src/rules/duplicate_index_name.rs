@@ -9,11 +9,16 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     for (_, replay) in &schema.replays {
         for (second, first) in &replay.duplicates {
             let name = &second.name;
+            // The schema is part of what collides: say which one.
+            let (qualified, schema_arg) = match second.schema {
+                Some(schema) => (format!("{schema}.{name}"), format!(", schema=\"{schema}\"")),
+                None => (name.to_string(), String::new()),
+            };
             let message = if second.path == first.path {
-                format!("index `{name}` is created twice in this migration")
+                format!("index `{qualified}` is created twice in this migration")
             } else {
                 format!(
-                    "index `{name}` is created again: {} already created it and nothing dropped it since",
+                    "index `{qualified}` is created again: {} already created it and nothing dropped it since",
                     first.path
                 )
             };
@@ -26,7 +31,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
                     second.columns.first().map_or("", CompactString::as_str)
                 )
             } else {
-                format!("remove this creation, or drop the index first with `op.drop_index(\"{name}\")`")
+                format!("remove this creation, or drop the index first with `op.drop_index(\"{name}\"{schema_arg})`")
             };
             let note = if first.implicit {
                 format!("`index=True` creates `{name}` here")

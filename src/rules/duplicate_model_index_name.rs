@@ -7,14 +7,21 @@ use std::ops::Range;
 use super::Rule;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
-use crate::scan::model::convention_name;
+use crate::scan::model::{DbSchema, convention_name};
 use crate::scan::ops::Name;
 
 /// The name a model index gets: its literal name, or the convention's.
-pub fn model_index_name(convention: &str, table: &str, name: &Name, columns: &[CompactString]) -> Option<String> {
+/// `convention` is the `ix` template of the table's metadata, `None` when
+/// it is not known.
+pub fn model_index_name(
+    convention: Option<&str>,
+    table: &str,
+    name: &Name,
+    columns: &[CompactString],
+) -> Option<String> {
     match name {
         Name::Literal(item) => Some(item.value.to_string()),
-        Name::Convention => convention_name(convention, table, columns),
+        Name::Convention => convention_name(convention?, table, columns),
         Name::Unknown => None,
     }
 }
@@ -25,14 +32,22 @@ pub(crate) fn top_dir(path: &str) -> &str {
     path.split_once('/').map_or("", |(top, _)| top)
 }
 
+/// (top-level directory, metadata, database schema, index name).
+type Key<'a> = (&'a str, &'a str, &'a DbSchema, &'a str);
+
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
-    let mut seen: FastMap<(&str, &str), (&str, Range<usize>, &str)> = FastMap::default();
+    // Index names are shared by one schema of one database: one metadata.
+    let mut seen: FastMap<Key<'_>, (&str, Range<usize>, &str)> = FastMap::default();
     for (model, names) in schema.models.iter().zip(&schema.model_index_names) {
         for (index, name) in model.facts.indexes.iter().zip(names) {
             let Some(name) = name else {
                 continue;
             };
-            let key = (top_dir(&model.path), name.as_str());
+            if index.schema == DbSchema::Unknown {
+                continue;
+            }
+            let metadata = schema.metadatas.resolve(&index.metadata).identity;
+            let key = (top_dir(&model.path), metadata, &index.schema, name.as_str());
             match seen.get(&key) {
                 Some((path, span, table)) => {
                     let message = if *path == model.path && *table == index.table {

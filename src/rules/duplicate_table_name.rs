@@ -6,15 +6,21 @@ use super::Rule;
 use super::duplicate_model_index_name::top_dir;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
-use crate::scan::model::TableDecl;
+use crate::scan::model::{DbSchema, TableDecl};
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
-    let mut seen: FastMap<(&str, &str, &str), (&str, &TableDecl)> = FastMap::default();
+    let mut seen: FastMap<(&str, &str, &DbSchema, &str), (&str, &TableDecl)> = FastMap::default();
     for model in schema.models {
-        for table in model.facts.tables.iter().filter(|t| !t.extend_existing) {
+        for table in model
+            .facts
+            .tables
+            .iter()
+            .filter(|t| !t.extend_existing && t.schema != DbSchema::Unknown)
+        {
             let key = (
                 top_dir(&model.path),
-                metadata_key(&table.metadata),
+                schema.metadatas.resolve(&table.metadata).identity,
+                &table.schema,
                 table.name.value.as_str(),
             );
             if let Some((path, first)) = seen.get(&key) {
@@ -41,10 +47,4 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             }
         }
     }
-}
-
-/// `Base`, `Base.metadata` and `db.Model` / `db.metadata` name one metadata.
-fn metadata_key(metadata: &str) -> &str {
-    let m = metadata.strip_suffix(".metadata").unwrap_or(metadata);
-    m.strip_suffix(".Model").unwrap_or(m)
 }

@@ -7,8 +7,15 @@
 //! `sa.Column`, SQLModel's `Field`), and from `Index("name", ...)` in
 //! `__table_args__` (tuple, tuple ending in a dict, annotated, returned by a
 //! `@declared_attr`), in a class body, inside `Table(...)` or at module
-//! level. A literal `MetaData(naming_convention=...)` with an `ix` template
-//! overrides SQLAlchemy's default `ix_%(column_0_label)s`.
+//! level. Tables and their indexes carry their database schema
+//! (`{"schema": ...}` in `__table_args__`, `Table(..., schema=...)`).
+//!
+//! Each file also lists the metadata it defines (`Base = declarative_base()`,
+//! `metadata = MetaData(...)`, `db = SQLAlchemy()`, `class Base(DeclarativeBase)`,
+//! abstract model classes) and the naming convention each one has: a literal
+//! `naming_convention` with an `ix` template overrides SQLAlchemy's default
+//! `ix_%(column_0_label)s`; one that is not a literal, or that is assigned
+//! later, is unknown.
 
 use std::ops::Range;
 
@@ -33,6 +40,40 @@ pub struct TableDecl {
     pub complete: bool,
     /// `extend_existing=True`: redeclaring the table is intended.
     pub extend_existing: bool,
+    pub schema: DbSchema,
+}
+
+/// The database schema a table is in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DbSchema {
+    /// The connection's default schema.
+    #[default]
+    Default,
+    /// `schema="name"`, or the source text of a non-literal value.
+    Named(CompactString),
+    /// `__table_args__` is built where it cannot be read: it may name one.
+    Unknown,
+}
+
+/// The naming convention of one metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Convention {
+    /// SQLAlchemy's default.
+    Default,
+    /// The `ix` template of a literal convention.
+    Literal(String),
+    /// Not a literal, or changed after the metadata was made.
+    Unknown,
+}
+
+/// A name bound to a metadata (or to something that carries one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetadataDef {
+    pub name: CompactString,
+    pub convention: Convention,
+    /// The name it takes its metadata from (`metadata = Base.metadata`,
+    /// `declarative_base(metadata=metadata)`, an abstract model class).
+    pub alias_of: Option<CompactString>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +86,9 @@ pub struct ModelIndex {
     pub span: Range<usize>,
     /// From `index=True` on a column: named by the naming convention.
     pub implicit: bool,
+    /// The metadata of its table, as written (see `TableDecl::metadata`).
+    pub metadata: CompactString,
+    pub schema: DbSchema,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,13 +97,29 @@ pub struct ModelFile {
     pub indexes: Vec<ModelIndex>,
     /// The `ix` template of a literal naming convention.
     pub naming_convention: Option<String>,
+    /// Metadata defined here, in order.
+    pub defs: Vec<MetadataDef>,
+    /// Names whose naming convention is assigned after they are made
+    /// (`Base.metadata.naming_convention = ...`).
+    pub reassigned: Vec<CompactString>,
 }
 
 impl ModelFile {
     /// True when the text looks like it declares models (a cheap byte test
     /// done before scanning).
     pub fn may_declare_models(bytes: &[u8]) -> bool {
-        const NEEDLES: [&[u8]; 5] = [b"__tablename__", b"Table(", b"Column(", b"mapped_column(", b"Field("];
+        const NEEDLES: [&[u8]; 10] = [
+            b"__tablename__",
+            b"Table(",
+            b"Column(",
+            b"mapped_column(",
+            b"Field(",
+            b"declarative_base",
+            b"DeclarativeBase",
+            b"MetaData(",
+            b"SQLAlchemy(",
+            b"naming_convention",
+        ];
         NEEDLES.iter().any(|n| bytes.windows(n.len()).any(|w| w == *n))
     }
 
@@ -92,7 +152,13 @@ impl ModelFile {
                 let in_table_args = statement.blocks[ci + 1..].iter().any(
                     |b| matches!(&b.kind, BlockKind::Def { name } if &scan.text[name.clone()] == "__table_args__"),
                 );
-                class_statement(scan, tokens, info, in_body, in_table_args);
+                class_statement(
+                    scan,
+                    tokens,
+                    info,
+                    (in_body, in_table_args),
+                    file.naming_convention.as_deref(),
+                );
                 return;
             }
             if !statement.blocks.is_empty() {
@@ -102,7 +168,12 @@ impl ModelFile {
         });
         for class in classes {
             let table = class.table_name();
-            let Some(table) = table else { continue };
+            let Some(table) = table else {
+                if let Some(def) = class.metadata_def() {
+                    file.defs.push(def);
+                }
+                continue;
+            };
             for (column, span) in class.indexed {
                 file.indexes.push(ModelIndex {
                     table: table.value.clone(),
@@ -111,10 +182,14 @@ impl ModelFile {
                     unique: column.1,
                     span,
                     implicit: true,
+                    metadata: class.metadata.as_str().into(),
+                    schema: class.schema.clone(),
                 });
             }
             for mut index in class.indexes {
                 index.table.clone_from(&table.value);
+                index.metadata = class.metadata.as_str().into();
+                index.schema = class.schema.clone();
                 file.indexes.push(index);
             }
             file.tables.push(TableDecl {
@@ -123,6 +198,7 @@ impl ModelFile {
                 metadata: class.metadata.as_str().into(),
                 complete: class.complete,
                 extend_existing: class.extend_existing,
+                schema: class.schema,
             });
         }
         // Module-level indexes waiting for their class's table.
@@ -130,7 +206,11 @@ impl ModelFile {
         for mut index in pending {
             if let Some(class) = index.table.strip_prefix("class:") {
                 match file.tables.iter().find(|t| t.class.as_deref() == Some(class)) {
-                    Some(t) => index.table.clone_from(&t.name.value),
+                    Some(t) => {
+                        index.table.clone_from(&t.name.value);
+                        index.metadata.clone_from(&t.metadata);
+                        index.schema = t.schema.clone();
+                    }
                     None => continue,
                 }
             }
@@ -154,6 +234,11 @@ struct ClassInfo {
     abstract_: bool,
     complete: bool,
     extend_existing: bool,
+    schema: DbSchema,
+    /// Subclasses SQLAlchemy's `DeclarativeBase`: it defines a metadata.
+    declarative: bool,
+    /// The convention of a `metadata = MetaData(...)` in its body.
+    convention: Option<Convention>,
     /// `index=True` columns: ((name, unique), span).
     indexed: Vec<((String, bool), Range<usize>)>,
     indexes: Vec<ModelIndex>,
@@ -172,11 +257,18 @@ impl ClassInfo {
                 "Model" | "Base" | "SQLModel" | "DeclarativeBase" | "DeclarativeBaseNoMeta"
             ) || last.ends_with("Base")
         };
+        // The base that carries the metadata: mixins may come first.
+        let metadata = positional
+            .iter()
+            .find(|b| known_root(b))
+            .or(positional.first())
+            .copied()
+            .unwrap_or("");
         Self {
             name: name.to_owned(),
             name_span,
             header,
-            metadata: positional.first().copied().unwrap_or("").to_owned(),
+            metadata: metadata.to_owned(),
             tablename: None,
             sqlmodel_table: positional.contains(&"SQLModel")
                 && parts.iter().any(|p| p.replace(' ', "") == "table=True"),
@@ -184,9 +276,35 @@ impl ClassInfo {
             abstract_: false,
             complete: positional.len() == 1 && known_root(positional[0]),
             extend_existing: false,
+            schema: DbSchema::Default,
+            declarative: positional
+                .iter()
+                .any(|b| matches!(b.rsplit('.').next(), Some("DeclarativeBase" | "DeclarativeBaseNoMeta"))),
+            convention: None,
             indexed: Vec::new(),
             indexes: Vec::new(),
         }
+    }
+
+    /// A class without a table that models inherit from: a declarative
+    /// base, or an abstract model that passes its base's metadata on.
+    fn metadata_def(&self) -> Option<MetadataDef> {
+        let name = self.name.as_str().into();
+        if self.declarative {
+            return Some(MetadataDef {
+                name,
+                convention: self.convention.clone().unwrap_or(Convention::Default),
+                alias_of: None,
+            });
+        }
+        if self.metadata.is_empty() || self.metadata == "object" {
+            return None;
+        }
+        Some(MetadataDef {
+            name,
+            convention: self.convention.clone().unwrap_or(Convention::Unknown),
+            alias_of: Some(metadata_root(&self.metadata).into()),
+        })
     }
 
     fn table_name(&self) -> Option<Item> {
@@ -242,7 +360,10 @@ fn assignment<'a>(scan: &Scan<'a>, tokens: &'a [Token]) -> Option<(&'a str, &'a 
     Some((scan.str(first), parts[1]))
 }
 
-fn class_statement(scan: &Scan<'_>, tokens: &[Token], info: &mut ClassInfo, in_body: bool, in_table_args: bool) {
+/// `place` is (in the class body itself, in a `__table_args__` method);
+/// `known` is the file's literal convention so far.
+fn class_statement(scan: &Scan<'_>, tokens: &[Token], info: &mut ClassInfo, place: (bool, bool), known: Option<&str>) {
+    let (in_body, in_table_args) = place;
     if in_table_args {
         // `return (Index(...), ...)` in a `@declared_attr def __table_args__`.
         if tokens.first().is_some_and(|&t| scan.is(t, "return")) {
@@ -259,6 +380,7 @@ fn class_statement(scan: &Scan<'_>, tokens: &[Token], info: &mut ClassInfo, in_b
             "__abstract__" => info.abstract_ = is_true(scan, value),
             "__table_args__" => table_args(scan, value, info),
             "__table__" => info.complete = false,
+            "metadata" => info.convention = Some(convention_of(scan, value, known)),
             _ => {
                 if let Some((callee, inner)) = call_of(scan, value) {
                     column_like(scan, name, callee, inner, value, info);
@@ -278,6 +400,8 @@ fn model_index(index: super::ops::IndexDef) -> ModelIndex {
         unique: index.unique,
         span: index.span,
         implicit: false,
+        metadata: CompactString::default(),
+        schema: DbSchema::Default,
     }
 }
 
@@ -321,6 +445,7 @@ fn table_args(scan: &Scan<'_>, value: &[Token], info: &mut ClassInfo) {
             if text.contains("extend_existing") && text.contains("True") {
                 info.extend_existing = true;
             }
+            info.schema = dict_schema(scan, part);
         } else if call_of(scan, part).is_none() {
             // A name (a shared tuple, a mixin's args): indexes may hide there.
             understood = false;
@@ -328,6 +453,9 @@ fn table_args(scan: &Scan<'_>, value: &[Token], info: &mut ClassInfo) {
     }
     if !understood {
         info.complete = false;
+        if info.schema == DbSchema::Default {
+            info.schema = DbSchema::Unknown;
+        }
     }
 }
 
@@ -338,6 +466,10 @@ fn module_statement(
     table_vars: &mut Vec<(String, String)>,
     classes: &[ClassInfo],
 ) {
+    if let Some(root) = reassigned_convention(scan, tokens) {
+        file.reassigned.push(root.into());
+        return;
+    }
     let (target, value) = match assignment(scan, tokens) {
         Some((name, value)) => (Some(name), value),
         None => (None, tokens),
@@ -349,6 +481,12 @@ fn module_statement(
         if let Some(template) = ix_template(scan, value) {
             file.naming_convention = Some(template);
         }
+    }
+    if let Some(target) = target
+        && let Some(def) = metadata_def(scan, target, value, file)
+    {
+        file.defs.push(def);
+        return;
     }
     if let Some(("Table", inner)) = call_of(scan, value) {
         let args = Args::parse(scan, inner);
@@ -370,6 +508,9 @@ fn module_statement(
         } else {
             (scan.text[second[0].start..second[second.len() - 1].end].to_owned(), 2)
         };
+        let schema = args
+            .keyword("schema")
+            .map_or(DbSchema::Default, |t| DbSchema::Named(super::ops::column_text(scan, t)));
         for part in args.positional().iter().skip(first_column) {
             if let Some(("Column" | "mapped_column", column_args)) = call_of(scan, part) {
                 let cargs = Args::parse(scan, column_args);
@@ -383,11 +524,15 @@ fn module_statement(
                         unique: cargs.keyword("unique").is_some_and(|t| is_true(scan, t)),
                         span: part[0].start..part[part.len() - 1].end,
                         implicit: true,
+                        metadata: metadata.as_str().into(),
+                        schema: schema.clone(),
                     });
                 }
             } else if let Some(index) = index_def(scan, part) {
                 let mut index = model_index(index);
                 index.table.clone_from(&name.value);
+                index.metadata = metadata.as_str().into();
+                index.schema = schema.clone();
                 file.indexes.push(index);
             }
         }
@@ -401,6 +546,7 @@ fn module_statement(
             metadata: metadata.into(),
             complete: true,
             extend_existing,
+            schema,
         });
         return;
     }
@@ -408,14 +554,18 @@ fn module_statement(
     let Some(index) = index_def(scan, value) else { return };
     let first_column = index.columns.first().cloned().unwrap_or_default();
     let owner = first_column.split('.').next().unwrap_or("").to_owned();
+    let mut index = model_index(index);
     let table = if let Some((_, table)) = table_vars.iter().find(|(var, _)| *var == owner) {
+        if let Some(decl) = file.tables.iter().find(|t| t.name.value == table.as_str()) {
+            index.metadata.clone_from(&decl.metadata);
+            index.schema = decl.schema.clone();
+        }
         table.clone()
     } else if classes.iter().any(|c| c.name == owner) {
         format!("class:{owner}")
     } else {
         return;
     };
-    let mut index = model_index(index);
     index.columns = index
         .columns
         .iter()
@@ -425,14 +575,131 @@ fn module_statement(
     file.indexes.push(index);
 }
 
-/// The `"ix": "..."` entry of a dict literal inside `tokens`.
+/// The `"ix": "..."` entry of a dict literal inside `tokens` (or the
+/// `("ix", "...")` pair of a sequence of pairs).
 fn ix_template(scan: &Scan<'_>, tokens: &[Token]) -> Option<String> {
     tokens.windows(3).find_map(|w| {
         let key = string_item(scan, &w[..1])?;
-        (key.value == "ix" && scan.is(w[1], ":"))
+        (key.value == "ix" && (scan.is(w[1], ":") || scan.is(w[1], ",")))
             .then(|| string_item(scan, &w[2..3]).map(|i| i.value.into()))
             .flatten()
     })
+}
+
+/// The first name of a metadata as written: `Base` for `Base.metadata`,
+/// `db` for `db.Model`.
+pub fn metadata_root(metadata: &str) -> &str {
+    metadata.split('.').next().unwrap_or(metadata).trim()
+}
+
+/// `{"schema": "name", ...}`.
+fn dict_schema(scan: &Scan<'_>, tokens: &[Token]) -> DbSchema {
+    for w in tokens.windows(3) {
+        if string_item(scan, &w[..1]).is_some_and(|k| k.value == "schema") && scan.is(w[1], ":") {
+            let end = tokens
+                .iter()
+                .position(|t| t.start == w[2].start)
+                .map_or(3, |at| split_top_level(scan, &tokens[at..], ",")[0].len());
+            let at = tokens.iter().position(|t| t.start == w[2].start).unwrap_or(0);
+            let value = &tokens[at..(at + end).min(tokens.len())];
+            let value = match value.last() {
+                Some(&last) if scan.is(last, "}") => &value[..value.len() - 1],
+                _ => value,
+            };
+            if value.is_empty() {
+                return DbSchema::Unknown;
+            }
+            return DbSchema::Named(super::ops::column_text(scan, value));
+        }
+    }
+    DbSchema::Default
+}
+
+/// `X.naming_convention = ...`, `X.metadata.naming_convention = ...` or
+/// `X.metadata = ...`: the convention of `X` changes after it is made.
+fn reassigned_convention<'a>(scan: &Scan<'a>, tokens: &[Token]) -> Option<&'a str> {
+    let parts = split_top_level(scan, tokens, "=");
+    if parts.len() < 2 {
+        return None;
+    }
+    let target = parts[0];
+    let first = *target.first()?;
+    let last = *target.last()?;
+    let attribute = target.len() >= 3 && matches!(scan.str(last), "naming_convention" | "metadata");
+    (first.kind == Kind::Name && attribute && target.iter().skip(1).step_by(2).all(|&t| scan.is(t, ".")))
+        .then(|| scan.str(first))
+}
+
+/// `NAME = declarative_base(...)`, `MetaData(...)`, `SQLAlchemy(...)`,
+/// `registry(...)`, or `NAME = OTHER.metadata`.
+fn metadata_def(scan: &Scan<'_>, target: &str, value: &[Token], file: &ModelFile) -> Option<MetadataDef> {
+    let name: CompactString = target.into();
+    if let Some((callee, inner)) = call_of(scan, value) {
+        if !matches!(
+            callee,
+            "declarative_base" | "MetaData" | "SQLAlchemy" | "registry" | "automap_base"
+        ) {
+            return None;
+        }
+        let args = Args::parse(scan, inner);
+        let carrier = args.keyword("metadata").or_else(|| args.keyword("model_class"));
+        if let Some(carrier) = carrier {
+            if let [t] = carrier
+                && t.kind == Kind::Name
+            {
+                return Some(MetadataDef {
+                    name,
+                    convention: Convention::Unknown,
+                    alias_of: Some(scan.str(*t).into()),
+                });
+            }
+            return Some(MetadataDef {
+                name,
+                convention: convention_of(scan, carrier, file.naming_convention.as_deref()),
+                alias_of: None,
+            });
+        }
+        return Some(MetadataDef {
+            name,
+            convention: convention_of(scan, value, file.naming_convention.as_deref()),
+            alias_of: None,
+        });
+    }
+    // `metadata = Base.metadata`.
+    if let [base, dot, attribute] = value
+        && base.kind == Kind::Name
+        && scan.is(*dot, ".")
+        && scan.str(*attribute) == "metadata"
+    {
+        return Some(MetadataDef {
+            name,
+            convention: Convention::Unknown,
+            alias_of: Some(scan.str(*base).into()),
+        });
+    }
+    None
+}
+
+/// The convention a metadata is made with: `value` is the call that makes
+/// it; `known` is the file's literal convention, for one passed by name.
+fn convention_of(scan: &Scan<'_>, value: &[Token], known: Option<&str>) -> Convention {
+    let text = &scan.text[value[0].start..value[value.len() - 1].end];
+    if !text.contains("naming_convention") {
+        return if text.contains("metadata") {
+            Convention::Unknown
+        } else {
+            Convention::Default
+        };
+    }
+    if let Some(template) = ix_template(scan, value) {
+        return Convention::Literal(template);
+    }
+    let literal_dict = value.iter().any(|&t| scan.is(t, "{"));
+    match known {
+        _ if literal_dict => Convention::Default,
+        Some(template) => Convention::Literal(template.to_owned()),
+        None => Convention::Unknown,
+    }
 }
 
 /// The name SQLAlchemy gives an index from a naming-convention template;

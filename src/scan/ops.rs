@@ -87,6 +87,11 @@ pub enum OpKind {
         table: Item,
         column: Item,
     },
+    /// `alter_column(table, column, new_column_name=...)`.
+    RenameColumn {
+        table: Item,
+        column: Item,
+    },
     CreateConstraint {
         table: Option<Item>,
         name: Name,
@@ -99,6 +104,13 @@ pub enum OpKind {
     /// when that SQL may create or drop an index.
     OpaqueSql {
         mentions_index: bool,
+    },
+    /// A call that is handed `op` (`helper(op, "t")`, or a method of an
+    /// object built from `op`): it may create or drop anything. `strings`
+    /// are the string literals among its arguments (tables, columns or
+    /// index names).
+    Helper {
+        strings: Vec<CompactString>,
     },
 }
 
@@ -114,11 +126,15 @@ pub struct Operation {
     pub arms: Vec<(usize, usize)>,
     /// Inside an arm that runs on MySQL only (index names are per table there).
     pub mysql: bool,
+    /// The `schema=` argument: its literal value, or its source text.
+    pub schema: Option<CompactString>,
 }
 
 /// The operations of the function whose header is logical line `lines.start`.
 pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
     let mut out = Vec::new();
+    // Names bound to an object built from `op` (`reflect = Reflect(op)`).
+    let mut helpers: Vec<&str> = Vec::new();
     walk(scan, lines, |statement| {
         let mut batches: Vec<(&str, Option<Item>)> = Vec::new();
         let mut guarded = false;
@@ -151,8 +167,51 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
                 _ => {}
             }
         }
-        for call in calls(scan, statement.tokens) {
+        let tokens = statement.tokens;
+        // `reflect = Reflect(op)` only binds the helper: its methods act.
+        let mut binding = None;
+        if let [target, eq, rest @ ..] = tokens
+            && target.kind == Kind::Name
+            && scan.is(*eq, "=")
+            && call_of(scan, rest).is_some_and(|(_, inner)| receives_op(scan, inner))
+        {
+            helpers.push(scan.str(*target));
+            binding = Some(rest[0].start..rest[rest.len() - 1].end);
+        }
+        for (span, args) in plain_calls(scan, tokens) {
+            if receives_op(scan, args) && binding.as_ref() != Some(&span) {
+                // A chained call (`Helper(op).drop("t")`) acts with the rest.
+                let rest = tokens.iter().position(|t| t.start >= span.start).unwrap_or(0);
+                out.push(Operation {
+                    kind: OpKind::Helper {
+                        strings: string_literals(scan, &tokens[rest..]),
+                    },
+                    span,
+                    guarded,
+                    arms: arms.clone(),
+                    mysql,
+                    schema: None,
+                });
+            }
+        }
+        for call in calls(scan, tokens) {
             let batch = batches.iter().rev().find(|(alias, _)| *alias == call.receiver);
+            if binding.as_ref() == Some(&call.span) {
+                continue;
+            }
+            if helpers.contains(&call.receiver) || (call.receiver != "op" && receives_op(scan, call.args)) {
+                out.push(Operation {
+                    kind: OpKind::Helper {
+                        strings: string_literals(scan, call.args),
+                    },
+                    span: call.span.clone(),
+                    guarded,
+                    arms: arms.clone(),
+                    mysql,
+                    schema: None,
+                });
+                continue;
+            }
             if call.receiver != "op" && batch.is_none() {
                 continue;
             }
@@ -161,7 +220,7 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
             let explicit_guard = ["if_not_exists", "if_exists"]
                 .iter()
                 .any(|k| args.keyword(k).is_some_and(|t| is_true(scan, t)));
-            for (kind, sql_guard) in interpret(scan, &call, &args, batch_table) {
+            for (kind, sql_guard, schema) in interpret(scan, &call, &args, batch_table) {
                 let guarded = guarded || explicit_guard || sql_guard;
                 out.push(Operation {
                     kind,
@@ -169,11 +228,44 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
                     guarded,
                     arms: arms.clone(),
                     mysql,
+                    schema,
                 });
             }
         }
     });
     out
+}
+
+/// `op` is one of the positional arguments.
+fn receives_op(scan: &Scan<'_>, args: &[Token]) -> bool {
+    split_top_level(scan, args, ",")
+        .iter()
+        .any(|part| matches!(part, [t] if scan.is(*t, "op")))
+}
+
+/// Every `NAME(...)` call in a statement that is not a method call: its
+/// span and its argument tokens.
+fn plain_calls<'a>(scan: &Scan<'a>, tokens: &'a [Token]) -> Vec<(Range<usize>, &'a [Token])> {
+    let mut out = Vec::new();
+    for i in 0..tokens.len().saturating_sub(1) {
+        if tokens[i].kind != Kind::Name || !scan.is(tokens[i + 1], "(") || (i > 0 && scan.is(tokens[i - 1], ".")) {
+            continue;
+        }
+        if let Some(close) = matching(scan, tokens, i + 1) {
+            out.push((tokens[i].start..tokens[close].end, &tokens[i + 2..close]));
+        }
+    }
+    out
+}
+
+/// The plain string literals anywhere in `tokens`.
+fn string_literals(scan: &Scan<'_>, tokens: &[Token]) -> Vec<CompactString> {
+    tokens
+        .iter()
+        .filter(|t| t.kind == Kind::Str)
+        .filter_map(|t| string_item(scan, std::slice::from_ref(t)))
+        .map(|item| item.value)
+        .collect()
 }
 
 struct Call<'a> {
@@ -377,12 +469,7 @@ pub(crate) fn index_def(scan: &Scan<'_>, tokens: &[Token]) -> Option<IndexDef> {
 /// (`IF NOT EXISTS` / `IF EXISTS`). `batch_table` is `None` outside a batch
 /// block, and `Some(None)` in a batch block whose table is not a literal.
 #[allow(clippy::option_option)]
-fn interpret(
-    scan: &Scan<'_>,
-    call: &Call<'_>,
-    args: &Args<'_>,
-    batch_table: Option<Option<Item>>,
-) -> Vec<(OpKind, bool)> {
+fn interpret(scan: &Scan<'_>, call: &Call<'_>, args: &Args<'_>, batch_table: Option<Option<Item>>) -> Vec<Interpreted> {
     let in_batch = batch_table.is_some();
     let batch_table = batch_table.flatten();
     let item = |tokens: Option<&[Token]>| tokens.and_then(|t| string_item(scan, t));
@@ -455,6 +542,12 @@ fn interpret(
             (Some(table), Some(column)) => OpKind::DropColumn { table, column },
             _ => return Vec::new(),
         },
+        "alter_column" if args.keyword("new_column_name").is_some() => {
+            match (table_arg(0, "table_name"), item(args.get(shift, "column_name"))) {
+                (Some(table), Some(column)) => OpKind::RenameColumn { table, column },
+                _ => return Vec::new(),
+            }
+        }
         "create_foreign_key"
         | "create_unique_constraint"
         | "create_check_constraint"
@@ -470,8 +563,15 @@ fn interpret(
         "execute" => return sql_operations(scan, call.args),
         _ => return Vec::new(),
     };
-    vec![(kind, false)]
+    let schema = args
+        .keyword("schema")
+        .map(|t| column_text(scan, t))
+        .filter(|s| !is_default_schema(s));
+    vec![(kind, false, schema)]
 }
+
+/// An operation, whether its own SQL guards it, and its database schema.
+type Interpreted = (OpKind, bool, Option<CompactString>);
 
 /// `with op.batch_alter_table("t", ...) as alias:` → `(alias, table)`.
 fn batch_alias<'a>(scan: &Scan<'a>, header: &Range<usize>) -> Option<(&'a str, Option<Item>)> {
@@ -531,13 +631,26 @@ static DROP_INDEX: LazyLock<Regex> = LazyLock::new(|| {
 static DROP_TABLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?is)\bDROP\s+TABLE\s+(IF\s+EXISTS\s+)?([\w."`\[\]]+)"#).expect("valid regex"));
 
+/// The schema of a qualified SQL name: `s` in `s.t`.
+fn sql_schema(raw: &str) -> Option<CompactString> {
+    let (schema, _) = raw.rsplit_once('.')?;
+    let schema = schema.rsplit('.').next().unwrap_or(schema);
+    let schema = schema.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'));
+    (!is_default_schema(schema)).then(|| schema.into())
+}
+
+/// PostgreSQL's default schema, and `None` written out.
+fn is_default_schema(schema: &str) -> bool {
+    matches!(schema, "public" | "None")
+}
+
 fn sql_identifier(raw: &str) -> String {
     let last = raw.rsplit('.').next().unwrap_or(raw);
     last.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']')).to_owned()
 }
 
 /// The index and table operations written as SQL in `op.execute(...)`.
-fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<(OpKind, bool)> {
+fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
     let strings: Vec<&Token> = args.iter().filter(|t| t.kind == Kind::Str).collect();
     let raw = match (args.first(), args.last()) {
         (Some(a), Some(b)) => scan.text[a.start..b.end].to_ascii_lowercase(),
@@ -551,11 +664,11 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<(OpKind, bool)> {
     for t in &strings {
         match string_value(scan.str(**t)) {
             Some(value) => sql.push_str(&value),
-            None => return vec![(opaque, false)],
+            None => return vec![(opaque, false, None)],
         }
     }
     let Some(first) = strings.first() else {
-        return vec![(opaque, false)];
+        return vec![(opaque, false, None)];
     };
     // Spans of SQL items point at the first literal: the text inside may
     // have escapes, so offsets inside it are not exact.
@@ -583,6 +696,7 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<(OpKind, bool)> {
                 index,
             },
             c.get(2).is_some(),
+            sql_schema(&c[4]),
         ));
     }
     for c in DROP_INDEX.captures_iter(&sql) {
@@ -593,6 +707,7 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<(OpKind, bool)> {
                 name,
             },
             c.get(1).is_some(),
+            sql_schema(&c[2]).or_else(|| c.get(3).and_then(|t| sql_schema(t.as_str()))),
         ));
     }
     for c in DROP_TABLE.captures_iter(&sql) {
@@ -601,11 +716,12 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<(OpKind, bool)> {
                 table: item(sql_identifier(&c[2])),
             },
             c.get(1).is_some(),
+            sql_schema(&c[2]),
         ));
     }
     let statements = sql.split(';').filter(|s| !s.trim().is_empty()).count();
     if out.is_empty() || statements > out.len() {
-        out.push((opaque, false));
+        out.push((opaque, false, None));
     }
     out
 }
@@ -659,6 +775,7 @@ mod tests {
                     if column.index { "+ix" } else { "" }
                 ),
                 OpKind::DropColumn { table, column } => format!("drop_column {}.{}", table.value, column.value),
+                OpKind::RenameColumn { table, column } => format!("rename_column {}.{}", table.value, column.value),
                 OpKind::CreateConstraint { name, .. } => {
                     format!("create_constraint {:?}", name.literal().map(|i| i.value.clone()))
                 }
@@ -666,8 +783,26 @@ mod tests {
                     format!("drop_constraint {:?}", name.literal().map(|i| i.value.clone()))
                 }
                 OpKind::OpaqueSql { .. } => "sql".to_owned(),
+                OpKind::Helper { strings } => format!("helper {}", strings.join(",")),
             })
             .collect()
+    }
+
+    #[test]
+    fn helpers_handed_op() {
+        let got = ops(
+            "    reflect = ReflectMigrations(op)\n    tool = tools.Reflect(op)\n    reflect.drop_indexes('t', 'uuid')\n    Reflect(op).drop_indexes('u', 'name')\n    utils.drop_index_if_exists(op, 'ix_v')\n    other.call('w')\n",
+        );
+        assert_eq!(names(&got), ["helper t,uuid", "helper u,name", "helper ix_v"]);
+    }
+
+    #[test]
+    fn schemas_of_operations() {
+        let got = ops(
+            "    op.create_index('ix_a', 't', ['a'], schema='events')\n    op.drop_index('ix_a', table_name='t', schema='public')\n    op.execute('CREATE INDEX ix_b ON users.t (b)')\n",
+        );
+        let schemas: Vec<Option<&str>> = got.iter().map(|o| o.schema.as_deref()).collect();
+        assert_eq!(schemas, [Some("events"), None, Some("users")]);
     }
 
     #[test]
