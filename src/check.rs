@@ -18,7 +18,7 @@ use crate::parallel;
 use crate::render::Sources;
 use crate::rules::{self, FileContext, Rule, SourceContext};
 use crate::scan::Scan;
-use crate::scan::app::{AllCall, all_calls, may_call_all};
+use crate::scan::app::{AllCall, Caller, all_calls, may_call_all};
 use crate::scan::imports::sibling_imports;
 use crate::scan::migration::{Item, Migration};
 use crate::scan::model::{DEFAULT_IX, ModelFile};
@@ -103,6 +103,62 @@ pub struct Schema<'p> {
     pub files: &'p [String],
     pub inits: &'p [InitFile],
     pub settings: &'p Settings,
+}
+
+/// `create_all` / `drop_all` in a function of one file may run at start-up
+/// because another file calls that function at start-up (`init_db()` in a
+/// FastAPI lifespan). Only files that mention a candidate name are scanned.
+fn find_start_up_callers(tree: &dyn Tree, app_paths: &[String], others: &mut [(String, FileKind, Vec<AllCall>)]) {
+    let mut names: Vec<&str> = Vec::new();
+    for (_, kind, calls) in others.iter() {
+        for call in calls
+            .iter()
+            .filter(|c| *kind == FileKind::App && !c.start_up && !c.in_class)
+        {
+            if let Some(function) = call.function.as_deref()
+                && !names.contains(&function)
+            {
+                names.push(function);
+            }
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    let alternatives: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
+    let Ok(needle) = regex::bytes::Regex::new(&format!(r"\b(?:{})\(", alternatives.join("|"))) else {
+        return;
+    };
+    let mut callers: Vec<Option<Caller>> = vec![None; names.len()];
+    for path in app_paths {
+        let Ok(bytes) = tree.read(path) else { continue };
+        if !needle.is_match(&bytes) {
+            continue;
+        }
+        let source = SourceFile::from_bytes(path.clone(), &bytes);
+        let scan = Scan::new(&source.text);
+        for (which, span) in crate::scan::app::start_up_calls(&scan, &names) {
+            callers[which].get_or_insert_with(|| (path.clone(), span));
+        }
+    }
+    let callers: Vec<(String, Option<Caller>)> =
+        names.iter().map(|n| (*n).to_owned()).zip(callers).collect();
+    for (path, kind, calls) in others.iter_mut() {
+        if *kind != FileKind::App {
+            continue;
+        }
+        for call in calls.iter_mut().filter(|c| !c.start_up && !c.in_class) {
+            let caller = callers
+                .iter()
+                .find(|(name, _)| Some(name.as_str()) == call.function.as_deref())
+                .and_then(|(_, caller)| caller.clone())
+                .filter(|(caller_path, _)| caller_path != path);
+            if let Some(caller) = caller {
+                call.start_up = true;
+                call.caller = Some(caller);
+            }
+        }
+    }
 }
 
 /// The `ix` template migrations are replayed with: the `index-naming`
@@ -204,6 +260,11 @@ pub fn check(
             models_glob,
         });
     }
+    let app_paths: Vec<String> = candidates
+        .iter()
+        .filter(|c| c.kind == FileKind::App)
+        .map(|c| c.path.clone())
+        .collect();
     let scanned = read_others(tree, candidates, cache, &mut outcome);
     lap(&mut outcome, "read and scan other files");
     let mut models = Vec::new();
@@ -246,6 +307,7 @@ pub fn check(
     if let Some(note) = unloaded_note(unloaded) {
         outcome.notes.push(note);
     }
+    find_start_up_callers(tree, &app_paths, &mut others);
     let convention = migration_convention(&models, &metadatas);
 
     // Graphs and file rules of revision files.

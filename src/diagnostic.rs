@@ -117,17 +117,6 @@ impl<'s> Emitter<'s> {
 pub struct Report<'e>(Option<&'e mut Diagnostic>);
 
 impl Report<'_> {
-    /// What the tool cannot be sure of is never an error: a rule set to
-    /// `error` reports it as a warning.
-    #[must_use]
-    pub fn uncertain(self) -> Self {
-        let Report(mut diagnostic) = self;
-        if let Some(d) = diagnostic.as_deref_mut() {
-            d.severity = d.severity.min(Severity::Warning);
-        }
-        Report(diagnostic)
-    }
-
     #[allow(clippy::return_self_not_must_use)]
     pub fn help(mut self, help: impl Into<String>) -> Self {
         if let Some(d) = self.0.as_deref_mut() {

@@ -17,13 +17,17 @@ pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Em
         if deliberate {
             continue;
         }
-        emit.report(
-            Rule::DropAllOutsideTests,
-            path,
-            call.span.clone(),
-            "`drop_all()` outside tests drops every table of the metadata",
-        )
-        .help("move it into test code; a schema change belongs in a revision file");
+        let report = emit
+            .report(
+                Rule::DropAllOutsideTests,
+                path,
+                call.span.clone(),
+                "`drop_all()` outside tests drops every table of the metadata",
+            )
+            .help("move it into test code or a command run by hand; a schema change belongs in a revision file");
+        if let (Some((caller, span)), Some(function)) = (&call.caller, call.function.as_deref()) {
+            report.related(caller, span.clone(), format!("`{function}()` called at start-up here"));
+        }
     }
 }
 

@@ -63,7 +63,16 @@ pub struct AllCall {
     pub start_up: bool,
     /// The outermost function it is in.
     pub function: Option<CompactString>,
+    /// That function is a method (its callers cannot be found by name).
+    pub in_class: bool,
+    /// A call of that function, in another file, that runs at start-up
+    /// (found after every file is read): its path and span.
+    #[serde(skip)]
+    pub caller: Option<Caller>,
 }
+
+/// A call site in another file: its path and span.
+pub type Caller = (String, Range<usize>);
 
 /// A cheap byte test done before scanning.
 pub fn may_call_all(bytes: &[u8]) -> bool {
@@ -92,49 +101,122 @@ const HOOK_WORDS: [&str; 5] = [
     "create_app",
 ];
 
-pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
-    let mut out = Vec::new();
-    // The outermost function of each site; the functions called at
-    // start-up; the calls each function makes.
-    let mut site_function: Vec<Option<&str>> = Vec::new();
-    let mut start_up: Vec<&str> = Vec::new();
-    let mut called_by: Vec<(&str, &str)> = Vec::new();
-    // Functions of this file that stamp the database.
-    let mut stampers: Vec<&str> = Vec::new();
-    walk(scan, 0..scan.lines.len(), |statement| {
-        let function = statement.blocks.iter().find_map(|b| match &b.kind {
-            BlockKind::Def { name } => Some(&scan.text[name.clone()]),
-            _ => None,
-        });
-        if let Some(function) = function
-            && statement.tokens.windows(2).any(|w| {
-                w[0].kind == Kind::Name && scan.str(w[0]).to_lowercase().contains("stamp") && scan.is(w[1], "(")
-            })
-            && !stampers.contains(&function)
-        {
-            stampers.push(function);
-        }
-    });
-    walk(scan, 0..scan.lines.len(), |statement| {
-        let tokens = statement.tokens;
-        let function = statement.blocks.iter().find_map(|b| match &b.kind {
-            BlockKind::Def { name } => Some((b, &scan.text[name.clone()])),
-            _ => None,
-        });
-        if let Some((def, name)) = function
-            && is_hook(scan, def.line, name)
-            && !start_up.contains(&name)
-        {
-            start_up.push(name);
-        }
-        for w in tokens.windows(2) {
-            if w[0].kind == Kind::Name && scan.is(w[1], "(") {
+/// What one pass over a file learns about its functions.
+struct Contexts<'a> {
+    /// Functions that run at start-up.
+    start_up: Vec<&'a str>,
+    /// Functions that stamp the database.
+    stampers: Vec<&'a str>,
+}
+
+impl<'a> Contexts<'a> {
+    fn of(scan: &Scan<'a>) -> Self {
+        let mut start_up: Vec<&str> = Vec::new();
+        let mut stampers: Vec<&str> = Vec::new();
+        let mut called_by: Vec<(&str, &str)> = Vec::new();
+        walk(scan, 0..scan.lines.len(), |statement| {
+            let function = outermost_function(scan, statement);
+            if let Some((def, name)) = function
+                && is_hook(scan, def.line, name)
+                && !start_up.contains(&name)
+            {
+                start_up.push(name);
+            }
+            for w in statement.tokens.windows(2) {
+                if w[0].kind != Kind::Name || !scan.is(w[1], "(") {
+                    continue;
+                }
+                let callee = scan.str(w[0]);
                 match function {
-                    None => start_up.push(scan.str(w[0])),
-                    Some((_, caller)) => called_by.push((caller, scan.str(w[0]))),
+                    None => start_up.push(callee),
+                    Some((_, caller)) => {
+                        called_by.push((caller, callee));
+                        if callee.to_lowercase().contains("stamp") && !stampers.contains(&caller) {
+                            stampers.push(caller);
+                        }
+                    }
+                }
+            }
+        });
+        // Functions called from start-up code run at start-up too.
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for &(caller, callee) in &called_by {
+                if start_up.contains(&caller) && !start_up.contains(&callee) {
+                    start_up.push(callee);
+                    grew = true;
                 }
             }
         }
+        Contexts { start_up, stampers }
+    }
+
+    fn runs_at_start_up(&self, function: Option<&str>) -> bool {
+        function.is_none_or(|f| self.start_up.contains(&f))
+    }
+}
+
+/// The outermost `def` around a statement: its block and its name.
+fn outermost_function<'a, 's>(
+    scan: &Scan<'a>,
+    statement: &'s super::blocks::Statement<'_>,
+) -> Option<(&'s super::blocks::Block, &'a str)> {
+    statement.blocks.iter().find_map(|b| match &b.kind {
+        BlockKind::Def { name } => Some((b, &scan.text[name.clone()])),
+        _ => None,
+    })
+}
+
+/// A call, made at start-up, of one of `names` (a function of another
+/// file): `name(...)` or `module.name(...)`, not guarded the way a
+/// `create_all` would be. Each is (index in `names`, span of the call).
+pub fn start_up_calls(scan: &Scan<'_>, names: &[&str]) -> Vec<(usize, Range<usize>)> {
+    let contexts = Contexts::of(scan);
+    let mut out = Vec::new();
+    walk(scan, 0..scan.lines.len(), |statement| {
+        let function = outermost_function(scan, statement);
+        if !contexts.runs_at_start_up(function.map(|(_, name)| name)) {
+            return;
+        }
+        let tokens = statement.tokens;
+        for (i, w) in tokens.windows(2).enumerate() {
+            if w[0].kind != Kind::Name || !scan.is(w[1], "(") {
+                continue;
+            }
+            let Some(which) = names.iter().position(|n| *n == scan.str(w[0])) else {
+                continue;
+            };
+            // A definition of the same name is not a call.
+            if i > 0 && scan.is(tokens[i - 1], "def") {
+                continue;
+            }
+            let site = Site {
+                statement,
+                at: w[0].start,
+                receiver: "",
+            };
+            if guard_of(scan, &site, &contexts.stampers).is_none() {
+                out.push((which, w[0].start..w[1].end));
+            }
+        }
+    });
+    out
+}
+
+pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
+    let mut out = Vec::new();
+    let contexts = Contexts::of(scan);
+    walk(scan, 0..scan.lines.len(), |statement| {
+        let tokens = statement.tokens;
+        let function = outermost_function(scan, statement);
+        let in_class = function.is_some_and(|(def, _)| {
+            statement
+                .blocks
+                .iter()
+                .take_while(|b| !std::ptr::eq(*b, def))
+                .any(|b| matches!(b.kind, BlockKind::Class { .. }))
+        });
         let function = function.map(|(_, name)| name);
         for (i, &t) in tokens.iter().enumerate() {
             if t.kind != Kind::Name {
@@ -180,31 +262,18 @@ pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
                 at: t.start,
                 receiver: scan.str(tokens[start]),
             };
-            let guard = guard_of(scan, &site, &stampers);
-            site_function.push(function);
+            let guard = guard_of(scan, &site, &contexts.stampers);
             out.push(AllCall {
                 method,
                 span: tokens[start].start..end,
                 guard,
-                start_up: false,
+                start_up: contexts.runs_at_start_up(function),
                 function: function.map(Into::into),
+                in_class,
+                caller: None,
             });
         }
     });
-    // Functions called from start-up code run at start-up too.
-    let mut grew = true;
-    while grew {
-        grew = false;
-        for &(caller, callee) in &called_by {
-            if start_up.contains(&caller) && !start_up.contains(&callee) {
-                start_up.push(callee);
-                grew = true;
-            }
-        }
-    }
-    for (call, function) in out.iter_mut().zip(site_function) {
-        call.start_up = function.is_none_or(|f| start_up.contains(&f));
-    }
     out
 }
 

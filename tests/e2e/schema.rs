@@ -2,9 +2,9 @@ use crate::support::{Project, findings, json};
 
 /// The acceptance scenario: an index created again by a later migration, a
 /// column `index=True` followed by `create_index` of the same name,
-/// `create_all` unguarded in an ingestion function and in `init_db()` —
-/// reported on their lines — and nothing for the guarded call, tests,
-/// comments or strings.
+/// `create_all` unguarded in an ingestion function and in `init_db()`, each
+/// run at start-up by another file — reported on their lines — and nothing
+/// for the guarded call, tests, comments or strings.
 #[test]
 fn duplicate_ddl_and_create_all_are_reported_exactly() {
     let p = Project::alembic();
@@ -37,6 +37,14 @@ fn duplicate_ddl_and_create_all_are_reported_exactly() {
         "import os\n\n\ndef ingest(rows, engine):\n    # Base.metadata.create_all(engine) would race the migrations\n    Base.metadata.create_all(engine)\n    load(rows)\n\n\ndef maybe_create(engine):\n    if not os.environ.get(\"ALEMBIC_RUNNING\"):\n        Base.metadata.create_all(engine)\n",
     )
     .write("app/db.py", "\"\"\"Never call db.create_all() here.\"\"\"\n\n\nasync def init_db():\n    async with engine.begin() as conn:\n        await conn.run_sync(Base.metadata.create_all)\n")
+    .write(
+        "app/main.py",
+        "from contextlib import asynccontextmanager\n\nfrom .db import init_db\n\n\n@asynccontextmanager\nasync def lifespan(app):\n    await init_db()\n    yield\n",
+    )
+    .write(
+        "app/worker.py",
+        "from .ingest import ingest\n\nif __name__ == \"__main__\":\n    ingest(read_rows(), engine)\n",
+    )
     .write("tests/conftest.py", "def fixture(engine):\n    Base.metadata.create_all(engine)\n")
     .write("app/strings.py", "HELP = 'run metadata.create_all() in tests only'\n");
     let out = p.run(&["check", "--format", "json"]);
