@@ -141,8 +141,7 @@ fn find_start_up_callers(tree: &dyn Tree, app_paths: &[String], others: &mut [(S
             callers[which].get_or_insert_with(|| (path.clone(), span));
         }
     }
-    let callers: Vec<(String, Option<Caller>)> =
-        names.iter().map(|n| (*n).to_owned()).zip(callers).collect();
+    let callers: Vec<(String, Option<Caller>)> = names.iter().map(|n| (*n).to_owned()).zip(callers).collect();
     for (path, kind, calls) in others.iter_mut() {
         if *kind != FileKind::App {
             continue;
@@ -349,6 +348,10 @@ pub fn check(
         }
         rules::check_graph(graph, settings, &mut emit);
     }
+    let dialect = envs
+        .first()
+        .and_then(|e| e.dialect)
+        .filter(|d| envs.iter().all(|e| e.dialect == Some(*d)));
     for (path, kind, calls) in &others {
         if selection.contains(path) {
             // Models were pushed in the tree's sorted order.
@@ -363,6 +366,7 @@ pub fn check(
                     model,
                     calls,
                     settings,
+                    dialect,
                 },
                 &mut emit,
             );

@@ -117,7 +117,8 @@ pub struct Settings {
     pub tests: Option<Gitignore>,
     pub exclude: Option<Gitignore>,
     pub external_revisions: Vec<String>,
-    pub max_identifier_length: usize,
+    /// Set explicitly; otherwise the environment's database decides.
+    pub max_identifier_length: Option<usize>,
     pub index_naming: Option<String>,
     pub expected_heads: Option<ExpectedHeads>,
     pub report_unused_suppressions: bool,
@@ -188,7 +189,7 @@ impl Settings {
             tests: globs(root, file.tests.as_deref(), "tests")?,
             exclude: globs(root, file.exclude.as_deref(), "exclude")?,
             external_revisions: file.external_revisions.unwrap_or_default(),
-            max_identifier_length: file.max_identifier_length.unwrap_or(63),
+            max_identifier_length: file.max_identifier_length,
             index_naming: file.index_naming,
             expected_heads: file.expected_heads,
             report_unused_suppressions: cli.report_unused_suppressions,
@@ -298,7 +299,7 @@ mod tests {
         assert_eq!(s.source, None);
         assert_eq!(s.severity(Rule::MultipleHeads), Some(Severity::Error));
         assert_eq!(s.severity(Rule::ModelIndexAlsoInMigration), None);
-        assert_eq!((s.max_identifier_length, s.expected_heads("migrations")), (63, 1));
+        assert_eq!((s.max_identifier_length, s.expected_heads("migrations")), (None, 1));
     }
 
     #[test]
@@ -320,7 +321,7 @@ mod tests {
                 s.expected_heads("migrations"),
                 s.expected_heads("other")
             ),
-            (30, 2, 1)
+            (Some(30), 2, 1)
         );
     }
 

@@ -32,6 +32,8 @@ pub struct Environment {
     pub template_has_downgrade: bool,
     /// The environment's template's `downgrade()` raises `NotImplementedError`.
     pub template_downgrade_raises: bool,
+    /// The database, from the scheme of the configuration's `sqlalchemy.url`.
+    pub dialect: Option<Dialect>,
     /// Root-relative paths of the revision files, sorted.
     pub files: Vec<String>,
     /// Python files below a version location, in sub-directories that a
@@ -40,6 +42,58 @@ pub struct Environment {
     /// files are read, [`link_nested`](crate::graph::link_nested) moves the
     /// revision files linked into the graph to `files`.
     pub nested: Vec<String>,
+}
+
+/// A database whose identifier rules differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    PostgreSql,
+    MySql,
+    MsSql,
+    Oracle,
+    Sqlite,
+}
+
+impl Dialect {
+    /// From a URL such as `postgresql+psycopg://...`; `None` for anything
+    /// else, including Alembic's placeholder `driver://user:pass@localhost/dbname`.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let scheme = url.trim().split_once("://")?.0;
+        let name = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
+        Some(match name.as_str() {
+            "postgresql" | "postgres" => Dialect::PostgreSql,
+            "mysql" | "mariadb" => Dialect::MySql,
+            "mssql" => Dialect::MsSql,
+            "oracle" => Dialect::Oracle,
+            "sqlite" => Dialect::Sqlite,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::PostgreSql => "PostgreSQL",
+            Dialect::MySql => "MySQL",
+            Dialect::MsSql => "SQL Server",
+            Dialect::Oracle => "Oracle",
+            Dialect::Sqlite => "SQLite",
+        }
+    }
+
+    /// The longest identifier it accepts; `None` for no practical limit.
+    pub fn max_identifier_length(self) -> Option<usize> {
+        match self {
+            Dialect::PostgreSql => Some(63),
+            Dialect::MySql => Some(64),
+            Dialect::MsSql | Dialect::Oracle => Some(128),
+            Dialect::Sqlite => None,
+        }
+    }
+
+    /// PostgreSQL cuts a longer name short; the others refuse it.
+    pub fn truncates(self) -> bool {
+        self == Dialect::PostgreSql
+    }
 }
 
 impl Environment {
@@ -150,6 +204,7 @@ fn new_env(
         file_template,
         template_has_downgrade: true,
         template_downgrade_raises: false,
+        dialect: None,
         files: Vec::new(),
         nested: Vec::new(),
     }
@@ -197,13 +252,12 @@ fn from_ini(tree: &dyn Tree, path: &str, deferred: &mut Vec<(String, String)>) -
         } else {
             format!("{path} [{section}]")
         };
-        envs.push(new_env(
-            origin,
-            script_location,
-            version_locations,
-            recursive,
-            file_template,
-        ));
+        let mut env = new_env(origin, script_location, version_locations, recursive, file_template);
+        env.dialect = ini
+            .get(section, "sqlalchemy.url", &vars)
+            .and_then(|v| v.value)
+            .and_then(|url| Dialect::from_url(&url));
+        envs.push(env);
     }
     Ok(envs)
 }
@@ -251,13 +305,18 @@ fn from_pyproject(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
         .get("file_template")
         .and_then(|v| v.as_str())
         .map(|t| t.replace("%%", "%"));
-    Ok(vec![new_env(
+    let mut env = new_env(
         format!("{path} [tool.alembic]"),
         script_location,
         version_locations,
         recursive,
         file_template,
-    )])
+    );
+    env.dialect = alembic
+        .get("sqlalchemy.url")
+        .and_then(|v| v.as_str())
+        .and_then(Dialect::from_url);
+    Ok(vec![env])
 }
 
 fn is_true(value: &str) -> bool {

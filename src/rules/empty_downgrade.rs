@@ -1,6 +1,6 @@
 //! AP502 empty-downgrade: see `docs/rules/empty-downgrade.md`.
 
-use super::{FileContext, Rule, describe};
+use super::{FileContext, Rule, revision_of};
 use crate::diagnostic::Emitter;
 use crate::scan::effect::Effect;
 use crate::scan::migration::Body;
@@ -22,8 +22,8 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         &ctx.file.path,
         downgrade.name.clone(),
         format!(
-            "`downgrade()` of revision {} does nothing, but `upgrade()` changes the schema",
-            describe(ctx.file)
+            "`downgrade()` of {} does nothing, but `upgrade()` changes the schema",
+            revision_of(ctx.file)
         ),
     )
     .help("write the operations that undo `upgrade()`, or `raise NotImplementedError` if it cannot be undone");

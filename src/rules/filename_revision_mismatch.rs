@@ -19,17 +19,17 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         return;
     }
     let Some(name_token) = name_id(name) else { return };
-    let slug = stem[name_token.len()..].trim_start_matches('_');
-    let renamed = if slug.is_empty() {
-        format!("{revision}.py")
+    let renamed = format!("{}.py", stem.replacen(name_token.as_str(), revision, 1));
+    let place = if stem.starts_with(name_token.as_str()) {
+        "starts with"
     } else {
-        format!("{revision}_{slug}.py")
+        "has the id"
     };
     emit.report(
         Rule::FilenameRevisionMismatch,
         &ctx.file.path,
         ctx.file.revision_span(),
-        format!("file name starts with `{name_token}` but `revision = \"{revision}\"`; was this file copied?"),
+        format!("file name {place} `{name_token}` but `revision = \"{revision}\"`; was this file copied?"),
     )
     .help(format!(
         "rename the file to `{renamed}`, or set `revision = \"{name_token}\"` if the name is right"
@@ -64,5 +64,19 @@ mod tests {
         lint_ok("20240101_1200_ab12cd_add_users.py", src, Rule::FilenameRevisionMismatch);
         lint_ok("011_ab12cd_add_users.py", src, Rule::FilenameRevisionMismatch);
         lint_ok("add_users.py", src, Rule::FilenameRevisionMismatch);
+    }
+
+    #[test]
+    fn a_numbered_name_is_compared_by_its_id() {
+        let out = lint(
+            "093_aaaaaaaaaaaa_remove_x.py",
+            "revision = '7f70d7d15445'\ndown_revision = None\n",
+            Rule::FilenameRevisionMismatch,
+        );
+        assert!(out.contains("file name has the id `aaaaaaaaaaaa`"), "{out}");
+        assert!(
+            out.contains("rename the file to `093_7f70d7d15445_remove_x.py`"),
+            "{out}"
+        );
     }
 }

@@ -38,11 +38,23 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
 /// The id-like token a file name starts with (`3c8e2d1a9b7f_add_users.py`).
 pub(crate) fn name_id(name: &str) -> Option<String> {
     let stem = name.strip_suffix(".py").unwrap_or(name);
-    let token = stem.split('_').next()?;
-    let id_like = token.len() >= 3
-        && token.bytes().all(|c| c.is_ascii_alphanumeric())
-        && token.bytes().any(|c| c.is_ascii_digit());
-    id_like.then(|| token.to_owned())
+    let id_like = |token: &str| {
+        let hex_id = token.len() == 12 && token.bytes().all(|c| c.is_ascii_hexdigit());
+        hex_id
+            || (token.len() >= 3
+                && token.bytes().all(|c| c.is_ascii_alphanumeric())
+                && token.bytes().any(|c| c.is_ascii_digit()))
+    };
+    // Leading numbers (`093_`, `20240101_1200_`) order the files; the id is
+    // the first id-like token after them, or the number itself.
+    let mut tokens = stem.split('_').take_while(|t| id_like(t)).peekable();
+    let first = tokens.peek().copied()?;
+    Some(
+        tokens
+            .find(|t| !t.bytes().all(|c| c.is_ascii_digit()))
+            .unwrap_or(first)
+            .to_owned(),
+    )
 }
 
 #[cfg(test)]

@@ -450,6 +450,8 @@ pub struct SourceContext<'a> {
     pub model: Option<&'a ModelFile>,
     pub calls: &'a [AllCall],
     pub settings: &'a Settings,
+    /// The database every environment names, when they agree.
+    pub dialect: Option<crate::env::Dialect>,
 }
 
 pub fn check_source(ctx: &SourceContext<'_>, emit: &mut Emitter<'_>) {
