@@ -4,8 +4,12 @@
 //! line, or alone on the line above it; `# alembic-preflight:
 //! ignore-file[AP105]` anywhere in a file; and `# noqa: AP201`, where only
 //! our codes count (other tools' codes in the same `noqa` are theirs).
-//! A code that names no rule is reported (AP001 invalid-suppression), and
-//! so, with `--report-unused-suppressions`, is one that suppresses nothing.
+//! Diagnostics inside a multi-line string (a docstring's `Revises:` line)
+//! are suppressed by our directive written in that line of the string, or
+//! by a comment after the string's closing quotes, which covers every line
+//! of the string. A code that names no rule is reported (AP001
+//! invalid-suppression), and so, with `--report-unused-suppressions`, is
+//! one that suppresses nothing.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -22,6 +26,9 @@ use crate::scan::Scan;
 struct Directive {
     /// 0-based line of the comment.
     line: usize,
+    /// The first line it covers: `line`, or the first line of a
+    /// multi-line string that closes on `line` before the comment.
+    first: usize,
     /// The comment is the only thing on its line.
     alone: bool,
     file_level: bool,
@@ -41,16 +48,51 @@ pub fn may_have_directives(bytes: &[u8]) -> bool {
 fn directives(text: &str, index: &crate::source::LineIndex) -> Vec<Directive> {
     let scan = Scan::new(text);
     let mut out = Vec::new();
+    // Multi-line strings, as (first line, last line).
+    let strings: Vec<(usize, usize)> = scan
+        .tokens
+        .iter()
+        .filter(|t| t.kind == crate::scan::Kind::Str)
+        .map(|t| (index.line_of(t.start), index.line_of(t.end.saturating_sub(1))))
+        .filter(|(first, last)| first < last)
+        .collect();
+    // Our directive written inside a multi-line string covers its own line.
+    for &t in scan.tokens.iter().filter(|t| t.kind == crate::scan::Kind::Str) {
+        let body = &text[t.start..t.end];
+        if !body.contains('\n') {
+            continue;
+        }
+        for caps in OURS.captures_iter(body) {
+            let list = caps.get(2).expect("group 2 always matches");
+            let codes = split_codes(list.as_str(), t.start + list.start(), |_| true);
+            if !codes.is_empty() {
+                let line = index.line_of(t.start + caps.get(0).expect("whole match").start());
+                out.push(Directive {
+                    line,
+                    first: line,
+                    alone: false,
+                    file_level: &caps[1] == "ignore-file",
+                    used: vec![false; codes.len()],
+                    codes,
+                });
+            }
+        }
+    }
     for comment in &scan.comments {
         let body = &text[comment.clone()];
         let line = index.line_of(comment.start);
         let line_text = &text[index.line_range(text, line)];
         let alone = line_text.trim_start().starts_with('#');
+        let first = strings
+            .iter()
+            .find(|(_, last)| *last == line)
+            .map_or(line, |(first, _)| *first);
         let mut push = |file_level: bool, codes: Vec<(String, Range<usize>)>| {
             if !codes.is_empty() {
                 let used = vec![false; codes.len()];
                 out.push(Directive {
                     line,
+                    first,
                     alone,
                     file_level,
                     codes,
@@ -123,8 +165,9 @@ pub fn apply(
         let mut suppressed = false;
         if let (Some(line), Some(directives)) = (line, by_file.get_mut(d.path.as_str())) {
             for directive in directives.iter_mut() {
-                let here =
-                    directive.file_level || directive.line == line || (directive.alone && directive.line + 1 == line);
+                let here = directive.file_level
+                    || (directive.first..=directive.line).contains(&line)
+                    || (directive.alone && directive.line + 1 == line);
                 if !here {
                     continue;
                 }
@@ -204,6 +247,39 @@ mod tests {
                 (1, true, vec!["AP105".to_owned()]),
                 (2, false, vec!["AP502".to_owned()]),
             ]
+        );
+    }
+
+    #[test]
+    fn docstring_diagnostics_are_suppressed_in_and_after_the_string() {
+        use crate::rules::tests::{MemTree, lint_tree};
+        let file = |header: &str, close: &str| {
+            format!(
+                "\"\"\"Add users.\n\nRevision ID: 1f2e3d4c5b6a\n{header}\nCreate Date: 2024-05-01 10:00:00\n\n\"\"\"{close}\nrevision = '1f2e3d4c5b6a'\ndown_revision = None\n"
+            )
+        };
+        let lint = |text: String| {
+            let tree = MemTree::versions(&[("1f2e3d4c5b6a_users.py", text.as_str())]);
+            lint_tree(&tree, Some(Rule::DocstringRevisesMismatch))
+        };
+        assert!(lint(file("Revises: 4a5b6c7d8e9f", "")).contains("AP104"));
+        assert_eq!(
+            lint(file("Revises: 4a5b6c7d8e9f  alembic-preflight: ignore[AP104]", "")),
+            ""
+        );
+        assert_eq!(lint(file("Revises: 4a5b6c7d8e9f", "  # noqa: AP104")), "");
+    }
+
+    #[test]
+    fn in_and_after_multi_line_strings() {
+        let text = "\"\"\"Add users.\n\nRevises: 1a2b  alembic-preflight: ignore[AP104]\n\"\"\"\n\"\"\"Second.\n\nRevision ID: x\n\"\"\"  # noqa: AP103\n";
+        let found: Vec<(usize, usize, Vec<String>)> = directives(text, &LineIndex::new(text))
+            .into_iter()
+            .map(|d| (d.first, d.line, d.codes.into_iter().map(|c| c.0).collect()))
+            .collect();
+        assert_eq!(
+            found,
+            [(2, 2, vec!["AP104".to_owned()]), (4, 7, vec!["AP103".to_owned()])]
         );
     }
 }
