@@ -30,7 +30,7 @@ pub struct Environment {
     /// The environment's `script.py.mako` writes a `downgrade()` meant to
     /// hold operations (not none, not a bare `pass`).
     pub template_has_downgrade: bool,
-    /// The environment's template's `downgrade()` raises `NotImplementedError`.
+    /// The environment's template's `downgrade()` raises (an exception on purpose).
     pub template_downgrade_raises: bool,
     /// The database, from the scheme of the configuration's `sqlalchemy.url`.
     pub dialect: Option<Dialect>,
@@ -409,7 +409,7 @@ fn read_template(tree: &dyn Tree, env: &mut Environment) {
     let body = &text[at..];
     let end = body[1..].find("\ndef ").map_or(body.len(), |i| i + 1);
     let body = &body[..end];
-    env.template_downgrade_raises = body.contains("raise NotImplementedError");
+    env.template_downgrade_raises = body.lines().any(|l| l.trim_start().starts_with("raise "));
     // A template whose `downgrade()` is a plain `pass`, with no place for
     // the generated operations, writes upgrade-only revisions on purpose.
     let only_pass = body

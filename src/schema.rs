@@ -219,6 +219,23 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, conve
                 });
             }
         }
+        OpKind::RenameTable { table, new_name } => {
+            // Its indexes keep their names and move with it.
+            if state.tables.remove(table.value.as_str()) {
+                state.tables.insert(&new_name.value);
+            }
+            if state.uncertain_tables.contains(table.value.as_str()) {
+                state.uncertain_tables.insert(&new_name.value);
+            }
+            for entries in state.live.values_mut() {
+                for l in entries
+                    .iter_mut()
+                    .filter(|l| same_schema(l) && l.table == Some(table.value.as_str()))
+                {
+                    l.table = Some(&new_name.value);
+                }
+            }
+        }
         OpKind::OpaqueSql { mentions_index } => state.opaque |= mentions_index,
         // A helper that names nothing may touch anything.
         OpKind::Helper { strings } if strings.is_empty() => state.opaque = true,

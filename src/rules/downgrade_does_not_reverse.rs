@@ -26,7 +26,9 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let mut unknown_constraint_drop = false;
     for op in &downgrade.ops {
         match &op.kind {
-            OpKind::DropTable { table } => {
+            // A table renamed away is gone under its name (`rename_table("t",
+            // "t_old")` then `drop_table("t_old")`).
+            OpKind::DropTable { table } | OpKind::RenameTable { table, .. } => {
                 dropped_tables.insert(table.value.as_str());
             }
             OpKind::DropIndex {
@@ -96,8 +98,9 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     // Names the upgrade drops before it creates them again: re-created, not
     // new, unless the downgrade creates them once more.
     let mut gone_before: BTreeSet<&str> = BTreeSet::new();
+    let mut tables_gone_before: BTreeSet<&str> = BTreeSet::new();
     let mut columns_gone_before: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for op in &upgrade.ops {
+    for (at, op) in upgrade.ops.iter().enumerate() {
         match &op.kind {
             OpKind::DropIndex {
                 name: Name::Literal(item),
@@ -111,6 +114,9 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             }
             OpKind::DropColumn { table, column } => {
                 columns_gone_before.insert((table.value.as_str(), column.value.as_str()));
+            }
+            OpKind::DropTable { table } => {
+                tables_gone_before.insert(table.value.as_str());
             }
             _ => {}
         }
@@ -157,14 +163,46 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             continue;
         }
         let (what, fix) = match &op.kind {
-            OpKind::CreateTable { table, .. } if !dropped_tables.contains(table.value.as_str()) => (
-                format!("table `{}`", table.value),
-                format!("op.drop_table(\"{}\")", table.value),
-            ),
+            OpKind::CreateTable { table, .. } => {
+                // Followed through later renames: `t_tmp` built, `t` dropped,
+                // `t_tmp` renamed to `t` is `t` rebuilt; a table dropped again
+                // within the upgrade was temporary.
+                let mut name = table.value.as_str();
+                let mut dropped_later: BTreeSet<&str> = BTreeSet::new();
+                let mut temporary = false;
+                for later in &upgrade.ops[at + 1..] {
+                    match &later.kind {
+                        OpKind::DropTable { table } => {
+                            temporary |= table.value == name;
+                            dropped_later.insert(table.value.as_str());
+                        }
+                        OpKind::RenameTable { table, new_name } if table.value == name => {
+                            name = new_name.value.as_str();
+                        }
+                        _ => {}
+                    }
+                }
+                let rebuilt =
+                    tables_gone_before.contains(name) || (name != table.value && dropped_later.contains(name));
+                if temporary || rebuilt || dropped_tables.contains(name) {
+                    continue;
+                }
+                let what = if name == table.value {
+                    format!("table `{name}`")
+                } else {
+                    format!("table `{name}` (created as `{}`)", table.value)
+                };
+                (what, format!("op.drop_table(\"{name}\")"))
+            }
             OpKind::CreateIndex { table, index } => {
                 let Some(name) = index.name.literal() else { continue };
                 let table = table.as_ref().map(|t| t.value.as_str());
+                // Dropped again within the upgrade: a temporary index.
+                let temporary = upgrade.ops[at + 1..].iter().any(|later| {
+                    matches!(&later.kind, OpKind::DropIndex { name: Name::Literal(dropped), .. } if dropped.value == name.value)
+                });
                 if unknown_index_drop
+                    || temporary
                     || dropped_indexes.contains(name.value.as_str())
                     || table.is_some_and(|t| table_gone(t) || column_gone(t, &index.columns))
                 {
@@ -178,7 +216,10 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             }
             OpKind::AddColumn { table, column } => {
                 let (t, c) = (table.value.as_str(), column.name.value.as_str());
-                if table_gone(t) || dropped_columns.contains(&(t, c)) {
+                let temporary = upgrade.ops[at + 1..].iter().any(|later| {
+                    matches!(&later.kind, OpKind::DropColumn { table, column } if table.value == t && column.value == c)
+                });
+                if temporary || table_gone(t) || dropped_columns.contains(&(t, c)) {
                     continue;
                 }
                 (format!("column `{t}.{c}`"), format!("op.drop_column(\"{t}\", \"{c}\")"))

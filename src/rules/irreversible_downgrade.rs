@@ -12,15 +12,15 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let Some(downgrade) = &ctx.file.facts.downgrade else {
         return;
     };
-    let Body::RaisesNotImplemented(range) = &downgrade.body else {
+    let Body::Raises { span, exception } = &downgrade.body else {
         return;
     };
     emit.report(
         Rule::IrreversibleDowngrade,
         &ctx.file.path,
-        range.clone(),
+        span.clone(),
         format!(
-            "`downgrade()` of {} raises `NotImplementedError`; no downgrade can pass it",
+            "`downgrade()` of {} raises `{exception}`; no downgrade can pass it",
             revision_of(ctx.file)
         ),
     )

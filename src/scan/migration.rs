@@ -109,8 +109,14 @@ pub struct Header {
 pub enum Body {
     /// Only `pass`, `...`, strings (a docstring) and comments.
     Empty,
-    /// An unconditional `raise NotImplementedError` at the body's top level.
-    RaisesNotImplemented(Range<usize>),
+    /// An unconditional `raise` of an exception at the body's top level
+    /// (`raise NotImplementedError`, `raise RuntimeError("...")`): the
+    /// function refuses on purpose.
+    Raises {
+        span: Range<usize>,
+        /// The exception's name as written (`NotImplementedError`).
+        exception: CompactString,
+    },
     /// Anything else.
     Code,
 }
@@ -438,9 +444,22 @@ fn classify_body(scan: &Scan<'_>, statements: &[&[Token]]) -> Body {
             [] => empty = false,
             [only] if scan.is(*only, "pass") || scan.is(*only, "...") => {}
             tokens if tokens.iter().all(|t| t.kind == Kind::Str) => {}
-            [raise, exc, ..] if scan.is(*raise, "raise") && scan.str(*exc) == "NotImplementedError" => {
+            [raise, exc, ..] if scan.is(*raise, "raise") && exc.kind == Kind::Name => {
                 let end = statement[statement.len() - 1].end;
-                return Body::RaisesNotImplemented(raise.start..end);
+                // `raise exceptions.Irreversible(...)`: the last dotted name.
+                let name_end = statement[1..]
+                    .iter()
+                    .position(|t| scan.is(*t, "("))
+                    .map_or(statement.len(), |p| p + 1);
+                let exception = statement[1..name_end]
+                    .iter()
+                    .rev()
+                    .find(|t| t.kind == Kind::Name)
+                    .map_or(scan.str(*exc), |t| scan.str(*t));
+                return Body::Raises {
+                    span: raise.start..end,
+                    exception: exception.into(),
+                };
             }
             _ => empty = false,
         }
@@ -714,7 +733,7 @@ mod tests {
         let m = facts("def downgrade() -> None: pass\n");
         assert_eq!(m.downgrade.unwrap().body, Body::Empty);
         let m = facts("def downgrade(op, tables):\n    raise NotImplementedError('no')\n");
-        assert!(matches!(m.downgrade.unwrap().body, Body::RaisesNotImplemented(_)));
+        assert!(matches!(m.downgrade.unwrap().body, Body::Raises { .. }));
         let m = facts("def downgrade():\n    if x:\n        raise NotImplementedError\n");
         assert_eq!(m.downgrade.unwrap().body, Body::Code);
         let m = facts("class X:\n    def downgrade(self):\n        pass\n");

@@ -7,10 +7,13 @@
 //! `create_primary_key` / `drop_constraint` family, the same calls on a
 //! `with op.batch_alter_table("t") as batch_op:` alias (acting on `t`), and
 //! `CREATE [UNIQUE] INDEX`, `DROP INDEX` and `DROP TABLE` inside
-//! `op.execute(...)`. Each operation records whether a guard protects it
-//! (`if_not_exists=True` / `if_exists=True`, or an `if` that inspects the
-//! database) and which `if`/`else` arms it sits in: arms of one chain are
-//! alternatives, never a sequence.
+//! `op.execute(...)`, `op.rename_table`, renames through `alter_column(...,
+//! new_column_name=...)`, and calls handed `op` (helpers). A call inside
+//! `for name in ("a", "b"):` that uses `name` is one operation per value.
+//! Each operation records whether a guard protects it (`if_not_exists=True`
+//! / `if_exists=True`, or an `if` that inspects the database), which
+//! `if`/`else` arms it sits in (arms of one chain are alternatives, never a
+//! sequence) and its database schema (`schema=`, or `s.t` in SQL).
 
 use std::ops::Range;
 
@@ -92,6 +95,11 @@ pub enum OpKind {
         table: Item,
         column: Item,
     },
+    /// `rename_table(old, new)`.
+    RenameTable {
+        table: Item,
+        new_name: Item,
+    },
     CreateConstraint {
         table: Option<Item>,
         name: Name,
@@ -140,8 +148,10 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
         let mut guarded = false;
         let mut mysql = false;
         let mut arms = Vec::new();
+        let mut loops: Vec<(&str, Vec<Item>)> = Vec::new();
         for block in statement.blocks {
             match &block.kind {
+                BlockKind::Other => loops.extend(literal_loop(scan, block.line)),
                 BlockKind::Arm {
                     group,
                     arm,
@@ -220,7 +230,20 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
             let explicit_guard = ["if_not_exists", "if_exists"]
                 .iter()
                 .any(|k| args.keyword(k).is_some_and(|t| is_true(scan, t)));
-            for (kind, sql_guard, schema) in interpret(scan, &call, &args, batch_table) {
+            // Inside `for name in ("a", "b"):`, a call that uses `name` is
+            // one operation per value.
+            let loop_values = loops
+                .iter()
+                .rev()
+                .find(|(var, _)| call.args.iter().any(|&t| t.kind == Kind::Name && scan.str(t) == *var));
+            let interpreted: Vec<Interpreted> = match loop_values {
+                Some((var, values)) => values
+                    .iter()
+                    .flat_map(|value| interpret(scan, &call, &args, batch_table.clone(), Some((var, value))))
+                    .collect(),
+                None => interpret(scan, &call, &args, batch_table, None),
+            };
+            for (kind, sql_guard, schema) in interpreted {
                 let guarded = guarded || explicit_guard || sql_guard;
                 out.push(Operation {
                     kind,
@@ -234,6 +257,31 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
         }
     });
     out
+}
+
+/// `for NAME in ("a", "b"):` (a list or tuple of string literals) at
+/// logical line `line`: the name and the values.
+fn literal_loop<'a>(scan: &Scan<'a>, line: usize) -> Option<(&'a str, Vec<Item>)> {
+    let tokens = &scan.tokens[scan.lines[line].tokens.clone()];
+    let [keyword, var, in_, rest @ ..] = tokens else {
+        return None;
+    };
+    if !scan.is(*keyword, "for") || var.kind != Kind::Name || !scan.is(*in_, "in") {
+        return None;
+    }
+    let colon = rest.iter().rposition(|&t| scan.is(t, ":"))?;
+    let sequence = &rest[..colon];
+    let (first, last) = (*sequence.first()?, *sequence.last()?);
+    let bracketed = (scan.is(first, "(") && scan.is(last, ")")) || (scan.is(first, "[") && scan.is(last, "]"));
+    if !bracketed {
+        return None;
+    }
+    let values: Option<Vec<Item>> = split_top_level(scan, &sequence[1..sequence.len() - 1], ",")
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .map(|part| string_item(scan, part))
+        .collect();
+    Some((scan.str(*var), values?))
 }
 
 /// `op` is one of the positional arguments.
@@ -469,10 +517,24 @@ pub(crate) fn index_def(scan: &Scan<'_>, tokens: &[Token]) -> Option<IndexDef> {
 /// (`IF NOT EXISTS` / `IF EXISTS`). `batch_table` is `None` outside a batch
 /// block, and `Some(None)` in a batch block whose table is not a literal.
 #[allow(clippy::option_option)]
-fn interpret(scan: &Scan<'_>, call: &Call<'_>, args: &Args<'_>, batch_table: Option<Option<Item>>) -> Vec<Interpreted> {
+fn interpret(
+    scan: &Scan<'_>,
+    call: &Call<'_>,
+    args: &Args<'_>,
+    batch_table: Option<Option<Item>>,
+    bound: Option<(&str, &Item)>,
+) -> Vec<Interpreted> {
     let in_batch = batch_table.is_some();
     let batch_table = batch_table.flatten();
-    let item = |tokens: Option<&[Token]>| tokens.and_then(|t| string_item(scan, t));
+    // A loop variable stands for the value of this pass.
+    let bound_value = |tokens: &[Token]| match (tokens, bound) {
+        ([t], Some((var, value))) if t.kind == Kind::Name && scan.str(*t) == var => Some(Item {
+            value: value.value.clone(),
+            span: t.start..t.end,
+        }),
+        _ => None,
+    };
+    let item = |tokens: Option<&[Token]>| tokens.and_then(|t| string_item(scan, t).or_else(|| bound_value(t)));
     // In a batch block the table argument is implied: later arguments move up one.
     let shift = usize::from(!in_batch);
     let table_arg = |position: usize, keyword: &str| {
@@ -482,8 +544,11 @@ fn interpret(scan: &Scan<'_>, call: &Call<'_>, args: &Args<'_>, batch_table: Opt
             item(args.get(position, keyword))
         }
     };
-    let name =
-        |position: usize, keyword: &str| args.get(position, keyword).map_or(Name::Unknown, |t| name_arg(scan, t));
+    let name = |position: usize, keyword: &str| {
+        args.get(position, keyword).map_or(Name::Unknown, |t| {
+            bound_value(t).map_or_else(|| name_arg(scan, t), Name::Literal)
+        })
+    };
     let kind = match call.method {
         "create_table" if !in_batch => {
             let Some(table) = item(args.get(0, "table_name")) else {
@@ -540,6 +605,11 @@ fn interpret(scan: &Scan<'_>, call: &Call<'_>, args: &Args<'_>, batch_table: Opt
         }
         "drop_column" => match (table_arg(0, "table_name"), item(args.get(shift, "column_name"))) {
             (Some(table), Some(column)) => OpKind::DropColumn { table, column },
+            _ => return Vec::new(),
+        },
+        "rename_table" if !in_batch => match (item(args.get(0, "old_table_name")), item(args.get(1, "new_table_name")))
+        {
+            (Some(table), Some(new_name)) => OpKind::RenameTable { table, new_name },
             _ => return Vec::new(),
         },
         "alter_column" if args.keyword("new_column_name").is_some() => {
@@ -776,6 +846,7 @@ mod tests {
                 ),
                 OpKind::DropColumn { table, column } => format!("drop_column {}.{}", table.value, column.value),
                 OpKind::RenameColumn { table, column } => format!("rename_column {}.{}", table.value, column.value),
+                OpKind::RenameTable { table, new_name } => format!("rename_table {} {}", table.value, new_name.value),
                 OpKind::CreateConstraint { name, .. } => {
                     format!("create_constraint {:?}", name.literal().map(|i| i.value.clone()))
                 }
@@ -794,6 +865,14 @@ mod tests {
             "    reflect = ReflectMigrations(op)\n    tool = tools.Reflect(op)\n    reflect.drop_indexes('t', 'uuid')\n    Reflect(op).drop_indexes('u', 'name')\n    utils.drop_index_if_exists(op, 'ix_v')\n    other.call('w')\n",
         );
         assert_eq!(names(&got), ["helper t,uuid", "helper u,name", "helper ix_v"]);
+    }
+
+    #[test]
+    fn loops_over_literals_and_renames() {
+        let got = ops(
+            "    for name in ('a', 'b'):\n        op.drop_table(name)\n    for t in tables:\n        op.drop_table(t)\n    op.rename_table('x_tmp', 'x')\n",
+        );
+        assert_eq!(names(&got), ["drop_table a", "drop_table b", "rename_table x_tmp x"]);
     }
 
     #[test]
