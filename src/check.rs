@@ -5,6 +5,7 @@
 //! and schema rules on the models and the replayed chains; keep what the
 //! selection asks for, sorted.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::Baseline;
@@ -13,6 +14,7 @@ use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
+use crate::hash::FastSet;
 use crate::metadata::Metadatas;
 use crate::parallel;
 use crate::render::Sources;
@@ -99,6 +101,8 @@ pub struct Schema<'p> {
     pub model_index_names: Vec<Vec<Option<String>>>,
     /// The metadata of model tables.
     pub metadatas: &'p Metadatas,
+    /// Classes without a table whose indexes their subclasses inherit.
+    pub index_bases: &'p FastSet<CompactString>,
     pub replays: Vec<(&'p Graph<'p>, Replay<'p>)>,
     pub files: &'p [String],
     pub inits: &'p [InitFile],
@@ -268,6 +272,7 @@ pub fn check(
     lap(&mut outcome, "read and scan other files");
     let mut models = Vec::new();
     let mut metadatas = Metadatas::new(settings.index_naming.clone());
+    let mut index_bases: FastSet<CompactString> = FastSet::default();
     let mut inits = Vec::new();
     let mut others: Vec<(String, FileKind, Vec<AllCall>)> = Vec::new();
     let mut directives: Vec<String> = Vec::new();
@@ -295,6 +300,7 @@ pub fn check(
             std::mem::take(&mut facts.models.defs),
             std::mem::take(&mut facts.models.reassigned),
         );
+        index_bases.extend(std::mem::take(&mut facts.models.index_bases));
         if !facts.models.tables.is_empty() || !facts.models.indexes.is_empty() {
             models.push(ModelSource {
                 path: candidate.path.clone(),
@@ -385,6 +391,7 @@ pub fn check(
         models: &models,
         model_index_names,
         metadatas: &metadatas,
+        index_bases: &index_bases,
         replays: graphs.iter().map(|g| (g, replay(g, convention.as_deref()))).collect(),
         files: tree.files(),
         inits: &inits,
@@ -569,6 +576,7 @@ impl OtherFacts {
         let imports = self.imports.filter(|_| !tests).unwrap_or_default();
         let keep = !models.tables.is_empty()
             || !models.indexes.is_empty()
+            || !models.index_bases.is_empty()
             || !models.defs.is_empty()
             || !models.reassigned.is_empty()
             || !calls.is_empty()

@@ -7,19 +7,40 @@ use super::Rule;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
 use crate::parallel;
-use crate::scan::model::{ModelIndex, normalise_column};
+use crate::scan::model::{DbSchema, ModelIndex, normalise_column};
 use crate::schema::LiveIndex;
 
 /// Each table's model indexes: the index, its file, its name if known.
-type Declared<'a> = FastMap<&'a str, Vec<(&'a ModelIndex, &'a str, Option<&'a str>)>>;
+type Declared<'a> = FastMap<String, Vec<(&'a ModelIndex, &'a str, Option<&'a str>)>>;
+
+/// A table as the comparison knows it: `schema.table`, or `table` in the
+/// default schema.
+fn qualified(schema: Option<&str>, table: &str) -> String {
+    match schema {
+        Some(schema) => format!("{schema}.{table}"),
+        None => table.to_owned(),
+    }
+}
+
+fn model_schema(schema: &DbSchema) -> Option<&str> {
+    match schema {
+        DbSchema::Named(name) => Some(name),
+        DbSchema::Default | DbSchema::Unknown => None,
+    }
+}
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     // Tables whose every declaration is complete, and their declared indexes.
-    let mut tables: FastMap<&str, bool> = FastMap::default();
+    let mut tables: FastMap<String, bool> = FastMap::default();
     for model in schema.models {
         for table in &model.facts.tables {
-            let complete = table.complete && !table.extend_existing;
-            let entry = tables.entry(table.name.value.as_str()).or_insert(complete);
+            // A base class elsewhere that declares indexes adds them to this
+            // table, out of this file's sight.
+            let inherits = table.bases.iter().any(|b| schema.index_bases.contains(b));
+            let complete = table.complete && !table.extend_existing && !inherits && table.schema != DbSchema::Unknown;
+            let entry = tables
+                .entry(qualified(model_schema(&table.schema), &table.name.value))
+                .or_insert(complete);
             *entry &= complete;
         }
     }
@@ -28,26 +49,26 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     for (model, names) in schema.models.iter().zip(&schema.model_index_names) {
         for (index, name) in model.facts.indexes.iter().zip(names) {
             by_table
-                .entry(index.table.as_str())
+                .entry(qualified(model_schema(&index.schema), &index.table))
                 .or_default()
                 .push((index, model.path.as_str(), name.as_deref()));
         }
     }
-    let live: Vec<FastMap<&str, Vec<&LiveIndex>>> = schema
+    let live: Vec<FastMap<String, Vec<&LiveIndex>>> = schema
         .replays
         .iter()
         .map(|(_, replay)| {
-            let mut map: FastMap<&str, Vec<&LiveIndex>> = FastMap::default();
+            let mut map: FastMap<String, Vec<&LiveIndex>> = FastMap::default();
             for index in replay.live() {
                 if let Some(table) = index.table {
-                    map.entry(table).or_default().push(index);
+                    map.entry(qualified(index.schema, table)).or_default().push(index);
                 }
             }
             map
         })
         .collect();
     // In name order, so the same inputs report in the same order.
-    let mut complete: Vec<&str> = tables.into_iter().filter(|&(_, c)| c).map(|(t, _)| t).collect();
+    let mut complete: Vec<String> = tables.into_iter().filter(|&(_, c)| c).map(|(t, _)| t).collect();
     complete.sort_unstable();
     // Each table on its own: in shares, on every core.
     let blank = emit.sibling();
@@ -70,16 +91,17 @@ fn compare(
     schema: &Schema<'_>,
     table: &str,
     by_table: &Declared<'_>,
-    live: &[FastMap<&str, Vec<&LiveIndex>>],
+    live: &[FastMap<String, Vec<&LiveIndex>>],
     emit: &mut Emitter<'_>,
 ) {
     // The one environment whose chain ends with this table.
-    let mut chains = (0..schema.replays.len()).filter(|&i| schema.replays[i].1.tables.contains(table));
+    let bare = table.rsplit_once('.').map_or(table, |(_, bare)| bare);
+    let mut chains = (0..schema.replays.len()).filter(|&i| schema.replays[i].1.tables.contains(bare));
     let (Some(chain), None) = (chains.next(), chains.next()) else {
         return;
     };
     let replay = &schema.replays[chain].1;
-    if replay.opaque || replay.uncertain_tables.contains(table) {
+    if replay.opaque || replay.uncertain_tables.contains(bare) {
         return;
     }
     let mut declared = Vec::new();

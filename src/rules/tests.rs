@@ -240,11 +240,25 @@ fn clean_corpus_has_no_diagnostics() {
         let tree = WorkTree::walk(&path);
         let out = lint_tree(&tree, None);
         assert!(out.is_empty(), "{} must be clean:\n{out}", path.display());
-        checked += check(&tree, &Selection::All, &Settings::default(), None, &Cache::off())
-            .environments
-            .iter()
-            .map(|e| e.files.len())
-            .sum::<usize>();
+        let outcome = check(&tree, &Selection::All, &Settings::default(), None, &Cache::off());
+        checked += outcome.environments.iter().map(|e| e.files.len()).sum::<usize>();
+        // What the clean run saw, pinned: its environments and revision files.
+        let mut seen = format!("{} files checked, no diagnostics\n", outcome.files_checked);
+        for env in &outcome.environments {
+            seen.push_str(&env.script_location);
+            seen.push('\n');
+            for file in &env.files {
+                seen.push_str("  ");
+                seen.push_str(file);
+                seen.push('\n');
+            }
+        }
+        let name = path
+            .file_name()
+            .expect("a project directory")
+            .to_string_lossy()
+            .into_owned();
+        insta::assert_snapshot!(format!("clean@{name}"), seen);
     }
     // A silent corpus proves nothing unless every revision file was read.
     let expected = WorkTree::walk(&root)
@@ -307,7 +321,8 @@ fn severities_are_the_designed_ones() {
     assert_eq!(Rule::ModelIndexAlsoInMigration.meta().default_severity, None);
 }
 
-/// Every stored fixture snapshot belongs to a fixture that still exists
+/// Every stored fixture snapshot belongs to a fixture (or clean project)
+/// that still exists
 /// (what `cargo insta test --unreferenced reject` checks, without needing
 /// cargo-insta on the machine).
 #[test]
@@ -316,6 +331,16 @@ fn no_stale_fixture_snapshots() {
     let fixtures = manifest.join("tests/fixtures/rules");
     for entry in std::fs::read_dir(manifest.join("src/rules/snapshots")).expect("snapshots") {
         let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        if let Some(project) = name
+            .strip_prefix("alembic_preflight__rules__tests__clean@")
+            .and_then(|n| n.strip_suffix(".snap"))
+        {
+            assert!(
+                manifest.join("tests/fixtures/ok").join(project).exists(),
+                "stale snapshot {name}: no clean project {project}"
+            );
+            continue;
+        }
         let Some(case) = name
             .strip_prefix("alembic_preflight__rules__tests__rule_fixtures@")
             .and_then(|n| n.strip_suffix(".snap"))

@@ -41,6 +41,8 @@ pub struct TableDecl {
     /// `extend_existing=True`: redeclaring the table is intended.
     pub extend_existing: bool,
     pub schema: DbSchema,
+    /// The class's bases, by their last name (`Base`, `TimestampMixin`).
+    pub bases: Vec<CompactString>,
 }
 
 /// The database schema a table is in.
@@ -102,6 +104,9 @@ pub struct ModelFile {
     /// Names whose naming convention is assigned after they are made
     /// (`Base.metadata.naming_convention = ...`).
     pub reassigned: Vec<CompactString>,
+    /// Classes without a table that declare indexes (`index=True` columns,
+    /// `Index(...)`): every model that inherits from one has them too.
+    pub index_bases: Vec<CompactString>,
 }
 
 impl ModelFile {
@@ -172,6 +177,9 @@ impl ModelFile {
                 if let Some(def) = class.metadata_def() {
                     file.defs.push(def);
                 }
+                if !class.indexed.is_empty() || !class.indexes.is_empty() {
+                    file.index_bases.push(class.name.as_str().into());
+                }
                 continue;
             };
             for (column, span) in class.indexed {
@@ -199,6 +207,7 @@ impl ModelFile {
                 complete: class.complete,
                 extend_existing: class.extend_existing,
                 schema: class.schema,
+                bases: class.bases,
             });
         }
         // Module-level indexes waiting for their class's table.
@@ -235,6 +244,8 @@ struct ClassInfo {
     complete: bool,
     extend_existing: bool,
     schema: DbSchema,
+    /// The positional bases, by their last name.
+    bases: Vec<CompactString>,
     /// Subclasses SQLAlchemy's `DeclarativeBase`: it defines a metadata.
     declarative: bool,
     /// The convention of a `metadata = MetaData(...)` in its body.
@@ -277,6 +288,10 @@ impl ClassInfo {
             complete: positional.len() == 1 && known_root(positional[0]),
             extend_existing: false,
             schema: DbSchema::Default,
+            bases: positional
+                .iter()
+                .map(|b| b.rsplit('.').next().unwrap_or(b).trim().into())
+                .collect(),
             declarative: positional
                 .iter()
                 .any(|b| matches!(b.rsplit('.').next(), Some("DeclarativeBase" | "DeclarativeBaseNoMeta"))),
@@ -547,6 +562,7 @@ fn module_statement(
             complete: true,
             extend_existing,
             schema,
+            bases: Vec::new(),
         });
         return;
     }
