@@ -23,7 +23,7 @@ use crate::scan::Scan;
 use crate::scan::app::{AllCall, Caller, all_calls, may_call_all};
 use crate::scan::imports::sibling_imports;
 use crate::scan::migration::{Item, Migration};
-use crate::scan::model::{DEFAULT_IX, ModelFile};
+use crate::scan::model::ModelFile;
 use crate::schema::{Replay, replay};
 use crate::source::SourceFile;
 use crate::suppress;
@@ -168,13 +168,15 @@ fn find_start_up_callers(tree: &dyn Tree, app_paths: &[String], others: &mut [(S
 /// setting, else the one convention of every model table (SQLAlchemy's
 /// default when there are no models), else unknown.
 fn migration_convention(models: &[ModelSource], metadatas: &Metadatas) -> Option<String> {
-    let mut tables = models.iter().flat_map(|m| &m.facts.tables);
-    let Some(first) = tables.next() else {
-        return Some(metadatas.resolve("").convention.unwrap_or(DEFAULT_IX).to_owned());
+    let mut tables = models
+        .iter()
+        .flat_map(|m| m.facts.tables.iter().map(|t| (m.path.as_str(), t.metadata.as_str())));
+    let Some((path, metadata)) = tables.next() else {
+        return Some(metadatas.default_convention().to_owned());
     };
-    let convention = metadatas.resolve(&first.metadata).convention;
+    let convention = metadatas.resolve(path, metadata).convention;
     tables
-        .all(|t| metadatas.resolve(&t.metadata).convention == convention)
+        .all(|(path, metadata)| metadatas.resolve(path, metadata).convention == convention)
         .then(|| convention.map(str::to_owned))
         .flatten()
 }
@@ -272,6 +274,7 @@ pub fn check(
     lap(&mut outcome, "read and scan other files");
     let mut models = Vec::new();
     let mut metadatas = Metadatas::new(settings.index_naming.clone());
+    metadatas.set_files(tree.files().iter().map(String::as_str));
     let mut index_bases: FastSet<CompactString> = FastSet::default();
     let mut inits = Vec::new();
     let mut others: Vec<(String, FileKind, Vec<AllCall>)> = Vec::new();
@@ -297,8 +300,10 @@ pub fn check(
             });
         }
         metadatas.add(
+            &candidate.path,
             std::mem::take(&mut facts.models.defs),
             std::mem::take(&mut facts.models.reassigned),
+            std::mem::take(&mut facts.models.imports),
         );
         index_bases.extend(std::mem::take(&mut facts.models.index_bases));
         if !facts.models.tables.is_empty() || !facts.models.indexes.is_empty() {
@@ -384,7 +389,10 @@ pub fn check(
             .facts
             .indexes
             .iter()
-            .map(|i| rules::model_index_name(metadatas.resolve(&i.metadata).convention, &i.table, &i.name, &i.columns))
+            .map(|i| {
+                let convention = metadatas.resolve(&model.path, &i.metadata).convention;
+                rules::model_index_name(convention, &i.table, &i.name, &i.columns)
+            })
             .collect()
     });
     let schema = Schema {
@@ -578,6 +586,7 @@ impl OtherFacts {
             || !models.indexes.is_empty()
             || !models.index_bases.is_empty()
             || !models.defs.is_empty()
+            || !models.imports.is_empty()
             || !models.reassigned.is_empty()
             || !calls.is_empty()
             || !imports.is_empty()

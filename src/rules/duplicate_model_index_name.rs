@@ -7,6 +7,7 @@ use std::ops::Range;
 use super::Rule;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
+use crate::metadata::Identity;
 use crate::scan::model::{DbSchema, convention_name};
 use crate::scan::ops::Name;
 
@@ -33,7 +34,7 @@ pub(crate) fn top_dir(path: &str) -> &str {
 }
 
 /// (top-level directory, metadata, database schema, index name).
-type Key<'a> = (&'a str, &'a str, &'a DbSchema, &'a str);
+type Key<'a> = (&'a str, Identity, &'a DbSchema, &'a str);
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     // Index names are shared by one schema of one database: one metadata.
@@ -46,7 +47,10 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             if index.schema == DbSchema::Unknown {
                 continue;
             }
-            let metadata = schema.metadatas.resolve(&index.metadata).identity;
+            let metadata = schema.metadatas.resolve(&model.path, &index.metadata).identity;
+            if metadata == Identity::Ambiguous {
+                continue;
+            }
             let key = (top_dir(&model.path), metadata, &index.schema, name.as_str());
             match seen.get(&key) {
                 Some((path, span, table)) => {

@@ -6,10 +6,11 @@ use super::Rule;
 use super::duplicate_model_index_name::top_dir;
 use crate::check::Schema;
 use crate::diagnostic::Emitter;
+use crate::metadata::Identity;
 use crate::scan::model::{DbSchema, TableDecl};
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
-    let mut seen: FastMap<(&str, &str, &DbSchema, &str), (&str, &TableDecl)> = FastMap::default();
+    let mut seen: FastMap<(&str, Identity, &DbSchema, &str), (&str, &TableDecl)> = FastMap::default();
     for model in schema.models {
         for table in model
             .facts
@@ -17,12 +18,11 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             .iter()
             .filter(|t| !t.extend_existing && t.schema != DbSchema::Unknown)
         {
-            let key = (
-                top_dir(&model.path),
-                schema.metadatas.resolve(&table.metadata).identity,
-                &table.schema,
-                table.name.value.as_str(),
-            );
+            let metadata = schema.metadatas.resolve(&model.path, &table.metadata).identity;
+            if metadata == Identity::Ambiguous {
+                continue;
+            }
+            let key = (top_dir(&model.path), metadata, &table.schema, table.name.value.as_str());
             if let Some((path, first)) = seen.get(&key) {
                 let by = first
                     .class

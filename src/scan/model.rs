@@ -107,6 +107,18 @@ pub struct ModelFile {
     /// Classes without a table that declare indexes (`index=True` columns,
     /// `Index(...)`): every model that inherits from one has them too.
     pub index_bases: Vec<CompactString>,
+    /// `from module import name as alias` at module level, with relative
+    /// modules as written (`.base`).
+    pub imports: Vec<Import>,
+}
+
+/// One name a module-level `from ... import ...` binds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    pub module: CompactString,
+    pub name: CompactString,
+    /// The name it is bound to here.
+    pub alias: CompactString,
 }
 
 impl ModelFile {
@@ -485,6 +497,10 @@ fn module_statement(
         file.reassigned.push(root.into());
         return;
     }
+    if tokens.first().is_some_and(|&t| scan.is(t, "from")) {
+        file.imports.extend(from_import(scan, tokens));
+        return;
+    }
     let (target, value) = match assignment(scan, tokens) {
         Some((name, value)) => (Some(name), value),
         None => (None, tokens),
@@ -600,6 +616,36 @@ fn ix_template(scan: &Scan<'_>, tokens: &[Token]) -> Option<String> {
             .then(|| string_item(scan, &w[2..3]).map(|i| i.value.into()))
             .flatten()
     })
+}
+
+/// `from module import a, b as c` (parenthesised or not).
+fn from_import(scan: &Scan<'_>, tokens: &[Token]) -> Vec<Import> {
+    let Some(at) = tokens.iter().position(|&t| scan.is(t, "import")) else {
+        return Vec::new();
+    };
+    let module: String = tokens[1..at].iter().map(|&t| scan.str(t)).collect();
+    let names = tokens[at + 1..]
+        .iter()
+        .copied()
+        .filter(|&t| !scan.is(t, "(") && !scan.is(t, ")"))
+        .collect::<Vec<_>>();
+    let mut out = Vec::new();
+    for part in names.split(|&t| scan.is(t, ",")) {
+        match part {
+            [name] if name.kind == Kind::Name => out.push(Import {
+                module: module.as_str().into(),
+                name: scan.str(*name).into(),
+                alias: scan.str(*name).into(),
+            }),
+            [name, as_, alias] if scan.is(*as_, "as") => out.push(Import {
+                module: module.as_str().into(),
+                name: scan.str(*name).into(),
+                alias: scan.str(*alias).into(),
+            }),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The first name of a metadata as written: `Base` for `Base.metadata`,
