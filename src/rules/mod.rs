@@ -309,7 +309,7 @@ impl Rule {
             Rule::UnguardedCreateAll => (
                 "AP401",
                 "unguarded-create-all",
-                "`create_all()` in application code that races the migrations",
+                "`create_all()` in application code that runs at start-up",
                 ERROR,
                 File,
                 include_str!("../../docs/rules/unguarded-create-all.md"),
@@ -317,7 +317,7 @@ impl Rule {
             Rule::DropAllOutsideTests => (
                 "AP402",
                 "drop-all-outside-tests",
-                "`drop_all()` outside tests",
+                "`drop_all()` in application code that runs at start-up",
                 ERROR,
                 File,
                 include_str!("../../docs/rules/drop-all-outside-tests.md"),
@@ -341,7 +341,7 @@ impl Rule {
             Rule::IrreversibleDowngrade => (
                 "AP503",
                 "irreversible-downgrade",
-                "`downgrade()` raises `NotImplementedError`",
+                "`downgrade()` raises an exception on purpose",
                 WARNING,
                 File,
                 include_str!("../../docs/rules/irreversible-downgrade.md"),
