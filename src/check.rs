@@ -391,7 +391,7 @@ pub fn check(
             .iter()
             .map(|i| {
                 let convention = metadatas.resolve(&model.path, &i.metadata).convention;
-                rules::model_index_name(convention, &i.table, &i.name, &i.columns)
+                rules::model_index_name(convention, (&i.table, &i.schema), &i.name, &i.columns)
             })
             .collect()
     });

@@ -141,7 +141,7 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, conve
     // The index `index=True` gives a column, named by the convention.
     let column_index = |state: &mut Replay<'p>, table: &'p str, column: &'p ColumnDef| {
         let cols = std::slice::from_ref(&column.name.value);
-        match convention.and_then(|c| convention_name(c, table, cols)) {
+        match convention.and_then(|c| convention_name(c, table, schema, cols)) {
             Some(name) => create(
                 state,
                 new(Cow::Owned(name), Some(table), cols, column.span.clone(), true),
@@ -164,7 +164,7 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, conve
                 column_index(state, &table.value, column);
             }
             for index in indexes {
-                match resolve(&index.name, convention, Some(&table.value), &index.columns) {
+                match resolve(&index.name, convention, (Some(&table.value), schema), &index.columns) {
                     Some(name) => create(
                         state,
                         new(name, Some(&table.value), &index.columns, index.span.clone(), false),
@@ -178,7 +178,7 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, conve
         }
         OpKind::CreateIndex { table, index } => {
             let table_name = table.as_ref().map(|t| t.value.as_str());
-            match resolve(&index.name, convention, table_name, &index.columns) {
+            match resolve(&index.name, convention, (table_name, schema), &index.columns) {
                 Some(name) => {
                     let live = new(name, table_name, &index.columns, op.span.clone(), false);
                     state.explicit.push(live.clone());
@@ -257,12 +257,12 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, conve
 fn resolve<'p>(
     name: &'p Name,
     convention: Option<&str>,
-    table: Option<&str>,
+    (table, schema): (Option<&str>, Option<&str>),
     columns: &[CompactString],
 ) -> Option<Cow<'p, str>> {
     match name {
         Name::Literal(item) => Some(Cow::Borrowed(&item.value)),
-        Name::Convention => convention_name(convention?, table?, columns).map(Cow::Owned),
+        Name::Convention => convention_name(convention?, table?, schema, columns).map(Cow::Owned),
         Name::Unknown => None,
     }
 }

@@ -16,13 +16,19 @@ use crate::scan::ops::Name;
 /// it is not known.
 pub fn model_index_name(
     convention: Option<&str>,
-    table: &str,
+    (table, schema): (&str, &DbSchema),
     name: &Name,
     columns: &[CompactString],
 ) -> Option<String> {
+    let schema = match schema {
+        DbSchema::Default => None,
+        DbSchema::Named(schema) => Some(schema.as_str()),
+        // The label would include a schema that cannot be read.
+        DbSchema::Unknown => return name.literal().map(|item| item.value.to_string()),
+    };
     match name {
         Name::Literal(item) => Some(item.value.to_string()),
-        Name::Convention => convention_name(convention?, table, columns),
+        Name::Convention => convention_name(convention?, table, schema, columns),
         Name::Unknown => None,
     }
 }

@@ -765,8 +765,9 @@ fn convention_of(scan: &Scan<'_>, value: &[Token], known: Option<&str>) -> Conve
 }
 
 /// The name SQLAlchemy gives an index from a naming-convention template;
-/// `None` when a token is not supported or a column is an expression.
-pub fn convention_name(template: &str, table: &str, columns: &[CompactString]) -> Option<String> {
+/// `None` when a token is not supported or a column is an expression. A
+/// column's label includes the table's schema (`events_roles_event_id`).
+pub fn convention_name(template: &str, table: &str, schema: Option<&str>, columns: &[CompactString]) -> Option<String> {
     if columns.is_empty()
         || columns
             .iter()
@@ -774,6 +775,10 @@ pub fn convention_name(template: &str, table: &str, columns: &[CompactString]) -
     {
         return None;
     }
+    let labelled = match schema {
+        Some(schema) => format!("{schema}_{table}"),
+        None => table.to_owned(),
+    };
     let mut out = String::new();
     let mut rest = template;
     while let Some(at) = rest.find("%(") {
@@ -783,13 +788,13 @@ pub fn convention_name(template: &str, table: &str, columns: &[CompactString]) -
         let value = match token {
             "table_name" => table.to_owned(),
             "column_0_name" => columns[0].to_string(),
-            "column_0_label" => format!("{table}_{}", columns[0]),
+            "column_0_label" => format!("{labelled}_{}", columns[0]),
             "column_0N_name" => columns.concat(),
             "column_0_N_name" => columns.join("_"),
-            "column_0N_label" => columns.iter().fold(String::new(), |acc, c| acc + table + "_" + c),
+            "column_0N_label" => columns.iter().fold(String::new(), |acc, c| acc + &labelled + "_" + c),
             "column_0_N_label" => columns
                 .iter()
-                .map(|c| format!("{table}_{c}"))
+                .map(|c| format!("{labelled}_{c}"))
                 .collect::<Vec<_>>()
                 .join("_"),
             _ => return None,
@@ -834,7 +839,7 @@ mod tests {
             .map(|i| {
                 let name = match &i.name {
                     Name::Literal(item) => item.value.to_string(),
-                    Name::Convention => convention_name(DEFAULT_IX, &i.table, &i.columns).unwrap_or_default(),
+                    Name::Convention => convention_name(DEFAULT_IX, &i.table, None, &i.columns).unwrap_or_default(),
                     Name::Unknown => "?".into(),
                 };
                 format!("{}:{name}({})", i.table, i.columns.join(","))
@@ -915,16 +920,20 @@ Index("ix_users_email_name", User.email, User.name)
     #[test]
     fn convention_tokens() {
         let cols: Vec<CompactString> = vec!["a".into(), "b".into()];
-        assert_eq!(convention_name(DEFAULT_IX, "t", &cols).as_deref(), Some("ix_t_a"));
+        assert_eq!(convention_name(DEFAULT_IX, "t", None, &cols).as_deref(), Some("ix_t_a"));
         assert_eq!(
-            convention_name("ix_%(table_name)s_%(column_0_N_name)s", "t", &cols).as_deref(),
+            convention_name("ix_%(table_name)s_%(column_0_N_name)s", "t", None, &cols).as_deref(),
             Some("ix_t_a_b")
         );
         assert_eq!(
-            convention_name("ix_%(column_0N_name)s", "t", &cols).as_deref(),
+            convention_name("ix_%(column_0N_name)s", "t", None, &cols).as_deref(),
             Some("ix_ab")
         );
-        assert_eq!(convention_name(DEFAULT_IX, "t", &["lower(a)".into()]), None);
+        assert_eq!(convention_name(DEFAULT_IX, "t", None, &["lower(a)".into()]), None);
+        assert_eq!(
+            convention_name(DEFAULT_IX, "roles", Some("events"), &["event_id".into()]).as_deref(),
+            Some("ix_events_roles_event_id")
+        );
         assert_eq!(
             normalise_column("func.lower(\"name\")"),
             normalise_column("lower(name)")
