@@ -78,8 +78,7 @@ impl Selector {
     pub fn parse(text: &str) -> Result<Self> {
         let text = text.trim();
         let known = text.parse::<Rule>().is_ok()
-            || (text.len() >= 2
-                && text[..2].eq_ignore_ascii_case("AP")
+            || (text.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("AP"))
                 && Rule::ALL
                     .iter()
                     .any(|r| r.code().starts_with(&text.to_ascii_uppercase())));
@@ -392,6 +391,13 @@ mod tests {
         write(dir.path(), "alembic-preflight.toml", "[rules]\nAP999 = \"off\"\n");
         let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
         assert!(error.contains("unknown rule `AP999`"), "{error}");
+    }
+
+    #[test]
+    fn f28_non_ascii_selectors_are_refused_not_a_panic() {
+        for text in ["€", "xé", "é", "AP€"] {
+            assert!(Selector::parse(text).is_err(), "{text}");
+        }
     }
 
     #[test]

@@ -118,13 +118,20 @@ fn directives(text: &str, index: &crate::source::LineIndex) -> Vec<Directive> {
 
 fn split_codes(list: &str, offset: usize, keep: impl Fn(&str) -> bool) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
-    let mut at = 0;
-    for part in list.split(|c: char| c == ',' || c.is_whitespace()) {
-        let start = at;
-        at += part.len() + 1;
+    let mut start = 0;
+    // Separators may be several bytes long (a no-break space): offsets
+    // come from the characters' own positions.
+    let separators = list
+        .char_indices()
+        .filter(|&(_, c)| c == ',' || c.is_whitespace())
+        .map(|(at, c)| (at, at + c.len_utf8()))
+        .chain(std::iter::once((list.len(), list.len())));
+    for (end, next) in separators {
+        let part = &list[start..end];
         if !part.is_empty() && keep(part) {
-            out.push((part.to_owned(), offset + start..offset + start + part.len()));
+            out.push((part.to_owned(), offset + start..offset + end));
         }
+        start = next;
     }
     out
 }
@@ -268,6 +275,17 @@ mod tests {
             ""
         );
         assert_eq!(lint(file("Revises: 4a5b6c7d8e9f", "  # noqa: AP104")), "");
+    }
+
+    #[test]
+    fn f02_codes_after_a_multi_byte_space_point_at_the_code() {
+        let text = "revision = 'b'  # noqa: AP201\u{a0}AP999\nx = 1  # alembic-preflight: ignore[AP201\u{3000}AP998]\n";
+        let found = directives(text, &LineIndex::new(text));
+        let spans: Vec<&str> = found
+            .iter()
+            .flat_map(|d| d.codes.iter().map(|(_, span)| &text[span.clone()]))
+            .collect();
+        assert_eq!(spans, ["AP201", "AP999", "AP201", "AP998"]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use colored::{ColoredString, Colorize};
 
 use super::{Sources, summary};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::floor_char_boundary;
 
 const TAB: &str = "    ";
 
@@ -78,6 +79,10 @@ fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Res
     Ok(())
 }
 
+/// The most characters of a source line shown around a span: a longer
+/// line is clipped, so output stays linear in the input.
+const WINDOW: usize = 200;
+
 #[allow(clippy::too_many_arguments)]
 fn excerpt(
     sources: &Sources,
@@ -94,20 +99,22 @@ fn excerpt(
     let Some((text, index)) = sources.get(path) else {
         return Ok(());
     };
-    let start = range.start.min(text.len());
+    // Spans may come from a text that changed since: clamp them to
+    // character boundaries of this one.
+    let start = floor_char_boundary(text, range.start.min(text.len()));
     let line = index.line_of(start);
     let line_range = index.line_range(text, line);
-    let source = &text[line_range.clone()];
-    let before = &text[line_range.start..start.max(line_range.start)];
-    let end = range.end.clamp(start, line_range.end.max(start));
-    let marked = &text[start..end];
-    let shown = source.replace('\t', TAB);
-    let offset = display_width(before);
-    let len = display_width(marked).max(1);
+    let start = start.clamp(line_range.start, line_range.end.max(line_range.start));
+    let end = floor_char_boundary(text, range.end.clamp(start, line_range.end.max(start)));
+    let (shown, offset, len) = window(
+        &text[line_range.start..start],
+        &text[start..end],
+        &text[end..line_range.end.max(end)],
+    );
     writeln!(out, "{bar}")?;
     let number = format!("{:>width$} |", line + 1).blue().bold();
     writeln!(out, "{}", format!("{number} {shown}").trim_end())?;
-    let markers = colour(&mark.repeat(len));
+    let markers = colour(&mark.repeat(len.max(1)));
     let note = if note.is_empty() {
         String::new()
     } else {
@@ -117,6 +124,69 @@ fn excerpt(
     writeln!(out, "{bar}")
 }
 
+/// The line as shown (tabs expanded, control characters escaped, clipped
+/// to [`WINDOW`] characters around the span with `...` where cut), the
+/// column the span starts at in it, and how many columns it covers.
+fn window(before: &str, marked: &str, after: &str) -> (String, usize, usize) {
+    let before: Vec<String> = before.chars().map(shown).collect();
+    let marked: Vec<String> = marked.chars().map(shown).collect();
+    let after: Vec<String> = after.chars().map(shown).collect();
+    let marked_len = marked.len().min(WINDOW);
+    let room = WINDOW - marked_len;
+    // Context on both sides, most of it before the span.
+    let keep_before = before.len().min(room - after.len().min(room / 3));
+    let keep_after = after.len().min(room - keep_before);
+    let mut line = String::new();
+    if keep_before < before.len() {
+        line.push_str("...");
+    }
+    let tail = &before[before.len() - keep_before..];
+    line.extend(tail.iter().map(String::as_str));
+    let offset = display_width(&line);
+    let marked_text: String = marked[..marked_len].concat();
+    let len = display_width(&marked_text);
+    line.push_str(&marked_text);
+    line.extend(after[..keep_after].iter().map(String::as_str));
+    if marked_len < marked.len() || keep_after < after.len() {
+        line.push_str("...");
+    }
+    (line, offset, len)
+}
+
+/// One character as the excerpt shows it: a tab as spaces, a control
+/// character (an escape sequence, a NUL) as its escape, never raw.
+fn shown(c: char) -> String {
+    match c {
+        '\t' => TAB.to_owned(),
+        c if c.is_control() => c.escape_default().to_string(),
+        c => c.to_string(),
+    }
+}
+
 fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if c == '\t' { TAB.len() } else { 1 }).sum()
+    s.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f04_long_lines_are_clipped_around_the_span() {
+        let before = "x".repeat(10_000);
+        let after = "y".repeat(10_000);
+        let (line, offset, len) = window(&before, "Index(\"ix_9\")", &after);
+        assert!(line.len() <= WINDOW + 6, "{} characters shown", line.len());
+        assert!(line.starts_with("...") && line.ends_with("..."), "{line}");
+        assert_eq!(&line[offset..offset + len], "Index(\"ix_9\")");
+        let (short, offset, len) = window("a = ", "1", "  # ok");
+        assert_eq!((short.as_str(), offset, len), ("a = 1  # ok", 4, 1));
+    }
+
+    #[test]
+    fn f09_control_characters_are_escaped_in_excerpts() {
+        let (line, _, _) = window("revision = '", "\u{1b}[31mred", "'");
+        assert!(!line.contains('\u{1b}'), "{line:?}");
+        assert!(line.contains("\\u{1b}"), "{line:?}");
+    }
 }

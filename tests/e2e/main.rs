@@ -26,5 +26,7 @@ mod hook;
 mod layouts;
 /// The real pre-commit framework running the hook from this repository.
 mod pre_commit;
+/// Hostile and careless input, by the reliability report's numbers.
+mod reliability;
 /// Indexes, models and `create_all` across files.
 mod schema;

@@ -1,0 +1,72 @@
+//! Defects found by trying the tool as an attacker and a careless user
+//! would, each named by its number in the reliability report, proven with
+//! a real `git commit` through the installed hook.
+
+use crate::support::{GitProject, committed_chain};
+
+/// Installs the native hook and commits everything, as a user would.
+fn commit_through_the_hook(p: &GitProject) -> crate::support::Output {
+    assert_eq!(p.run(&["install"]).code, 0, "hook installed");
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    p.git(&["commit", "-q", "-m", "change"])
+}
+
+/// F-02: a no-break space copied into a suppression comment made the
+/// default output panic, so every commit of that file crashed the hook
+/// (exit 101 blocked it).
+#[test]
+fn f02_a_no_break_space_in_a_suppression_is_reported_not_a_crash() {
+    let p = committed_chain();
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        "\"\"\"orders\n\nRevision ID: c3d7e6f5a4b3\nRevises: b2c8d7e6f5a4\nCreate Date: 2024-01-03 10:00:00\n\n\"\"\"\nrevision = \"c3d7e6f5a4b3\"  # noqa: AP107\u{a0}AP999\ndown_revision = \"b2c8d7e6f5a4\"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+    );
+    let out = commit_through_the_hook(&p);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(!said.contains("panicked"), "{said}");
+    assert_eq!(out.code, 0, "a warning, not a crash that blocks the commit:\n{said}");
+    assert!(
+        said.contains("warning[AP001]") && said.contains("`AP999` names no rule"),
+        "{said}"
+    );
+    // The column is the code's, after the two-byte space.
+    assert!(said.contains("c3d7e6f5a4b3_orders.py:8:42"), "{said}");
+}
+
+/// F-04: each diagnostic reprinted its whole physical line, so N indexes
+/// on one line printed N times that line: output quadratic in the input.
+#[test]
+fn f04_output_stays_linear_in_the_length_of_a_line() {
+    let p = committed_chain();
+    let mut indexes = String::new();
+    for i in 0..1500 {
+        indexes.push_str("Index(\"ix_t_");
+        indexes.push_str(&i.to_string());
+        indexes.push_str("\", \"c");
+        indexes.push_str(&i.to_string());
+        indexes.push_str("\"), ");
+    }
+    p.project.write(
+        "app/models.py",
+        format!(
+            "from sqlalchemy import Column, Index, Integer\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass T(Base):\n    __tablename__ = \"t\"\n    __table_args__ = ({indexes})\n    id = Column(Integer, primary_key=True)\n"
+        ),
+    );
+    p.migration(
+        "c3d7e6f5a4b3_t.py",
+        "\"\"\"t\n\nRevision ID: c3d7e6f5a4b3\nRevises: b2c8d7e6f5a4\nCreate Date: 2024-01-03 10:00:00\n\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"c3d7e6f5a4b3\"\ndown_revision = \"b2c8d7e6f5a4\"\n\n\ndef upgrade():\n    op.create_table(\"t\", sa.Column(\"id\", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_table(\"t\")\n",
+    );
+    let input = std::fs::metadata(p.root().join("app/models.py"))
+        .expect("model written")
+        .len();
+    let out = commit_through_the_hook(&p);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 0, "warnings only: the commit goes through");
+    assert!(
+        said.matches("warning[AP303]").count() >= 1500,
+        "every index is reported"
+    );
+    // Before: 1,500 copies of a 40 KB line (60 MB). Now each excerpt is a window.
+    let output = u64::try_from(said.len()).expect("fits");
+    assert!(output < 1500 * 1024, "{output} bytes of output for a {input}-byte line");
+}
