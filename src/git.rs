@@ -434,6 +434,26 @@ fn exact_changes(head: &Listing, index: &Listing) -> Option<Changes> {
     old.next().is_none().then_some(changes)
 }
 
+/// A link at `path` to `target` (relative to the link's directory), as a
+/// root-relative path; `None` when it is absolute or climbs out of the root.
+fn resolve_link(path: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || target.contains('\\') {
+        return None;
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// Blob contents by path, read from the object database on demand.
 struct Blobs {
     repo: Repository,
@@ -443,14 +463,34 @@ struct Blobs {
 }
 
 impl Blobs {
-    /// The regular files of `listing`.
+    /// The regular files of `listing`, and its symbolic links that point at
+    /// one of them (a link stores its target's path: a link that leaves the
+    /// repository, or points at nothing tracked, is left out).
     fn new(repo: &Repository, listing: Listing) -> Result<Self> {
         let repo = Repository::open(repo.path()).context("cannot reopen the repository")?;
-        let (files, ids) = listing
+        let (links, regular): (Vec<_>, Vec<_>) = listing
             .into_iter()
-            .filter(|(_, _, mode)| mode & 0o170_000 == 0o100_000)
-            .map(|(path, id, _)| (path, id))
-            .unzip();
+            .filter(|(_, _, mode)| matches!(mode & 0o170_000, 0o100_000 | 0o120_000))
+            .partition(|(_, _, mode)| mode & 0o170_000 == 0o120_000);
+        let (mut files, mut ids): (Vec<String>, Vec<Oid>) = regular.into_iter().map(|(path, id, _)| (path, id)).unzip();
+        let mut linked = Vec::new();
+        for (path, id, _) in links {
+            let Ok(target) = repo.find_blob(id) else { continue };
+            let Ok(target) = std::str::from_utf8(target.content()) else {
+                continue;
+            };
+            let Some(resolved) = resolve_link(&path, target) else {
+                continue;
+            };
+            if let Ok(at) = files.binary_search_by(|f| f.as_str().cmp(&resolved)) {
+                linked.push((path, ids[at]));
+            }
+        }
+        for (path, id) in linked {
+            let at = files.binary_search(&path).unwrap_or_else(|at| at);
+            files.insert(at, path);
+            ids.insert(at, id);
+        }
         Ok(Self { repo, files, ids })
     }
 
@@ -532,6 +572,18 @@ impl Tree for BlobTree {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn f21_links_resolve_inside_the_root_only() {
+        use super::resolve_link;
+        assert_eq!(
+            resolve_link("migrations/versions/b.py", "../../shared/b.py").as_deref(),
+            Some("shared/b.py")
+        );
+        assert_eq!(resolve_link("a/b.py", "./c.py").as_deref(), Some("a/c.py"));
+        assert_eq!(resolve_link("a/b.py", "../../x.py"), None, "climbs out");
+        assert_eq!(resolve_link("a/b.py", "/proc/self/environ"), None, "absolute");
+    }
+
     use super::*;
 
     /// The direct reading of the index agrees with libgit2's, in every

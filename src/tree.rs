@@ -92,6 +92,12 @@ impl Recorded {
     }
 }
 
+/// `link` resolves to a regular file below `root` (canonical).
+fn links_inside(root: &Path, link: &Path) -> bool {
+    link.canonicalize()
+        .is_ok_and(|target| target.starts_with(root) && target.is_file())
+}
+
 impl WorkTree {
     pub fn walk(root: &Path) -> Self {
         let mut files = Vec::new();
@@ -108,10 +114,13 @@ impl WorkTree {
                 !(name.starts_with('.') || matches!(name.as_ref(), "__pycache__" | "node_modules" | "site-packages"))
             })
             .build();
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         for entry in walker.flatten() {
             let is_file = match entry.file_type() {
                 Some(t) if t.is_file() => true,
-                Some(t) if t.is_symlink() => entry.path().is_file(),
+                // A link is read only when it points at a file of the project:
+                // one that leaves it (`/proc/self/environ`) is never read.
+                Some(t) if t.is_symlink() => links_inside(&canonical_root, entry.path()),
                 _ => false,
             };
             if !is_file {
@@ -144,6 +153,20 @@ impl WorkTree {
         }
     }
 
+    /// The bytes of a file of the project. A path that is (or became) a
+    /// link out of the project is refused, never read.
+    fn read_inside(&self, path: &str) -> io::Result<Vec<u8>> {
+        let full = self.path(path);
+        let is_link = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link && !links_inside(&self.root.canonicalize().unwrap_or_else(|_| self.root.clone()), &full) {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "a symbolic link out of the repository",
+            ));
+        }
+        std::fs::read(full)
+    }
+
     /// Lets the tree name the blob ids of files git's index proves unchanged.
     #[must_use]
     pub fn with_recorded(mut self, recorded: Option<Recorded>) -> Self {
@@ -158,12 +181,12 @@ impl Tree for WorkTree {
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        std::fs::read(self.path(path))
+        self.read_inside(path)
     }
 
     fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
         crate::parallel::map(paths, |p| {
-            let bytes = std::fs::read(self.path(&p));
+            let bytes = self.read_inside(&p);
             (p, bytes)
         })
     }

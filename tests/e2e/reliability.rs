@@ -70,3 +70,59 @@ fn f04_output_stays_linear_in_the_length_of_a_line() {
     let output = u64::try_from(said.len()).expect("fits");
     assert!(output < 1500 * 1024, "{output} bytes of output for a {input}-byte line");
 }
+
+/// F-03: a committed link to a file outside the repository
+/// (`/proc/self/environ`, `~/.ssh/id_rsa`) was read, and the `full`
+/// format printed its line: a pull request could print a CI's secrets.
+#[cfg(unix)]
+#[test]
+fn f03_a_link_out_of_the_repository_is_never_read() {
+    let p = committed_chain();
+    let outside = tempfile::tempdir().expect("a directory outside");
+    let secret = outside.path().join("environ");
+    std::fs::write(
+        &secret,
+        "revision = 'MY_SECRET_TOKEN=s3cr3t'\ndown_revision = 'nowhere'\n",
+    )
+    .expect("secret");
+    std::os::unix::fs::symlink(&secret, p.root().join("migrations/versions/c3d7e6f5a4b3_leak.py")).expect("link");
+    assert_eq!(p.git(&["checkout", "-q", "-b", "pr"]).code, 0);
+    let committed = commit_through_the_hook(&p);
+    let mut said = format!("{}{}", committed.stdout, committed.stderr);
+    for args in [
+        &["check", "--all-files"][..],
+        &["check", "--since", "main"],
+        &["check", "migrations/versions/c3d7e6f5a4b3_leak.py"],
+    ] {
+        let out = p.run(args);
+        said.push_str(&out.stdout);
+        said.push_str(&out.stderr);
+    }
+    assert!(!said.contains("s3cr3t"), "{said}");
+}
+
+/// F-21: a revision committed as a link to another file of the repository
+/// is a revision Alembic loads; staged mode left it out, and the next
+/// revision's parent looked unknown, so the hook refused a valid commit.
+#[cfg(unix)]
+#[test]
+fn f21_a_link_inside_the_repository_is_read_in_staged_mode() {
+    let p = committed_chain();
+    p.project.write(
+        "shared/c3d7e6f5a4b3_orders.py",
+        crate::support::revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    std::os::unix::fs::symlink(
+        "../../shared/c3d7e6f5a4b3_orders.py",
+        p.root().join("migrations/versions/c3d7e6f5a4b3_orders.py"),
+    )
+    .expect("link");
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(p.git(&["commit", "-q", "-m", "orders, shared"]).code, 0);
+    p.migration(
+        "d4e8f7a6b5c4_items.py",
+        crate::support::revision("d4e8f7a6b5c4", "'c3d7e6f5a4b3'", "2024-01-04 10:00:00"),
+    );
+    let out = commit_through_the_hook(&p);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
