@@ -30,6 +30,15 @@ use serde::de::DeserializeOwned;
 /// A git object id (SHA-1).
 pub type BlobId = [u8; 20];
 
+/// Git's id of a blob with these bytes (SHA-1 of `blob <len>\0` and them).
+pub fn blob_id(bytes: &[u8]) -> BlobId {
+    let mut id = [0; 20];
+    if let Ok(oid) = git2::Oid::hash_object(git2::ObjectType::Blob, bytes) {
+        id.copy_from_slice(&oid.as_bytes()[..20]);
+    }
+    id
+}
+
 /// How a file was read: the same bytes give different facts as a revision
 /// file and as any other Python file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

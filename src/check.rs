@@ -687,7 +687,12 @@ impl<J: Send, T: Serialize + serde::de::DeserializeOwned + Send> Facts<'_, J, T>
             }
             let scanned = parallel::map(reads, |(slot, job, id, bytes)| {
                 let facts = (self.scan)(&job, &bytes);
-                if let Some(id) = id {
+                // Stored only under the id of the bytes scanned: a file
+                // edited between the proof and the read must not lend its
+                // facts to the blob the proof named.
+                if let Some(id) = id
+                    && crate::cache::blob_id(&bytes) == id
+                {
                     cache.put(&id, self.role, &facts);
                 }
                 (slot, job, facts)

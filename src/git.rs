@@ -75,9 +75,11 @@ impl Repo {
 
     /// What the index recorded of the working-tree files, for proving them
     /// unchanged without reading them. `None` where git may convert a
-    /// file's bytes on checkout (`core.autocrlf`, or a `.gitattributes`
-    /// that sets `text`, `eol`, `filter`, `ident` or an encoding): there
-    /// the working-tree bytes need not be the blob's.
+    /// file's bytes on checkout (`core.autocrlf`, or any attributes file git
+    /// reads — the tree's `.gitattributes`, `info/attributes`,
+    /// `core.attributesFile` or the user's `~/.config/git/attributes` — that
+    /// sets `text`, `eol`, `filter`, `ident` or an encoding): there the
+    /// working-tree bytes need not be the blob's.
     pub fn recorded(&self, files: &[String]) -> Option<Recorded> {
         let config = self.repo.config().ok()?;
         if config
@@ -92,11 +94,23 @@ impl Repo {
                 .iter()
                 .any(|word| text.contains(word))
         };
+        // Every attributes file git reads: the tree's, the repository's, and
+        // the user's (`core.attributesFile`, else the XDG default).
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let global = match config.get_path("core.attributesFile") {
+            Ok(path) => Some(path),
+            Err(_) => std::env::var_os("XDG_CONFIG_HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .or_else(|| home.as_ref().map(|h| h.join(".config")))
+                .map(|dir| dir.join("git/attributes")),
+        };
         let attributes = files
             .iter()
             .filter(|f| crate::tree::file_name(f) == ".gitattributes")
             .map(|f| self.root.join(f))
-            .chain([self.repo.commondir().join("info/attributes")]);
+            .chain([self.repo.commondir().join("info/attributes")])
+            .chain(global);
         for path in attributes {
             if std::fs::read(&path).is_ok_and(converts) {
                 return None;
@@ -572,6 +586,32 @@ impl Tree for BlobTree {
 
 #[cfg(test)]
 mod tests {
+    /// F-05: a conversion set in the user's attributes file (here named by
+    /// `core.attributesFile`) makes working-tree bytes differ from the
+    /// blob's, so the stat proof must not be trusted there.
+    #[test]
+    fn f05_the_users_attributes_file_turns_the_proof_off() {
+        let dir = tempfile::tempdir().expect("directory");
+        let root = dir.path().canonicalize().expect("canonical");
+        let repo = git2::Repository::init(&root).expect("init");
+        std::fs::write(root.join("a.py"), "revision = 'a'\n").expect("file");
+        let mut index = repo.index().expect("index");
+        index.add_path(std::path::Path::new("a.py")).expect("add");
+        index.write().expect("write");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let files = vec!["a.py".to_owned()];
+        let opened = super::Repo::discover(&root).expect("opens").expect("a repository");
+        assert!(opened.recorded(&files).is_some(), "no conversion: the proof holds");
+        let attributes = root.join("user-attributes");
+        std::fs::write(&attributes, "*.py text eol=crlf\n").expect("attributes");
+        repo.config()
+            .expect("config")
+            .set_str("core.attributesFile", attributes.to_str().expect("utf-8"))
+            .expect("set");
+        let opened = super::Repo::discover(&root).expect("opens").expect("a repository");
+        assert!(opened.recorded(&files).is_none(), "converted: nothing is proven");
+    }
+
     #[test]
     fn f21_links_resolve_inside_the_root_only() {
         use super::resolve_link;

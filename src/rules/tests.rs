@@ -435,3 +435,70 @@ fn doc_examples_really_trigger_and_really_pass() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A tree whose proof names the blob of `proven` for `path` while a read
+/// returns `read`: a file edited between the stat proof and the read.
+struct Racing {
+    tree: MemTree,
+    path: &'static str,
+    proven: &'static [u8],
+}
+
+impl Tree for Racing {
+    fn files(&self) -> &[String] {
+        self.tree.files()
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.tree.read(path)
+    }
+
+    fn root(&self) -> &Path {
+        self.tree.root()
+    }
+
+    fn blob_ids(&self, paths: &[String]) -> Vec<Option<crate::cache::BlobId>> {
+        paths
+            .iter()
+            .map(|p| (p == self.path).then(|| crate::cache::blob_id(self.proven)))
+            .collect()
+    }
+}
+
+/// F-01: facts of bytes read after an edit were stored under the blob id
+/// the stat proof named, and every later run trusted them (a hook then
+/// accepted a second head).
+#[test]
+fn f01_facts_are_stored_only_under_the_id_of_the_bytes_scanned() {
+    const COMMITTED: &[u8] = b"revision = 'bbb'\ndown_revision = 'aaa'\n";
+    const EDITED: &[u8] = b"revision = 'bbb'\ndown_revision = 'zzz'\n";
+    let dir = tempfile::tempdir().expect("cache directory");
+    let settings = settings_of(Some(Rule::UnknownDownRevision));
+    let tree = |bytes: &'static [u8]| {
+        MemTree::versions(&[
+            ("aaa_init.py", "revision = 'aaa'\ndown_revision = None\n"),
+            ("bbb_next.py", std::str::from_utf8(bytes).expect("text")),
+        ])
+    };
+    // The edit lands between the proof (the committed blob) and the read.
+    let racing = Racing {
+        tree: tree(EDITED),
+        path: "versions/bbb_next.py",
+        proven: COMMITTED,
+    };
+    // Each run is its own process: the cache is opened, then saved.
+    let cache = Cache::open(dir.path());
+    let during = check(&racing, &Selection::All, &settings, None, &cache);
+    cache.save();
+    assert_eq!(during.diagnostics.len(), 1, "the edited bytes name `zzz`");
+    // The edit is undone: the file is the committed blob again.
+    let honest = Racing {
+        tree: tree(COMMITTED),
+        path: "versions/bbb_next.py",
+        proven: COMMITTED,
+    };
+    let cache = Cache::open(dir.path());
+    let after = check(&honest, &Selection::All, &settings, None, &cache);
+    assert!(after.diagnostics.is_empty(), "{:?}", after.diagnostics);
+    assert!(after.from_cache.0 == 0, "nothing was stored for the edited bytes");
+}
