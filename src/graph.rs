@@ -550,11 +550,19 @@ pub enum Because {
 
 impl Graph<'_> {
     /// The revision a dangling reference most likely means.
-    pub fn suggest(&self, reference: &str) -> Option<(usize, Because)> {
+    pub fn suggest(&self, reference: &str, from: &MigrationFile) -> Option<(usize, Because)> {
         let reference = crate::tree::file_name(reference.trim());
         let stem = reference.strip_suffix(".py").unwrap_or(reference);
         let by_path = |i: &usize| self.nodes[*i].file.path.as_str();
-        let mut named: Vec<usize> = (0..self.nodes.len())
+        // Never the referring revision or one after it: that is a cycle.
+        let mut excluded = vec![false; self.nodes.len()];
+        if let Some(at) = self.nodes.iter().position(|n| std::ptr::eq(n.file, from)) {
+            for i in self.descendants(at) {
+                excluded[i] = true;
+            }
+        }
+        let candidates = || (0..self.nodes.len()).filter(|&i| !excluded[i]);
+        let mut named: Vec<usize> = candidates()
             .filter(|&i| {
                 let node = &self.nodes[i];
                 let file_stem = crate::tree::file_name(&node.file.path).trim_end_matches(".py");
@@ -566,15 +574,13 @@ impl Graph<'_> {
             return Some((first, Because::FileName));
         }
         if stem.len() >= 4 {
-            let prefixed: Vec<usize> = (0..self.nodes.len())
-                .filter(|&i| self.nodes[i].id.starts_with(stem))
-                .collect();
+            let prefixed: Vec<usize> = candidates().filter(|&i| self.nodes[i].id.starts_with(stem)).collect();
             if let [only] = prefixed[..] {
                 return Some((only, Because::Prefix));
             }
         }
         let limit = (stem.chars().count() / 4).max(1);
-        (0..self.nodes.len())
+        candidates()
             .map(|i| (edit_distance(stem, self.nodes[i].id), i))
             .filter(|&(d, _)| d <= limit)
             .min_by(|a, b| a.0.cmp(&b.0).then_with(|| by_path(&a.1).cmp(by_path(&b.1))))

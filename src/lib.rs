@@ -247,11 +247,18 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             OutputFormat::Full
         }
     });
-    if args.statistics {
-        render::statistics(format, &results.diagnostics, out)?;
+    let status = if !results.errors.is_empty() {
+        ExitStatus::Error
+    } else if !args.exit_zero && results.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        ExitStatus::Failure
     } else {
-        render(format, &results.diagnostics, &results.sources, results.totals, out)?;
-    }
+        ExitStatus::Success
+    };
+    let rendered = if args.statistics {
+        render::statistics(format, &results.diagnostics, out)
+    } else {
+        render(format, &results.diagnostics, &results.sources, results.totals, out)
+    };
     for note in &results.notes {
         writeln!(
             err,
@@ -273,13 +280,12 @@ fn run_check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resu
         let (hits, files) = results.from_cache;
         writeln!(err, "{hits} of {files} files' facts from the cache")?;
     }
-    Ok(if !results.errors.is_empty() {
-        ExitStatus::Error
-    } else if !args.exit_zero && results.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
+    // A reader that stops early (`| head`) does not change what was found:
+    // the exit status still says it.
+    match rendered {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(status),
+    }
 }
 
 /// What the checks of one run found, merged.

@@ -35,7 +35,7 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             );
             continue;
         }
-        match graph.suggest(value) {
+        match graph.suggest(value, dangling.file) {
             Some((i, _)) => {
                 let node = &graph.nodes[i];
                 report

@@ -21,7 +21,7 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             dangling.item.span.clone(),
             message,
         );
-        match graph.suggest(value) {
+        match graph.suggest(value, dangling.file) {
             Some((i, because)) => {
                 let node = &graph.nodes[i];
                 let why = match because {
@@ -85,6 +85,22 @@ mod tests {
             Rule::UnknownDownRevision,
         );
         assert!(out.contains("the closest id is `3c8e2d1a9b7f`"), "{out}");
+    }
+
+    /// F-25: the help named the referring revision itself (a self-loop).
+    #[test]
+    fn f25_never_suggests_itself_or_a_later_revision() {
+        let out = lint_graph(
+            &[
+                ("a.py", "revision = '1a2b3c4d5e6f'\ndown_revision = None\n"),
+                ("b.py", "revision = '1a2b3c4d5e70'\ndown_revision = '1a2b3c4d5e7'\n"),
+                ("c.py", "revision = '1a2b3c4d5e71'\ndown_revision = '1a2b3c4d5e70'\n"),
+            ],
+            Rule::UnknownDownRevision,
+        );
+        assert!(!out.contains("set `down_revision = \"1a2b3c4d5e70\"`"), "{out}");
+        assert!(!out.contains("set `down_revision = \"1a2b3c4d5e71\"`"), "{out}");
+        assert!(out.contains("the closest id is `1a2b3c4d5e6f`"), "{out}");
     }
 
     #[test]

@@ -126,3 +126,40 @@ fn f21_a_link_inside_the_repository_is_read_in_staged_mode() {
     let out = commit_through_the_hook(&p);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
+
+/// F-32: a reader that closed the pipe early (`| head -n 1` under
+/// `pipefail`) turned exit 1 into exit 0, so CI passed on errors.
+#[test]
+fn f32_a_closed_pipe_keeps_the_exit_status() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let p = crate::support::Project::alembic();
+    for i in 0..400 {
+        p.migration(
+            &format!("r{i:03}_m.py"),
+            format!("revision = 'r{i:03}'\ndown_revision = 'missing{i:03}'\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"),
+        );
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+        .args(["check", "--all-files", "--no-cache"])
+        .current_dir(p.root())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("some output");
+    // The reader is gone (its end of the pipe dropped) with most unread.
+    let status = child.wait().expect("exits");
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "errors were found: exit 1 even though the pipe closed"
+    );
+}
