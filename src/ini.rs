@@ -15,13 +15,17 @@ pub struct Ini {
     sections: Vec<(String, BTreeMap<String, String>)>,
 }
 
+/// The longest interpolated value worked out (a path is far shorter).
+const MAX_VALUE: usize = 8 * 1024;
+
 impl Ini {
     pub fn parse(text: &str) -> Result<Self> {
         let mut ini = Ini::default();
         let mut current: Option<usize> = None; // None = no section yet; usize::MAX = DEFAULT
         let mut last_key: Option<String> = None;
-        for (number, raw) in text.lines().enumerate() {
-            let line = raw.trim_end_matches('\r');
+        // Universal newlines, as Python reads the file: CRLF, LF or a lone CR.
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        for (number, line) in text.lines().enumerate() {
             let trimmed = line.trim();
             if trimmed.is_empty() {
                 last_key = None;
@@ -39,7 +43,12 @@ impl Ini {
                 }
                 continue;
             }
-            if let Some(name) = trimmed.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            // configparser matches `[name]` at the start and ignores what
+            // follows the last `]` (`[alembic] ; main`).
+            if let Some(name) = trimmed
+                .strip_prefix('[')
+                .and_then(|r| r.rfind(']').map(|end| &r[..end]))
+            {
                 let name = name.trim().to_owned();
                 if name == "DEFAULT" {
                     current = Some(usize::MAX);
@@ -101,6 +110,14 @@ impl Ini {
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
         while let Some(i) = rest.find('%') {
+            // References that multiply (`a = %(b)s%(b)s`, ten deep) would grow
+            // exponentially: past a length no path has, the value is unknown.
+            if out.len() > MAX_VALUE {
+                return Interpolated {
+                    value: None,
+                    raw: raw.to_owned(),
+                };
+            }
             out.push_str(&rest[..i]);
             let after = &rest[i + 1..];
             if let Some(tail) = after.strip_prefix('%') {
@@ -136,7 +153,7 @@ impl Ini {
         }
         out.push_str(rest);
         Interpolated {
-            value: Some(out),
+            value: (out.len() <= MAX_VALUE).then_some(out),
             raw: raw.to_owned(),
         }
     }
@@ -153,6 +170,35 @@ pub struct Interpolated {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// F-06: ten levels of references that each name the next eight times
+    /// expand to 8^10 bytes; past a path's length the value is unknown.
+    #[test]
+    fn f06_multiplying_references_stop_at_a_bound() {
+        let mut text = String::from("[alembic]\nscript_location = %(a0)s\n");
+        for depth in 0..10 {
+            let line = format!("a{depth} = {}\n", format!("%(a{})s", depth + 1).repeat(8));
+            text.push_str(&line);
+        }
+        text.push_str("a10 = x\n");
+        let ini = Ini::parse(&text).expect("parses");
+        let location = ini.get("alembic", "script_location", &[]).expect("the key");
+        assert_eq!(location.value, None);
+        assert_eq!(
+            ini.get("alembic", "a9", &[]).and_then(|v| v.value).as_deref(),
+            Some("xxxxxxxx")
+        );
+    }
+
+    /// F-31: forms Python's configparser reads: text after a section's `]`
+    /// and lone CR line endings.
+    #[test]
+    fn f31_what_configparser_accepts_is_accepted() {
+        let trailing = Ini::parse("[alembic] ; main\nscript_location = migrations\n").expect("parses");
+        assert_eq!(trailing.raw("alembic", "script_location"), Some("migrations"));
+        let lone_cr = Ini::parse("[alembic]\rscript_location = migrations\r").expect("parses");
+        assert_eq!(lone_cr.raw("alembic", "script_location"), Some("migrations"));
+    }
 
     #[test]
     fn sections_continuations_and_interpolation() {

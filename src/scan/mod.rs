@@ -265,6 +265,8 @@ impl<'a> Lexer<'a> {
                 break bytes.len();
             }
             match bytes[j] {
+                // An escaped character; an escaped CRLF is one line end.
+                b'\\' if bytes[j + 1..].starts_with(b"\r\n") => j += 3,
                 b'\\' => j += 2,
                 b'\n' | b'\r' if !triple => break j,
                 c if c == quote => {
@@ -433,6 +435,17 @@ mod tests {
                 format!("{}|{}", line.indent, words.join(" "))
             })
             .collect()
+    }
+
+    /// F-14: with CRLF line ends, a backslash-newline inside a string
+    /// ended it early, so `down_revision` was unknown and AP201 went quiet.
+    #[test]
+    fn f14_an_escaped_crlf_continues_a_string() {
+        let text = "revision = \"ddd\"\r\ndown_revision = \"bb\\\r\nb\"\r\n";
+        assert_eq!(lines(text), ["0|revision = \"ddd\"", "0|down_revision = \"bb\\\r\nb\""]);
+        let scan = Scan::new(text);
+        let value = scan.line_tokens(&scan.lines[1])[2];
+        assert_eq!(string_value(scan.str(value)).as_deref(), Some("bbb"));
     }
 
     #[test]
