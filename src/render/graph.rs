@@ -89,23 +89,26 @@ pub fn render(format: GraphFormat, graphs: &[Graph<'_>], out: &mut dyn Write) ->
                     };
                     writeln!(
                         out,
-                        "    \"{n}:{}\" [label={:?}, shape={shape}];",
-                        graph.nodes[node].id, graph.nodes[node].id
+                        "    {:?} [label={:?}, shape={shape}];",
+                        format!("{n}:{}", graph.nodes[node].id),
+                        graph.nodes[node].id
                     )?;
                 }
                 for node in sorted(graph) {
                     for &parent in &graph.nodes[node].parents {
                         writeln!(
                             out,
-                            "    \"{n}:{}\" -> \"{n}:{}\";",
-                            graph.nodes[node].id, graph.nodes[parent].id
+                            "    {:?} -> {:?};",
+                            format!("{n}:{}", graph.nodes[node].id),
+                            format!("{n}:{}", graph.nodes[parent].id)
                         )?;
                     }
                     for &dependency in &graph.nodes[node].dependencies {
                         writeln!(
                             out,
-                            "    \"{n}:{}\" -> \"{n}:{}\" [style=dashed];",
-                            graph.nodes[node].id, graph.nodes[dependency].id
+                            "    {:?} -> {:?} [style=dashed];",
+                            format!("{n}:{}", graph.nodes[node].id),
+                            format!("{n}:{}", graph.nodes[dependency].id)
                         )?;
                     }
                 }
@@ -116,10 +119,13 @@ pub fn render(format: GraphFormat, graphs: &[Graph<'_>], out: &mut dyn Write) ->
         GraphFormat::Mermaid => {
             writeln!(out, "graph BT")?;
             for (n, graph) in graphs.iter().enumerate() {
-                writeln!(out, "  subgraph g{n} [{}]", graph.locations.join(", "))?;
+                let title = mermaid_text(&graph.locations.join(", "))
+                    .replace('[', "#91;")
+                    .replace(']', "#93;");
+                writeln!(out, "  subgraph g{n} [{title}]")?;
                 for node in sorted(graph) {
                     let id = graph.nodes[node].id;
-                    writeln!(out, "    g{n}_{}[\"{id}\"]", mermaid_id(id))?;
+                    writeln!(out, "    g{n}_{}[\"{}\"]", mermaid_id(id), mermaid_text(id))?;
                 }
                 for node in sorted(graph) {
                     let id = mermaid_id(graph.nodes[node].id);
@@ -158,7 +164,11 @@ fn sorted(graph: &Graph<'_>) -> Vec<usize> {
     nodes
 }
 
+/// Ids, labels and file names come from files: every one is made
+/// printable, so no control character of theirs reaches the terminal.
 fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+    let shown = |s: &str| super::printable(s).into_owned();
+    let all = |ids: &[&str]| ids.iter().map(|id| shown(id)).collect::<Vec<_>>().join(", ");
     for (n, graph) in graphs.iter().enumerate() {
         if n > 0 {
             writeln!(out)?;
@@ -166,17 +176,37 @@ fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{} ({}): {} revisions",
-            graph.locations.join(", "),
-            graph.env.origin,
+            shown(&graph.locations.join(", ")),
+            shown(&graph.env.origin),
             graph.nodes.len()
         )?;
-        writeln!(out, "heads: {}", sorted_ids(graph, &graph.heads).join(", "))?;
-        writeln!(out, "bases: {}", sorted_ids(graph, &graph.bases).join(", "))?;
+        writeln!(
+            out,
+            "heads: {}",
+            all(&sorted_ids(graph, &graph.heads)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>())
+        )?;
+        writeln!(
+            out,
+            "bases: {}",
+            all(&sorted_ids(graph, &graph.bases)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>())
+        )?;
         let labels = labels(graph);
         if !labels.is_empty() {
             let shown: Vec<String> = labels
                 .iter()
-                .map(|(l, ids)| format!("{l} ({})", ids.join(", ")))
+                .map(|(l, ids)| {
+                    format!(
+                        "{} ({})",
+                        shown(l),
+                        all(&ids.iter().map(String::as_str).collect::<Vec<_>>())
+                    )
+                })
                 .collect();
             writeln!(out, "branch labels: {}", shown.join(", "))?;
         }
@@ -184,7 +214,7 @@ fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
             let entry = &graph.nodes[node];
             let parents: Vec<&str> = entry.parents.iter().map(|&p| graph.nodes[p].id).collect();
             let from = match (parents.is_empty(), entry.is_base) {
-                (false, _) => parents.join(", "),
+                (false, _) => all(&parents),
                 (true, true) => "<base>".to_owned(),
                 (true, false) => "<missing>".to_owned(),
             };
@@ -199,15 +229,21 @@ fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
                 marks.push("mergepoint".to_owned());
             }
             if !entry.labels.is_empty() {
-                marks.push(entry.labels.iter().cloned().collect::<Vec<_>>().join(", "));
+                marks.push(shown(&entry.labels.iter().cloned().collect::<Vec<_>>().join(", ")));
             }
             let marks = if marks.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", marks.join(") ("))
             };
-            writeln!(out, "{from} -> {}{marks}, {}", entry.id, entry.file.path)?;
+            writeln!(out, "{from} -> {}{marks}, {}", shown(entry.id), shown(&entry.file.path))?;
         }
     }
     Ok(())
+}
+
+/// Text inside a quoted mermaid label: quotes as entities, control
+/// characters escaped.
+fn mermaid_text(s: &str) -> String {
+    super::printable(s).replace('"', "#quot;")
 }

@@ -90,12 +90,51 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        OutputFormat::Full => full::render(diagnostics, sources, out),
-        OutputFormat::Concise => concise::render(diagnostics, sources, out),
+        OutputFormat::Full => full::render(&printable_all(diagnostics), sources, out),
+        OutputFormat::Concise => concise::render(&printable_all(diagnostics), sources, out),
         OutputFormat::Json => json::render(diagnostics, sources, totals, out),
-        OutputFormat::Github => github::render(diagnostics, sources, out),
+        OutputFormat::Github => github::render(&printable_all(diagnostics), sources, out),
         OutputFormat::Sarif => sarif::render(diagnostics, sources, out),
     }
+}
+
+/// `s` with every control character escaped (`\u{1b}`, `\n`): text from
+/// files (an id, a file name) must never reach a terminal or a CI log raw,
+/// where an escape sequence or a line starting `::error` would act.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The diagnostics with their paths and texts made [`printable`], for the
+/// formats people and CI logs read (JSON and SARIF escape on their own).
+fn printable_all(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d.path = printable(&d.path).into_owned();
+            d.message = printable(&d.message).into_owned();
+            d.help = d.help.map(|h| printable(&h).into_owned());
+            for related in &mut d.related {
+                related.message = printable(&related.message).into_owned();
+                related.path = printable(&related.path).into_owned();
+            }
+            d
+        })
+        .collect()
 }
 
 /// `--statistics`: how many diagnostics each rule produced, most first.

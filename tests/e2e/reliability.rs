@@ -163,3 +163,45 @@ fn f32_a_closed_pipe_keeps_the_exit_status() {
         "errors were found: exit 1 even though the pipe closed"
     );
 }
+
+/// F-09: revision ids (after Python unescaping) and file names carrying
+/// escape sequences or a line starting `::error` reached the terminal and
+/// CI logs raw, where they act (GitHub runs `::` lines as commands).
+#[test]
+fn f09_text_from_files_is_escaped_in_every_human_format() {
+    let p = crate::support::Project::alembic();
+    p.migration("aaa_init.py", "revision = 'aaa'\ndown_revision = None\n");
+    p.migration(
+        "bbb_m.py",
+        "revision = \"bbb\\n::error file=app.py,line=1::INJECTED\"\ndown_revision = \"aaa\"\n",
+    );
+    p.migration(
+        "ccc_m.py",
+        "revision = \"ccc\\x1b]0;PWNED\\x07\\x1b[2J\"\ndown_revision = \"aaa\"\n",
+    );
+    p.migration("ddd\n::warning::named.py", "revision = 'ddd'\ndown_revision = 'aaa'\n");
+    let runs: [&[&str]; 7] = [
+        &["check", "--all-files", "--no-cache"],
+        &["check", "--all-files", "--no-cache", "--format", "concise"],
+        &["check", "--all-files", "--no-cache", "--format", "github"],
+        &["graph"],
+        &["graph", "--format", "dot"],
+        &["graph", "--format", "mermaid"],
+        &["check", "--all-files", "--no-cache", "--statistics"],
+    ];
+    for args in runs {
+        let out = p.run(args);
+        let said = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !said.contains('\u{1b}') && !said.contains('\u{7}'),
+            "{args:?}: {said:?}"
+        );
+        assert!(
+            !said.lines().any(|l| l.starts_with("::")) || args.contains(&"github"),
+            "{args:?}:\n{said}"
+        );
+        if args.contains(&"github") {
+            assert!(!said.lines().any(|l| l.starts_with("::error file=app.py")), "{said}");
+        }
+    }
+}
