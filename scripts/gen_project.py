@@ -2,12 +2,17 @@
 """Write a synthetic Alembic project for the benchmark, seeded and reproducible.
 
 Usage: gen_project.py DIR [--migrations N] [--models M] [--others K] [--seed S]
+                        [--shape chain|heads|roots|labels]
 
 N revision files form a long chain with a branch and a merge every 50
 revisions, with autogenerate-style bodies (create_table, create_index(op.f(...)),
 the matching downgrade); M model files declare the tables; K ordinary Python
 files make up the rest of the application. DIR becomes a git repository with
 everything committed.
+
+The other shapes are the worst cases of the graph rules: `heads` is one base
+with N-1 revisions on it (N-1 heads), `roots` is N unrelated bases, `labels`
+is a chain whose every revision declares its own branch label.
 """
 import argparse
 import os
@@ -23,7 +28,7 @@ def rev_id(rng, used):
             return candidate
 
 
-def migration(rev, down, n):
+def migration(rev, down, n, labels=None):
     table = f"table_{n}"
     if down is None:
         downs, revises = "None", ""
@@ -47,7 +52,7 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision: str = {rev!r}
 down_revision: Union[str, Sequence[str], None] = {downs}
-branch_labels: Union[str, Sequence[str], None] = None
+branch_labels: Union[str, Sequence[str], None] = {labels!r}
 depends_on: Union[str, Sequence[str], None] = None
 
 
@@ -105,6 +110,7 @@ def main():
     parser.add_argument("--models", type=int, default=1_000)
     parser.add_argument("--others", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--shape", choices=["chain", "heads", "roots", "labels"], default="chain")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     root = args.dir
@@ -117,6 +123,21 @@ def main():
     used = set()
     head = None
     n = 0
+    if args.shape != "chain":
+        first = None
+        for n in range(args.migrations):
+            rev = rev_id(rng, used)
+            if args.shape == "heads":
+                down, labels = first, None
+            elif args.shape == "roots":
+                down, labels = None, None
+            else:
+                down, labels = head, (f"line_{n}",)
+            with open(os.path.join(versions, f"{rev}_create_table_{n}.py"), "w") as f:
+                f.write(migration(rev, down, n, labels))
+            first = first or rev
+            head = rev
+        n = args.migrations
     while n < args.migrations:
         if head is not None and n % 50 == 49 and n + 2 < args.migrations:
             # A branch of one revision beside the next, then their merge.

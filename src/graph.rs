@@ -472,10 +472,31 @@ impl<'p> Graph<'p> {
 
     /// The nearest revision every one of `nodes` descends from.
     pub fn common_ancestor(&self, nodes: &[usize]) -> Option<usize> {
-        let sets: Vec<Vec<bool>> = nodes.iter().map(|&n| self.ancestors(n)).collect();
+        // One set at a time: memory stays linear in the graph.
+        let (&first, rest) = nodes.split_first()?;
+        let mut common = self.ancestors(first);
+        for &n in rest {
+            for (c, a) in common.iter_mut().zip(self.ancestors(n)) {
+                *c &= a;
+            }
+        }
         (0..self.nodes.len())
-            .filter(|&v| sets.iter().all(|s| s[v]))
+            .filter(|&v| common[v])
             .max_by_key(|&v| self.order[v])
+    }
+
+    /// Every revision some of `nodes` descends from (themselves included),
+    /// in one walk.
+    pub fn ancestors_of_any(&self, nodes: &[usize]) -> Vec<bool> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack = nodes.to_vec();
+        while let Some(v) = stack.pop() {
+            if std::mem::replace(&mut seen[v], true) {
+                continue;
+            }
+            stack.extend(self.nodes[v].parents.iter().copied());
+        }
+        seen
     }
 
     /// True when the revision file at `path` belongs to this graph.
@@ -503,38 +524,85 @@ impl<'p> Graph<'p> {
     }
 }
 
-/// Groups `members` into sets that are connected by `related`; only sets
-/// of two or more are returned, each sorted.
-pub fn groups(members: &[usize], related: impl Fn(usize, usize) -> bool) -> Vec<Vec<usize>> {
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
+impl Graph<'_> {
+    /// `members` tied together wherever two of them sit in one scope and no
+    /// label tells them apart (both unlabelled, or a label in common), in
+    /// groups of two or more, in `members`' order. Each scope lists
+    /// members; the work is linear in the scopes' sizes and labels.
+    pub fn branch_groups(&self, members: &[usize], scopes: &[Vec<usize>]) -> Vec<Vec<usize>> {
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
         }
-        x
-    }
-    let mut parent: Vec<usize> = (0..members.len()).collect();
-    for a in 0..members.len() {
-        for b in a + 1..members.len() {
-            if related(members[a], members[b]) {
-                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-                parent[ra] = rb;
+        let slot: FastMap<usize, usize> = members.iter().enumerate().map(|(i, &m)| (m, i)).collect();
+        let mut parent: Vec<usize> = (0..members.len()).collect();
+        for scope in scopes {
+            let mut unlabelled: Option<usize> = None;
+            let mut by_label: FastMap<&str, usize> = FastMap::default();
+            for &member in scope {
+                let Some(&at) = slot.get(&member) else { continue };
+                let labels = &self.nodes[member].labels;
+                let firsts: Vec<usize> = if labels.is_empty() {
+                    vec![*unlabelled.get_or_insert(at)]
+                } else {
+                    labels
+                        .iter()
+                        .map(|l| *by_label.entry(l.as_str()).or_insert(at))
+                        .collect()
+                };
+                for first in firsts {
+                    let (a, b) = (find(&mut parent, at), find(&mut parent, first));
+                    parent[a] = b;
+                }
             }
         }
-    }
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    let mut roots: Vec<usize> = Vec::new();
-    for (i, &member) in members.iter().enumerate() {
-        let root = find(&mut parent, i);
-        if let Some(k) = roots.iter().position(|&r| r == root) {
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        let mut group_of: FastMap<usize, usize> = FastMap::default();
+        for (i, &member) in members.iter().enumerate() {
+            let root = find(&mut parent, i);
+            let k = *group_of.entry(root).or_insert_with(|| {
+                out.push(Vec::new());
+                out.len() - 1
+            });
             out[k].push(member);
-        } else {
-            roots.push(root);
-            out.push(vec![member]);
         }
+        out.retain(|g| g.len() > 1);
+        out
     }
-    out.retain(|g| g.len() > 1);
-    out
+
+    /// For each revision with no parent (or in a cycle), the heads below
+    /// it: two heads share history exactly when they share one of these.
+    pub fn heads_by_root(&self) -> Vec<Vec<usize>> {
+        let mut is_head = vec![false; self.nodes.len()];
+        for &h in &self.heads {
+            is_head[h] = true;
+        }
+        let mut seen = vec![usize::MAX; self.nodes.len()];
+        let mut out = Vec::new();
+        for (start, node) in self.nodes.iter().enumerate() {
+            if !(node.parents.is_empty() || node.in_cycle) {
+                continue;
+            }
+            let mut heads = Vec::new();
+            let mut stack = vec![start];
+            while let Some(v) = stack.pop() {
+                if std::mem::replace(&mut seen[v], start) == start {
+                    continue;
+                }
+                if is_head[v] {
+                    heads.push(v);
+                }
+                stack.extend(self.nodes[v].children.iter().copied());
+            }
+            if heads.len() > 1 {
+                out.push(heads);
+            }
+        }
+        out
+    }
 }
 
 /// Why a revision is suggested for a reference that names nothing.

@@ -2,15 +2,22 @@
 
 use super::Rule;
 use crate::diagnostic::Emitter;
-use crate::graph::{Graph, groups};
+use crate::graph::Graph;
 
 pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
-    let groups = groups(&graph.bases, |a, b| graph.same_branch(a, b));
+    let groups = graph.branch_groups(&graph.bases, std::slice::from_ref(&graph.bases));
     if groups.is_empty() {
         return;
     }
     // Every revision's Create Date, parsed once for all the extra bases.
     let dates: Vec<Option<[u32; 7]>> = graph.nodes.iter().map(crate::graph::Node::date).collect();
+    // Sorted once: each base finds the newest revision before it by search.
+    let mut dated: Vec<([u32; 7], usize)> = dates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.map(|d| (d, i)))
+        .collect();
+    dated.sort_unstable();
     for mut bases in groups {
         bases.sort_by(|&a, &b| {
             let (ka, kb) = (graph.age_key(a), graph.age_key(b));
@@ -24,7 +31,7 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                 "`{}` is another base (`down_revision = None`), but `{}` ({}) already starts this history",
                 node.id, first.id, first.file.path
             );
-            let help = match intended_parent(graph, &dates, extra) {
+            let help = match intended_parent(graph, &dated, &dates, extra) {
                 Some(parent) => format!(
                     "set `down_revision = \"{}\"`: `{}` is the newest revision created before this one",
                     graph.nodes[parent].id, graph.nodes[parent].id
@@ -49,14 +56,20 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
 
 /// The revision created last before `base` (by `Create Date`) outside the
 /// history `base` starts: the head the author meant to follow.
-fn intended_parent(graph: &Graph<'_>, dates: &[Option<[u32; 7]>], base: usize) -> Option<usize> {
+fn intended_parent(
+    graph: &Graph<'_>,
+    dated: &[([u32; 7], usize)],
+    dates: &[Option<[u32; 7]>],
+    base: usize,
+) -> Option<usize> {
     let date = dates[base]?;
-    let own = graph.descendants(base);
-    (0..graph.nodes.len())
-        .filter(|i| !own.contains(i))
-        .filter_map(|i| dates[i].filter(|d| *d < date).map(|d| (d, i)))
-        .max()
-        .map(|(_, i)| i)
+    let mut own = vec![false; graph.nodes.len()];
+    for d in graph.descendants(base) {
+        own[d] = true;
+    }
+    // The newest dated revision before it, outside its own history.
+    let before = dated.partition_point(|(d, _)| *d < date);
+    dated[..before].iter().rev().find(|(_, i)| !own[*i]).map(|&(_, i)| i)
 }
 
 #[cfg(test)]
