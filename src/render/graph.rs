@@ -180,22 +180,14 @@ fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
             shown(&graph.env.origin),
             graph.nodes.len()
         )?;
-        writeln!(
-            out,
-            "heads: {}",
-            all(&sorted_ids(graph, &graph.heads)
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>())
-        )?;
-        writeln!(
-            out,
-            "bases: {}",
-            all(&sorted_ids(graph, &graph.bases)
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>())
-        )?;
+        for (what, nodes) in [("heads", &graph.heads), ("bases", &graph.bases)] {
+            let ids = sorted_ids(graph, nodes);
+            writeln!(
+                out,
+                "{what}: {}",
+                all(&ids.iter().map(String::as_str).collect::<Vec<_>>())
+            )?;
+        }
         let labels = labels(graph);
         if !labels.is_empty() {
             let shown: Vec<String> = labels
