@@ -347,10 +347,14 @@ fn index_entries(bytes: &[u8]) -> Option<Vec<IndexEntry>> {
         let id: BlobId = bytes.get(start + 40..start + 60)?.try_into().ok()?;
         let flags = u16::from_be_bytes(bytes.get(start + 60..start + 62)?.try_into().ok()?);
         at = start + 62;
+        let mut intent_to_add = false;
         if flags & 0x4000 != 0 {
             if version < 3 {
                 return None;
             }
+            let extended = u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?);
+            // `git add -N`: a placeholder git never commits.
+            intent_to_add = extended & 0x2000 != 0;
             at += 2;
         }
         let path = if version == 4 {
@@ -381,6 +385,7 @@ fn index_entries(bytes: &[u8]) -> Option<Vec<IndexEntry>> {
         }
         let stage = (flags >> 12) & 0x3;
         if stage == 0
+            && !intent_to_add
             && let Ok(path) = String::from_utf8(path)
         {
             entries.push(IndexEntry {

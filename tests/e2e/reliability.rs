@@ -205,3 +205,24 @@ fn f09_text_from_files_is_escaped_in_every_human_format() {
         }
     }
 }
+
+/// F-10: an intent-to-add entry (`git add -N`) was checked as an empty
+/// revision file, so the hook refused a commit that does not contain it.
+#[test]
+fn f10_an_intent_to_add_file_is_not_part_of_the_commit() {
+    let p = committed_chain();
+    assert_eq!(p.run(&["install"]).code, 0);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        crate::support::revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(
+        p.git(&["add", "-N", "migrations/versions/c3d7e6f5a4b3_orders.py"]).code,
+        0
+    );
+    p.project.write("README", "readme\n");
+    assert_eq!(p.git(&["add", "README"]).code, 0);
+    let out = p.git(&["commit", "-q", "-m", "readme"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(p.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "2");
+}
