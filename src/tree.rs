@@ -42,6 +42,8 @@ pub trait Tree {
 pub struct WorkTree {
     root: PathBuf,
     files: Vec<String>,
+    /// The files that are symbolic links (into the project), sorted.
+    links: Vec<String>,
     recorded: Option<Recorded>,
     root_is_cwd: bool,
 }
@@ -115,12 +117,19 @@ impl WorkTree {
             })
             .build();
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let mut links = Vec::new();
         for entry in walker.flatten() {
             let is_file = match entry.file_type() {
                 Some(t) if t.is_file() => true,
                 // A link is read only when it points at a file of the project:
                 // one that leaves it (`/proc/self/environ`) is never read.
-                Some(t) if t.is_symlink() => links_inside(&canonical_root, entry.path()),
+                Some(t) if t.is_symlink() => {
+                    let inside = links_inside(&canonical_root, entry.path());
+                    if inside && let Ok(relative) = entry.path().strip_prefix(root) {
+                        links.push(relative.to_string_lossy().replace('\\', "/"));
+                    }
+                    inside
+                }
                 _ => false,
             };
             if !is_file {
@@ -133,10 +142,12 @@ impl WorkTree {
             }
         }
         files.sort_unstable();
+        links.sort_unstable();
         let root_is_cwd = std::env::current_dir().is_ok_and(|cwd| cwd == root);
         Self {
             root: root.to_path_buf(),
             files,
+            links,
             recorded: None,
             root_is_cwd,
         }
@@ -153,11 +164,12 @@ impl WorkTree {
         }
     }
 
-    /// The bytes of a file of the project. A path that is (or became) a
-    /// link out of the project is refused, never read.
+    /// The bytes of a file of the project. A link is looked at again when
+    /// read: one that has come to point out of the project is refused, never
+    /// read. Regular files cost no extra system call.
     fn read_inside(&self, path: &str) -> io::Result<Vec<u8>> {
         let full = self.path(path);
-        let is_link = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink());
+        let is_link = self.links.binary_search_by(|l| l.as_str().cmp(path)).is_ok();
         if is_link && !links_inside(&self.root.canonicalize().unwrap_or_else(|_| self.root.clone()), &full) {
             return Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,

@@ -158,8 +158,7 @@ fn window(before: &str, marked: &str, after: &str) -> (String, usize, usize) {
 fn shown(c: char) -> String {
     match c {
         '\t' => TAB.to_owned(),
-        c if c.is_control() => c.escape_default().to_string(),
-        c => c.to_string(),
+        c => super::printable_char(c),
     }
 }
 

@@ -20,12 +20,11 @@ pub fn model_index_name(
     name: &Name,
     columns: &[CompactString],
 ) -> Option<String> {
-    let schema = match schema {
-        DbSchema::Default => None,
-        DbSchema::Named(schema) => Some(schema.as_str()),
-        // The label would include a schema that cannot be read.
-        DbSchema::Unknown => return name.literal().map(|item| item.value.to_string()),
-    };
+    // The label would include a schema that cannot be read.
+    if *schema == DbSchema::Unknown {
+        return name.literal().map(|item| item.value.to_string());
+    }
+    let schema = schema.name();
     match name {
         Name::Literal(item) => Some(item.value.to_string()),
         Name::Convention => convention_name(convention?, table, schema, columns),

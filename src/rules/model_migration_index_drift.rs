@@ -22,13 +22,6 @@ fn qualified(schema: Option<&str>, table: &str) -> String {
     }
 }
 
-fn model_schema(schema: &DbSchema) -> Option<&str> {
-    match schema {
-        DbSchema::Named(name) => Some(name),
-        DbSchema::Default | DbSchema::Unknown => None,
-    }
-}
-
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     // Tables whose every declaration is complete, and their declared indexes.
     let mut tables: FastMap<String, bool> = FastMap::default();
@@ -39,7 +32,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             let inherits = table.bases.iter().any(|b| schema.index_bases.contains(b));
             let complete = table.complete && !table.extend_existing && !inherits && table.schema != DbSchema::Unknown;
             let entry = tables
-                .entry(qualified(model_schema(&table.schema), &table.name.value))
+                .entry(qualified(table.schema.name(), &table.name.value))
                 .or_insert(complete);
             *entry &= complete;
         }
@@ -49,7 +42,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     for (model, names) in schema.models.iter().zip(&schema.model_index_names) {
         for (index, name) in model.facts.indexes.iter().zip(names) {
             by_table
-                .entry(qualified(model_schema(&index.schema), &index.table))
+                .entry(qualified(index.schema.name(), &index.table))
                 .or_default()
                 .push((index, model.path.as_str(), name.as_deref()));
         }

@@ -57,6 +57,17 @@ pub enum DbSchema {
     Unknown,
 }
 
+impl DbSchema {
+    /// The schema's name; `None` for the default one, and for one that
+    /// cannot be read (callers that must tell these apart match instead).
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            DbSchema::Named(name) => Some(name),
+            DbSchema::Default | DbSchema::Unknown => None,
+        }
+    }
+}
+
 /// The naming convention of one metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Convention {
