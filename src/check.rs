@@ -14,7 +14,6 @@ use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
-use crate::hash::FastSet;
 use crate::metadata::Metadatas;
 use crate::parallel;
 use crate::render::Sources;
@@ -28,6 +27,7 @@ use crate::schema::{Replay, replay};
 use crate::source::SourceFile;
 use crate::suppress;
 use crate::tree::{self, Filtered, Tree};
+use std::collections::HashSet;
 
 /// Which files the user asked about.
 #[derive(Debug, Clone)]
@@ -102,7 +102,7 @@ pub struct Schema<'p> {
     /// The metadata of model tables.
     pub metadatas: &'p Metadatas,
     /// Classes without a table whose indexes their subclasses inherit.
-    pub index_bases: &'p FastSet<CompactString>,
+    pub index_bases: &'p HashSet<CompactString>,
     pub replays: Vec<(&'p Graph<'p>, Replay<'p>)>,
     pub files: &'p [String],
     pub inits: &'p [InitFile],
@@ -231,8 +231,7 @@ pub fn check(
     let (loaded, unloaded) = load_revisions(tree, &mut envs, cache, &mut outcome);
     let envs = envs;
     lap(&mut outcome, "read and scan revision files");
-    let migration_paths: crate::hash::FastSet<&str> =
-        envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
+    let migration_paths: HashSet<&str> = envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
     let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
     let mut candidates = Vec::new();
     for path in tree.files() {
@@ -275,7 +274,7 @@ pub fn check(
     let mut models = Vec::new();
     let mut metadatas = Metadatas::new(settings.index_naming.clone());
     metadatas.set_files(tree.files().iter().map(String::as_str));
-    let mut index_bases: FastSet<CompactString> = FastSet::default();
+    let mut index_bases: HashSet<CompactString> = HashSet::new();
     let mut inits = Vec::new();
     let mut others: Vec<(String, FileKind, Vec<AllCall>)> = Vec::new();
     let mut directives: Vec<String> = Vec::new();

@@ -414,9 +414,9 @@ fn index_entries(bytes: &[u8]) -> Option<Vec<IndexEntry>> {
 }
 
 /// The stat data and blob id of every stage-0 regular file in an index file.
-fn index_stats(bytes: &[u8]) -> Option<crate::hash::FastMap<String, Stat>> {
+fn index_stats(bytes: &[u8]) -> Option<std::collections::HashMap<String, Stat>> {
     let entries = index_entries(bytes)?;
-    let mut stats = crate::hash::FastMap::with_capacity_and_hasher(entries.len(), crate::hash::FastBuild::default());
+    let mut stats = std::collections::HashMap::with_capacity(entries.len());
     for entry in entries {
         if entry.mode & 0o170_000 == 0o100_000 {
             stats.insert(entry.path, entry.stat);

@@ -16,7 +16,6 @@ pub mod diagnostic;
 pub mod env;
 pub mod git;
 pub mod graph;
-pub mod hash;
 pub mod hook;
 pub mod ini;
 pub mod metadata;

@@ -18,20 +18,20 @@
 
 use compact_str::CompactString;
 
-use crate::hash::{FastMap, FastSet};
 use crate::scan::model::{Convention, DEFAULT_IX, Import, MetadataDef, metadata_root};
+use std::collections::{HashMap, HashSet};
 
 /// The metadata defined across the project.
 #[derive(Debug, Default)]
 pub struct Metadatas {
     /// Definitions by name: the defining file's path and the definition.
-    defs: FastMap<CompactString, Vec<(String, MetadataDef)>>,
+    defs: HashMap<CompactString, Vec<(String, MetadataDef)>>,
     /// Each model file's module-level imports, by path.
-    imports: FastMap<String, Vec<Import>>,
-    reassigned: FastSet<CompactString>,
+    imports: HashMap<String, Vec<Import>>,
+    reassigned: HashSet<CompactString>,
     /// Every dotted module name the project's files can be imported as
     /// (`src.app.db`, `app.db`, `db` for `src/app/db.py`).
-    modules: FastSet<String>,
+    modules: HashSet<String>,
     /// The `index-naming` setting: it overrides every convention.
     forced: Option<String>,
 }

@@ -18,9 +18,9 @@ use std::ops::Range;
 use compact_str::CompactString;
 
 use crate::graph::Graph;
-use crate::hash::{FastMap, FastSet};
 use crate::scan::model::convention_name;
 use crate::scan::ops::{ColumnDef, Name, OpKind, Operation};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
 pub struct LiveIndex<'p> {
@@ -47,15 +47,15 @@ pub struct LiveIndex<'p> {
 #[derive(Debug, Default)]
 pub struct Replay<'p> {
     /// Indexes alive after the last revision, by name.
-    live: FastMap<Cow<'p, str>, Vec<LiveIndex<'p>>>,
+    live: HashMap<Cow<'p, str>, Vec<LiveIndex<'p>>>,
     /// `(second creation, live one it collides with)`.
     pub duplicates: Vec<(LiveIndex<'p>, LiveIndex<'p>)>,
     /// Indexes created by an explicit `create_index` (not `index=True`).
     pub explicit: Vec<LiveIndex<'p>>,
     /// Tables that exist after the last revision.
-    pub tables: FastSet<&'p str>,
+    pub tables: HashSet<&'p str>,
     /// Tables touched by an index operation whose name is not known.
-    pub uncertain_tables: FastSet<&'p str>,
+    pub uncertain_tables: HashSet<&'p str>,
     /// Some SQL the replay could not read may create or drop indexes.
     pub opaque: bool,
 }

@@ -52,7 +52,7 @@ pub struct WorkTree {
 /// file's blob id and stat data, and when the index was written.
 #[derive(Debug, Default)]
 pub struct Recorded {
-    pub entries: crate::hash::FastMap<String, Stat>,
+    pub entries: std::collections::HashMap<String, Stat>,
     /// The index file's modification time, seconds and nanoseconds.
     pub written: (i64, i64),
 }

@@ -82,11 +82,7 @@ pub fn render(format: GraphFormat, graphs: &[Graph<'_>], out: &mut dyn Write) ->
                 writeln!(out, "  subgraph cluster_{n} {{")?;
                 writeln!(out, "    label={:?};", graph.locations.join(", "))?;
                 for node in sorted(graph) {
-                    let shape = if graph.heads.contains(&node) {
-                        "doubleoctagon"
-                    } else {
-                        "box"
-                    };
+                    let shape = if graph.is_head(node) { "doubleoctagon" } else { "box" };
                     writeln!(
                         out,
                         "    {:?} [label={:?}, shape={shape}];",
@@ -211,7 +207,7 @@ fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
                 (true, false) => "<missing>".to_owned(),
             };
             let mut marks = Vec::new();
-            if graph.heads.contains(&node) {
+            if graph.is_head(node) {
                 marks.push("head".to_owned());
             }
             if entry.children.len() > 1 {
@@ -220,8 +216,10 @@ fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
             if entry.parents.len() > 1 {
                 marks.push("mergepoint".to_owned());
             }
-            if !entry.labels.is_empty() {
-                marks.push(shown(&entry.labels.iter().cloned().collect::<Vec<_>>().join(", ")));
+            // The labels declared here: the ones in effect below repeat
+            // every ancestor's, output quadratic in a labelled history.
+            if !entry.own_labels.is_empty() {
+                marks.push(shown(&entry.own_labels.join(", ")));
             }
             let marks = if marks.is_empty() {
                 String::new()

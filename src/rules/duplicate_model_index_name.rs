@@ -1,7 +1,7 @@
 //! AP302 duplicate-model-index-name: see `docs/rules/duplicate-model-index-name.md`.
 
-use crate::hash::FastMap;
 use compact_str::CompactString;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Rule;
@@ -43,7 +43,7 @@ type Key<'a> = (&'a str, Identity, &'a DbSchema, &'a str);
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     // Index names are shared by one schema of one database: one metadata.
-    let mut seen: FastMap<Key<'_>, (&str, Range<usize>, &str)> = FastMap::default();
+    let mut seen: HashMap<Key<'_>, (&str, Range<usize>, &str)> = HashMap::new();
     for (model, names) in schema.models.iter().zip(&schema.model_index_names) {
         for (index, name) in model.facts.indexes.iter().zip(names) {
             let Some(name) = name else {

@@ -1,6 +1,6 @@
 //! AP601 duplicate-table-name: see `docs/rules/duplicate-table-name.md`.
 
-use crate::hash::FastMap;
+use std::collections::HashMap;
 
 use super::Rule;
 use super::duplicate_model_index_name::top_dir;
@@ -10,7 +10,7 @@ use crate::metadata::Identity;
 use crate::scan::model::{DbSchema, TableDecl};
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
-    let mut seen: FastMap<(&str, Identity, &DbSchema, &str), (&str, &TableDecl)> = FastMap::default();
+    let mut seen: HashMap<(&str, Identity, &DbSchema, &str), (&str, &TableDecl)> = HashMap::new();
     for model in schema.models {
         for table in model
             .facts

@@ -1,12 +1,12 @@
 //! AP701 edited-applied-migration: see `docs/rules/edited-applied-migration.md`.
 
-use crate::hash::FastSet;
+use std::collections::HashSet;
 
 use super::Rule;
 use crate::baseline::Baseline;
 use crate::diagnostic::Emitter;
 
-pub(crate) fn check(current: &FastSet<&str>, baseline: &Baseline, emit: &mut Emitter<'_>) {
+pub(crate) fn check(current: &HashSet<&str>, baseline: &Baseline, emit: &mut Emitter<'_>) {
     let base = &baseline.name;
     for path in baseline
         .modified

@@ -39,7 +39,7 @@ pub(crate) mod tests;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::hash::FastSet;
+use std::collections::HashSet;
 
 use crate::baseline::Baseline;
 use crate::check::{FileKind, Schema};
@@ -471,7 +471,7 @@ pub fn check_schema(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     missing_model_module::check(schema, emit);
 }
 
-pub(crate) fn edited_applied_migration(current: &FastSet<&str>, baseline: &Baseline, emit: &mut Emitter<'_>) {
+pub(crate) fn edited_applied_migration(current: &HashSet<&str>, baseline: &Baseline, emit: &mut Emitter<'_>) {
     edited_applied_migration::check(current, baseline, emit);
 }
 

@@ -1,7 +1,7 @@
 //! AP303 model-migration-index-drift: see `docs/rules/model-migration-index-drift.md`.
 
-use crate::hash::FastMap;
 use compact_str::CompactString;
+use std::collections::HashMap;
 
 use super::Rule;
 use crate::check::Schema;
@@ -11,7 +11,7 @@ use crate::scan::model::{DbSchema, ModelIndex, normalise_column};
 use crate::schema::LiveIndex;
 
 /// Each table's model indexes: the index, its file, its name if known.
-type Declared<'a> = FastMap<String, Vec<(&'a ModelIndex, &'a str, Option<&'a str>)>>;
+type Declared<'a> = HashMap<String, Vec<(&'a ModelIndex, &'a str, Option<&'a str>)>>;
 
 /// A table as the comparison knows it: `schema.table`, or `table` in the
 /// default schema.
@@ -24,7 +24,7 @@ fn qualified(schema: Option<&str>, table: &str) -> String {
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     // Tables whose every declaration is complete, and their declared indexes.
-    let mut tables: FastMap<String, bool> = FastMap::default();
+    let mut tables: HashMap<String, bool> = HashMap::new();
     for model in schema.models {
         for table in &model.facts.tables {
             // A base class elsewhere that declares indexes adds them to this
@@ -38,7 +38,7 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
         }
     }
     // Grouped by table once: the comparison is per table.
-    let mut by_table: Declared<'_> = FastMap::default();
+    let mut by_table: Declared<'_> = HashMap::new();
     for (model, names) in schema.models.iter().zip(&schema.model_index_names) {
         for (index, name) in model.facts.indexes.iter().zip(names) {
             by_table
@@ -47,11 +47,11 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
                 .push((index, model.path.as_str(), name.as_deref()));
         }
     }
-    let live: Vec<FastMap<String, Vec<&LiveIndex>>> = schema
+    let live: Vec<HashMap<String, Vec<&LiveIndex>>> = schema
         .replays
         .iter()
         .map(|(_, replay)| {
-            let mut map: FastMap<String, Vec<&LiveIndex>> = FastMap::default();
+            let mut map: HashMap<String, Vec<&LiveIndex>> = HashMap::new();
             for index in replay.live() {
                 if let Some(table) = index.table {
                     map.entry(qualified(index.schema, table)).or_default().push(index);
@@ -84,7 +84,7 @@ fn compare(
     schema: &Schema<'_>,
     table: &str,
     by_table: &Declared<'_>,
-    live: &[FastMap<String, Vec<&LiveIndex>>],
+    live: &[HashMap<String, Vec<&LiveIndex>>],
     emit: &mut Emitter<'_>,
 ) {
     // The one environment whose chain ends with this table.

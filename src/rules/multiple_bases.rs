@@ -5,7 +5,7 @@ use crate::diagnostic::Emitter;
 use crate::graph::Graph;
 
 pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
-    let groups = graph.branch_groups(&graph.bases, std::slice::from_ref(&graph.bases));
+    let groups = graph.base_groups();
     if groups.is_empty() {
         return;
     }

@@ -13,7 +13,7 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'
     // (a root above both); heads of unrelated roots are the business of
     // multiple-bases.
     let expected = settings.expected_heads(&graph.env.script_location);
-    for mut heads in graph.branch_groups(&graph.heads, &graph.heads_by_root()) {
+    for mut heads in graph.head_groups() {
         // Heads kept on purpose (`expected-heads`).
         if heads.len() <= expected {
             continue;
@@ -24,7 +24,7 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'
         let node = |i: usize| &graph.nodes[i];
         let ids: Vec<String> = heads.iter().rev().map(|&h| format!("`{}`", node(h).id)).collect();
         let common = graph.common_ancestor(&heads);
-        let branch = match node(newest).labels.iter().next() {
+        let branch = match graph.labels_of(newest).first() {
             Some(label) => format!(" on branch `{label}`"),
             None => String::new(),
         };
@@ -178,6 +178,34 @@ mod tests {
             "{}",
             &out[out.len().saturating_sub(1500)..]
         );
+    }
+
+    /// F-08: a head carries the labels of every revision above it, and
+    /// heads below one label conflict however far down they fork.
+    #[test]
+    fn heads_below_one_label_conflict_and_other_labels_stay_apart() {
+        let out = lint_graph(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                (
+                    "e.py",
+                    "revision = 'e'\ndown_revision = 'a'\nbranch_labels = ('expand',)\n",
+                ),
+                ("e1.py", "revision = 'e1'\ndown_revision = 'e'\n"),
+                (
+                    "e2.py",
+                    "revision = 'e2'\ndown_revision = 'e1'\nbranch_labels = ('tidy',)\n",
+                ),
+                ("e3.py", "revision = 'e3'\ndown_revision = 'e1'\n"),
+                (
+                    "c.py",
+                    "revision = 'c'\ndown_revision = 'a'\nbranch_labels = ('contract',)\n",
+                ),
+            ],
+            Rule::MultipleHeads,
+        );
+        assert_eq!(out.matches("error[AP201]").count(), 1, "{out}");
+        assert!(out.contains("2 heads on branch `expand`: `e3` and `e2`"), "{out}");
     }
 
     #[test]

@@ -226,3 +226,54 @@ fn f10_an_intent_to_add_file_is_not_part_of_the_commit() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(p.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "2");
 }
+
+/// F-08: every revision carried the labels of all its ancestors, so a
+/// label on each revision of a history made memory (and the graph's text,
+/// which printed those sets) quadratic in its length.
+#[test]
+fn f08_a_label_on_every_revision_stays_linear() {
+    let p = crate::support::Project::alembic();
+    let revisions = 1500;
+    for n in 0..revisions {
+        let down = if n == 0 {
+            "None".to_owned()
+        } else {
+            format!("'r{}'", n - 1)
+        };
+        p.migration(
+            &format!("r{n}_step.py"),
+            format!(
+                "revision = 'r{n}'\ndown_revision = {down}\nbranch_labels = ('line_{n}',)\n\n\ndef upgrade():\n    op.add_column('t', sa.Column('c{n}', sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column('t', 'c{n}')\n"
+            ),
+        );
+    }
+    let out = p.run(&["graph"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // One line per revision with its own label, and one list of labels.
+    assert!(
+        out.stdout.len() < revisions * 200,
+        "{} bytes of graph",
+        out.stdout.len()
+    );
+    assert!(
+        out.stdout
+            .contains("r0 -> r1 (line_1), migrations/versions/r1_step.py\n"),
+        "{}",
+        &out.stdout[..out.stdout.len().min(2000)]
+    );
+    let check = p.run(&["check", "--all-files", "--format", "concise"]);
+    assert_eq!(check.code, 0, "one head, one base:\n{}", check.stdout);
+    // A second head below the labelled line shares every label with the
+    // first: the same branch, so AP201 names the newest label in effect.
+    p.migration(
+        "fork_step.py",
+        "revision = 'fork'\ndown_revision = 'r1000'\n\n\ndef upgrade():\n    op.create_table('fork')\n\n\ndef downgrade():\n    op.drop_table('fork')\n",
+    );
+    let check = p.run(&["check", "--all-files", "--format", "concise"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert!(
+        check.stdout.contains("AP201") && check.stdout.contains("on branch `line_0`"),
+        "{}",
+        check.stdout
+    );
+}
