@@ -79,7 +79,7 @@ fn a_foreign_hook_is_never_lost() {
     let refused = p.run(&["install"]);
     assert_eq!(refused.code, 2);
     assert!(
-        refused.stderr.contains("was not installed by alembic-preflight") && refused.stderr.contains("--force"),
+        refused.stderr.contains("is not a hook alembic-preflight installed") && refused.stderr.contains("--force"),
         "{}",
         refused.stderr
     );

@@ -277,3 +277,119 @@ fn f08_a_label_on_every_revision_stays_linear() {
         check.stdout
     );
 }
+
+fn make_executable(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
+/// F-16: a hook containing the marker anywhere counted as ours, so a user's
+/// edits to it were overwritten by `install` and a team hook that quoted
+/// the marker was deleted by `uninstall`.
+#[test]
+fn f16_an_edited_or_foreign_hook_is_never_overwritten_or_removed() {
+    let p = committed_chain();
+    let hook = p.root().join(".git/hooks/pre-commit");
+    assert_eq!(p.run(&["install"]).code, 0);
+    let ours = std::fs::read_to_string(&hook).expect("hook written");
+    let edited = ours.replacen(
+        "\n\n",
+        "\necho my addition ran >> \"$(git rev-parse --git-dir)/mine.log\"\n\n",
+        1,
+    );
+    std::fs::write(&hook, &edited).expect("edit the hook");
+    let again = p.run(&["install"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    let removed = p.run(&["uninstall"]);
+    assert_eq!(removed.code, 2, "{}", removed.stderr);
+    assert_eq!(std::fs::read_to_string(&hook).expect("still there"), edited);
+    // The edited hook still does both jobs on a real commit.
+    p.project.write("README", "x\n");
+    assert_eq!(p.git(&["add", "README"]).code, 0);
+    let out = p.git(&["commit", "-q", "-m", "readme"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(p.root().join(".git/mine.log").exists());
+
+    let team = "#!/bin/sh\n# replaced the hook \"# installed by alembic-preflight\" with ours\nexit 0\n";
+    std::fs::write(&hook, team).expect("team hook");
+    assert_eq!(p.run(&["uninstall"]).code, 2);
+    assert_eq!(std::fs::read_to_string(&hook).expect("kept"), team);
+}
+
+/// F-17: concurrent `install --force` shared one temporary name and moved
+/// hooks with renames that overwrite, so the foreign hook could be lost and
+/// `pre-commit.legacy` become a copy of ours, which ran itself without end.
+#[test]
+fn f17_concurrent_installs_keep_the_foreign_hook_and_never_recurse() {
+    let p = committed_chain();
+    let hooks = p.root().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks directory");
+    for trial in 0..15 {
+        let _ = std::fs::remove_file(hooks.join("pre-commit"));
+        let _ = std::fs::remove_file(hooks.join("pre-commit.legacy"));
+        let foreign = format!("#!/bin/sh\necho FOREIGN-{trial}\n");
+        std::fs::write(hooks.join("pre-commit"), &foreign).expect("foreign hook");
+        make_executable(&hooks.join("pre-commit"));
+        let children: Vec<_> = (0..6)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+                    .args(["install", "--force"])
+                    .current_dir(p.root())
+                    .env("GIT_CONFIG_NOSYSTEM", "1")
+                    .env("HOME", p.root())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .expect("install runs")
+            })
+            .collect();
+        for mut child in children {
+            child.wait().expect("install ends");
+        }
+        let legacy = std::fs::read_to_string(hooks.join("pre-commit.legacy")).expect("the foreign hook is kept");
+        assert_eq!(legacy, foreign, "trial {trial}");
+        let hook = std::fs::read_to_string(hooks.join("pre-commit")).expect("our hook");
+        assert!(
+            hook.contains("# installed by alembic-preflight"),
+            "trial {trial}: {hook}"
+        );
+        let left: Vec<_> = std::fs::read_dir(&hooks)
+            .expect("list hooks")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.contains("tmp"))
+            .collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
+    // The state a lost race used to leave: a copy of our hook as the legacy
+    // one. The commit runs it once and ends.
+    std::fs::copy(hooks.join("pre-commit"), hooks.join("pre-commit.legacy")).expect("copy");
+    p.project.write("README", "x\n");
+    assert_eq!(p.git(&["add", "README"]).code, 0);
+    let out = p.git(&["commit", "-q", "-m", "readme"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+/// F-18: `install --force` moved the foreign hook aside before writing
+/// ours, so a failed write left no `pre-commit` at all and the foreign
+/// hook silently stopped running. The report's failure was a directory in
+/// the way of the temporary file.
+#[test]
+fn f18_a_failed_install_never_loses_the_foreign_hook() {
+    let p = committed_chain();
+    let hooks = p.root().join(".git/hooks");
+    std::fs::create_dir_all(hooks.join("pre-commit.alembic-preflight-tmp")).expect("in the way");
+    let foreign = "#!/bin/sh\necho FOREIGN >&2\nexit 1\n";
+    std::fs::write(hooks.join("pre-commit"), foreign).expect("foreign hook");
+    make_executable(&hooks.join("pre-commit"));
+    let out = p.run(&["install", "--force"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The foreign hook still runs on a real commit, and blocks it.
+    p.project.write("README", "x\n");
+    assert_eq!(p.git(&["add", "README"]).code, 0);
+    let commit = p.git(&["commit", "-q", "-m", "readme"]);
+    assert_eq!(commit.code, 1, "{}{}", commit.stdout, commit.stderr);
+    assert!(commit.stderr.contains("FOREIGN"), "{}", commit.stderr);
+}
