@@ -14,6 +14,9 @@ use std::collections::HashSet;
 use crate::check::Outcome;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Rule, Scope};
+use crate::scan::Scan;
+use crate::scan::migration::Migration;
+use crate::tree::Tree;
 
 #[derive(Debug, Default)]
 pub struct Baseline {
@@ -26,6 +29,18 @@ pub struct Baseline {
     pub modified: Vec<String>,
     /// Files the change deletes.
     pub deleted: Vec<String>,
+    /// Revision files of the baseline that git paired, edited, with a new
+    /// path.
+    pub renamed: Vec<Renamed>,
+}
+
+/// A baseline revision file git paired with a new path and an edit.
+#[derive(Debug)]
+pub struct Renamed {
+    pub from: String,
+    pub to: String,
+    /// The revision id the baseline's file declares.
+    pub id: Option<String>,
 }
 
 impl Baseline {
@@ -52,7 +67,25 @@ impl Baseline {
             migrations,
             modified,
             deleted,
+            renamed: Vec::new(),
         }
+    }
+
+    /// Keeps the renames whose base path is a revision file, with the id
+    /// that file declares in `tree` (the baseline's files).
+    pub fn renames(&mut self, pairs: Vec<(String, String)>, tree: &dyn Tree) {
+        self.renamed = pairs
+            .into_iter()
+            .filter(|(from, _)| self.migrations.contains(from))
+            .map(|(from, to)| {
+                let id = tree.read(&from).ok().and_then(|bytes| {
+                    let text = String::from_utf8_lossy(&bytes);
+                    let scan = Scan::new(&text);
+                    Migration::from_scan(&scan).revision_id().map(str::to_owned)
+                });
+                Renamed { from, to, id }
+            })
+            .collect();
     }
 
     /// Takes the baseline's diagnostics from a full check of it.

@@ -27,7 +27,7 @@ use crate::schema::{Replay, replay};
 use crate::source::SourceFile;
 use crate::suppress;
 use crate::tree::{self, Filtered, Tree};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Which files the user asked about.
 #[derive(Debug, Clone)]
@@ -408,7 +408,20 @@ pub fn check(
     rules::check_schema(&schema, &mut emit);
     lap(&mut outcome, "schema rules");
     if let Some(baseline) = baseline {
-        rules::edited_applied_migration(&migration_paths, baseline, &mut emit);
+        // The ids the renamed files declare now.
+        let moved: HashSet<&str> = baseline.renamed.iter().map(|r| r.to.as_str()).collect();
+        let declared: HashMap<&str, &str> = graphs
+            .iter()
+            .flat_map(|g| g.nodes.iter().map(|n| (n.file, n.id)))
+            .chain(
+                graphs
+                    .iter()
+                    .flat_map(|g| g.duplicates.iter().map(|&(f, at)| (f, g.nodes[at].id))),
+            )
+            .filter(|(f, _)| moved.contains(f.path.as_str()))
+            .map(|(f, id)| (f.path.as_str(), id))
+            .collect();
+        rules::edited_applied_migration(&migration_paths, &declared, baseline, &mut emit);
     }
     drop(schema);
     drop(graphs);

@@ -37,6 +37,9 @@ pub struct Changes {
     pub modified: Vec<String>,
     /// Deleted from the base, sorted.
     pub deleted: Vec<String>,
+    /// Renames git paired with an edit, `(base path, new path)`: the same
+    /// revision moved and edited, or one deleted and a similar one added.
+    pub renamed: Vec<(String, String)>,
 }
 
 impl Repo {
@@ -203,10 +206,16 @@ impl Repo {
         let index = self.repo.index().context("cannot read the git index")?;
         let mut listing = Vec::new();
         for entry in index.iter() {
-            if (entry.flags >> 12) & 0x3 != 0 {
-                continue;
-            }
-            if let Ok(path) = String::from_utf8(entry.path.clone()) {
+            // As the direct reader: ours for an unresolved conflict, else
+            // theirs.
+            let taken = match (entry.flags >> 12) & 0x3 {
+                0 | 2 => true,
+                3 => listing
+                    .last()
+                    .is_none_or(|(p, _, _): &(String, Oid, u32)| p.as_bytes() != entry.path.as_slice()),
+                _ => false,
+            };
+            if taken && let Ok(path) = String::from_utf8(entry.path.clone()) {
                 listing.push((path, entry.id, entry.mode));
             }
         }
@@ -228,9 +237,8 @@ impl Repo {
         collect_changes(&mut diff)
     }
 
-    /// What the work tree (and index) changes relative to the merge base of
-    /// HEAD and `reference`.
-    pub fn changes_since(&self, reference: &str) -> Result<Changes> {
+    /// The tree of the merge base of HEAD and `reference`.
+    fn merge_base_tree(&self, reference: &str) -> Result<git2::Tree<'_>> {
         let other = self.resolve(reference)?.id();
         let head = self
             .repo
@@ -242,11 +250,16 @@ impl Repo {
             .repo
             .merge_base(head, other)
             .with_context(|| format!("HEAD and `{reference}` have no common ancestor"))?;
-        let base_tree = self
-            .repo
+        self.repo
             .find_commit(base)
             .and_then(|c| c.tree())
-            .context("cannot read the merge base")?;
+            .context("cannot read the merge base")
+    }
+
+    /// What the work tree (and index) changes relative to the merge base of
+    /// HEAD and `reference`.
+    pub fn changes_since(&self, reference: &str) -> Result<Changes> {
+        let base_tree = self.merge_base_tree(reference)?;
         let mut options = DiffOptions::new();
         options
             .include_untracked(true)
@@ -257,6 +270,31 @@ impl Repo {
             .diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut options))
             .context("cannot compare the work tree with the merge base")?;
         collect_changes(&mut diff)
+    }
+
+    /// The paths `reference` added and deleted since the merge base with
+    /// HEAD: what a merge would add to this side and take away from it. A
+    /// rename is both.
+    pub fn their_changes(&self, reference: &str) -> Result<(Vec<String>, Vec<String>)> {
+        let base_tree = self.merge_base_tree(reference)?;
+        let other = self
+            .resolve(reference)?
+            .tree()
+            .context("cannot read the commit's tree")?;
+        let diff = self
+            .repo
+            .diff_tree_to_tree(Some(&base_tree), Some(&other), None)
+            .with_context(|| format!("cannot compare `{reference}` with the merge base"))?;
+        let (mut added, mut deleted) = (Vec::new(), Vec::new());
+        let path = |file: git2::DiffFile<'_>| file.path().and_then(|p| p.to_str()).map(|p| p.replace('\\', "/"));
+        for delta in diff.deltas() {
+            match delta.status() {
+                Delta::Added => added.extend(path(delta.new_file())),
+                Delta::Deleted => deleted.extend(path(delta.old_file())),
+                _ => {}
+            }
+        }
+        Ok((added, deleted))
     }
 
     /// The directory git runs hooks from: `core.hooksPath` when set
@@ -290,7 +328,9 @@ fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {
             Delta::Renamed => {
                 if let Some(p) = path(delta.new_file()) {
                     if delta.old_file().id() != delta.new_file().id() {
-                        changes.modified.push(p.clone());
+                        changes
+                            .renamed
+                            .extend(path(delta.old_file()).map(|old| (old, p.clone())));
                     }
                     changes.changed.push(p);
                 }
@@ -303,6 +343,7 @@ fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {
         list.sort();
         list.dedup();
     }
+    changes.renamed.sort();
     Ok(changes)
 }
 
@@ -311,6 +352,8 @@ fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {
 struct IndexEntry {
     path: String,
     mode: u32,
+    /// A stage of an unresolved conflict.
+    conflicted: bool,
     stat: Stat,
 }
 
@@ -383,14 +426,24 @@ fn index_entries(bytes: &[u8]) -> Option<Vec<IndexEntry>> {
         if !matches!(mode & 0o170_000, 0o100_000 | 0o120_000 | 0o160_000) {
             return None;
         }
+        // An unresolved conflict has no stage 0: its files are ours (stage
+        // 2), or theirs (3) when only they have it. Their stat data never
+        // describe the work-tree file, which holds the conflict markers.
         let stage = (flags >> 12) & 0x3;
-        if stage == 0
-            && !intent_to_add
-            && let Ok(path) = String::from_utf8(path)
-        {
+        let conflicted = stage != 0;
+        let taken = match stage {
+            0 => !intent_to_add,
+            2 => true,
+            3 => entries
+                .last()
+                .is_none_or(|e: &IndexEntry| e.path.as_bytes() != path.as_slice()),
+            _ => false,
+        };
+        if taken && let Ok(path) = String::from_utf8(path) {
             entries.push(IndexEntry {
                 path,
                 mode,
+                conflicted,
                 stat: Stat {
                     id,
                     mtime,
@@ -418,7 +471,7 @@ fn index_stats(bytes: &[u8]) -> Option<std::collections::HashMap<String, Stat>> 
     let entries = index_entries(bytes)?;
     let mut stats = std::collections::HashMap::with_capacity(entries.len());
     for entry in entries {
-        if entry.mode & 0o170_000 == 0o100_000 {
+        if entry.mode & 0o170_000 == 0o100_000 && !entry.conflicted {
             stats.insert(entry.path, entry.stat);
         }
     }

@@ -326,8 +326,8 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
     // HEAD is checked only if the change has project diagnostics to compare.
     // Its revision files matter only to edits and deletions (AP701).
     let mut baseline = head.as_ref().map(|h| {
-        let edits = !changes.modified.is_empty() || !changes.deleted.is_empty();
-        Baseline::pending(
+        let edits = !changes.modified.is_empty() || !changes.deleted.is_empty() || !changes.renamed.is_empty();
+        let mut baseline = Baseline::pending(
             "HEAD",
             if edits {
                 check::revision_files(h, settings)
@@ -336,7 +336,9 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
             },
             changes.modified,
             changes.deleted,
-        )
+        );
+        baseline.renames(changes.renamed, h);
+        baseline
     });
     let mut outcome = check(
         &index,
@@ -383,11 +385,13 @@ fn check_since(
 ) -> Result<()> {
     let changes = repo.changes_since(reference)?;
     let other = repo.commit(reference)?;
-    // The other side's revision files that this side lacks join the graph.
+    // The graph a merge would leave: the revision files the other side
+    // added since the merge base join it, and the files it deleted or
+    // renamed leave it unless this side changed them too.
+    let (added, deleted) = repo.their_changes(reference)?;
     let envs = check::configured_environments(work, settings);
-    let theirs: Vec<String> = other
-        .files()
-        .iter()
+    let theirs: Vec<String> = added
+        .into_iter()
         .filter(|f| {
             let dir = tree::parent(f);
             tree::is_python(f)
@@ -397,15 +401,17 @@ fn check_since(
                         .any(|l| dir == l || (e.recursive && tree::is_under(dir, l)))
                 })
         })
-        .cloned()
         .collect();
-    let merged = tree::Overlay::new(work, &other, theirs);
-    let baseline = Baseline::new(
+    let ours: std::collections::HashSet<&str> = changes.changed.iter().map(String::as_str).collect();
+    let gone: std::collections::HashSet<String> = deleted.into_iter().filter(|f| !ours.contains(f.as_str())).collect();
+    let merged = tree::Overlay::new(work, &other, theirs, &gone);
+    let mut baseline = Baseline::new(
         reference,
         &check(&other, &Selection::Nothing, settings, None, cache),
         changes.modified,
         changes.deleted,
     );
+    baseline.renames(changes.renamed, &other);
     results.add(check(
         &merged,
         &Selection::Paths(changes.changed),

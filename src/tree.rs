@@ -241,8 +241,10 @@ pub fn is_under(path: &str, dir: &str) -> bool {
     dir.is_empty() || (path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/')
 }
 
-/// A tree with extra files from another tree: the work tree plus the
-/// revision files another branch has that it lacks (`--since`).
+/// A tree with extra files from another tree and some of its own left
+/// out: the work tree as a merge with another branch would leave it, the
+/// revision files that branch added joined and the files it deleted or
+/// renamed gone (`--since`).
 pub struct Overlay<'a> {
     base: &'a dyn Tree,
     extra: &'a dyn Tree,
@@ -251,12 +253,23 @@ pub struct Overlay<'a> {
 }
 
 impl<'a> Overlay<'a> {
-    pub fn new(base: &'a dyn Tree, extra: &'a dyn Tree, extra_files: impl IntoIterator<Item = String>) -> Self {
+    pub fn new(
+        base: &'a dyn Tree,
+        extra: &'a dyn Tree,
+        extra_files: impl IntoIterator<Item = String>,
+        hidden: &std::collections::HashSet<String>,
+    ) -> Self {
         let extra_files: std::collections::BTreeSet<String> = extra_files
             .into_iter()
             .filter(|f| base.files().binary_search(f).is_err())
             .collect();
-        let mut files: Vec<String> = base.files().iter().chain(&extra_files).cloned().collect();
+        let mut files: Vec<String> = base
+            .files()
+            .iter()
+            .filter(|f| !hidden.contains(*f))
+            .chain(&extra_files)
+            .cloned()
+            .collect();
         files.sort();
         Self {
             base,

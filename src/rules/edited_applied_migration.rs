@@ -1,12 +1,18 @@
 //! AP701 edited-applied-migration: see `docs/rules/edited-applied-migration.md`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::Rule;
 use crate::baseline::Baseline;
 use crate::diagnostic::Emitter;
 
-pub(crate) fn check(current: &HashSet<&str>, baseline: &Baseline, emit: &mut Emitter<'_>) {
+/// `declared` gives the revision id each renamed file declares now.
+pub(crate) fn check(
+    current: &HashSet<&str>,
+    declared: &HashMap<&str, &str>,
+    baseline: &Baseline,
+    emit: &mut Emitter<'_>,
+) {
     let base = &baseline.name;
     for path in baseline
         .modified
@@ -21,7 +27,33 @@ pub(crate) fn check(current: &HashSet<&str>, baseline: &Baseline, emit: &mut Emi
         )
         .help("undo the edit and put the change in a new revision (`alembic revision -m \"...\"`)");
     }
-    for path in baseline.deleted.iter().filter(|p| baseline.migrations.contains(*p)) {
+    // A rename git paired with an edit: the same revision moved, or one
+    // deleted and a look-alike added; the ids tell which.
+    let mut deleted: Vec<&str> = Vec::new();
+    for renamed in &baseline.renamed {
+        let id = renamed.id.as_deref();
+        if id.is_some() && declared.get(renamed.to.as_str()).copied() == id {
+            emit.report(
+                Rule::EditedAppliedMigration,
+                &renamed.to,
+                0..0,
+                format!(
+                    "this change moves and edits a revision {base} already has (from {}); databases that ran it will never see the edit",
+                    renamed.from
+                ),
+            )
+            .help("undo the edit and put the change in a new revision (`alembic revision -m \"...\"`)");
+        } else {
+            deleted.push(&renamed.from);
+        }
+    }
+    let deleted = baseline
+        .deleted
+        .iter()
+        .map(String::as_str)
+        .filter(|p| baseline.migrations.contains(*p))
+        .chain(deleted);
+    for path in deleted {
         emit.report(
             Rule::EditedAppliedMigration,
             path,

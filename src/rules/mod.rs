@@ -39,7 +39,7 @@ pub(crate) mod tests;
 use std::fmt;
 use std::str::FromStr;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::baseline::Baseline;
 use crate::check::{FileKind, Schema};
@@ -471,8 +471,13 @@ pub fn check_schema(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     missing_model_module::check(schema, emit);
 }
 
-pub(crate) fn edited_applied_migration(current: &HashSet<&str>, baseline: &Baseline, emit: &mut Emitter<'_>) {
-    edited_applied_migration::check(current, baseline, emit);
+pub(crate) fn edited_applied_migration(
+    current: &HashSet<&str>,
+    declared: &HashMap<&str, &str>,
+    baseline: &Baseline,
+    emit: &mut Emitter<'_>,
+) {
+    edited_applied_migration::check(current, declared, baseline, emit);
 }
 
 pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {

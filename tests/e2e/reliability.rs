@@ -393,3 +393,140 @@ fn f18_a_failed_install_never_loses_the_foreign_hook() {
     assert_eq!(commit.code, 1, "{}{}", commit.stdout, commit.stderr);
     assert!(commit.stderr.contains("FOREIGN"), "{}", commit.stderr);
 }
+
+/// F-13: git pairs a moved-and-edited file, or a deleted revision and a
+/// look-alike added in its place, as a rename; AP701 looked only at paths
+/// HEAD has, so both edits of applied history went unreported.
+#[test]
+fn f13_edited_history_is_reported_when_git_pairs_it_as_a_rename() {
+    let p = committed_chain();
+    let old = "migrations/versions/b2c8d7e6f5a4_users.py";
+    let moved = "migrations/versions/b2c8d7e6f5a4_users_renamed.py";
+    assert_eq!(p.git(&["mv", old, moved]).code, 0);
+    let text = std::fs::read_to_string(p.root().join(moved)).expect("moved");
+    p.project.write(moved, text.replace("sa.Integer()", "sa.BigInteger()"));
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert!(
+        p.git(&["status", "--short"]).stdout.starts_with("R "),
+        "paired as a rename"
+    );
+    let out = p.run(&["check", "--format", "concise"]);
+    assert!(
+        out.stdout.contains(&format!(
+            "{moved}:1:1: AP701 [warning] this change moves and edits a revision HEAD already has (from {old})"
+        )),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    // A plain move changes nothing Alembic sees.
+    p.project.write(moved, &text);
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    let out = p.run(&["check", "--format", "concise"]);
+    assert!(!out.stdout.contains("AP701"), "{}", out.stdout);
+
+    // Deleting the applied revision and adding a look-alike: a deletion.
+    assert_eq!(p.git(&["reset", "-q", "--hard"]).code, 0);
+    assert_eq!(p.git(&["rm", "-q", old]).code, 0);
+    p.migration("c3d7e6f5a4b3_users.py", text.replace("b2c8d7e6f5a4", "c3d7e6f5a4b3"));
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert!(
+        p.git(&["status", "--short"]).stdout.starts_with("R "),
+        "paired as a rename"
+    );
+    let out = p.run(&["check", "--format", "concise"]);
+    assert!(
+        out.stdout.contains(&format!(
+            "{old}:1:1: AP701 [warning] this change deletes a revision HEAD already has"
+        )),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    // The same with `--since`, against the commit.
+    assert_eq!(p.git(&["commit", "-q", "--no-verify", "-m", "replace"]).code, 0);
+    let out = p.run(&["check", "--since", "HEAD~1", "--format", "concise"]);
+    assert!(
+        out.stdout.contains(&format!(
+            "{old}:1:1: AP701 [warning] this change deletes a revision HEAD~1 already has"
+        )),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+/// F-20: `--since` joined every revision file of the other branch that
+/// this side lacked, so a file the other branch renamed showed twice: a
+/// false AP203 that the real merge does not have. Files this side deleted
+/// came back the same way.
+#[test]
+fn f20_since_sees_the_graph_a_merge_would_leave() {
+    let p = committed_chain();
+    assert_eq!(p.git(&["branch", "-M", "main"]).code, 0);
+    assert_eq!(p.git(&["checkout", "-q", "-b", "feature"]).code, 0);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        crate::support::revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(p.git(&["commit", "-q", "-m", "feature"]).code, 0);
+    assert_eq!(p.git(&["checkout", "-q", "main"]).code, 0);
+    assert_eq!(
+        p.git(&[
+            "mv",
+            "migrations/versions/b2c8d7e6f5a4_users.py",
+            "migrations/versions/b2c8d7e6f5a4_renamed.py"
+        ])
+        .code,
+        0
+    );
+    assert_eq!(p.git(&["commit", "-q", "-m", "rename"]).code, 0);
+    assert_eq!(p.git(&["checkout", "-q", "feature"]).code, 0);
+    let out = p.run(&["check", "--since", "main", "--format", "concise"]);
+    assert_eq!(out.code, 0, "stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    // The other side's new revisions still join: a second head is caught.
+    assert_eq!(p.git(&["checkout", "-q", "main"]).code, 0);
+    p.migration(
+        "d4e6f5a4b3c2_audit.py",
+        crate::support::revision("d4e6f5a4b3c2", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(p.git(&["commit", "-q", "-m", "audit"]).code, 0);
+    assert_eq!(p.git(&["checkout", "-q", "feature"]).code, 0);
+    let out = p.run(&["check", "--since", "main", "--format", "concise"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("AP201") && !out.stdout.contains("AP203"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// F-24: during a conflicted merge the conflicted revision file has no
+/// stage-0 entry, so the staged check lost it and reported that a
+/// revision naming it names nothing (a false AP202).
+#[test]
+fn f24_a_conflicted_revision_file_is_still_in_the_graph() {
+    let p = committed_chain();
+    let users = "migrations/versions/b2c8d7e6f5a4_users.py";
+    let text = std::fs::read_to_string(p.root().join(users)).expect("users");
+    assert_eq!(p.git(&["checkout", "-q", "-b", "side"]).code, 0);
+    p.project.write(users, text.replace("sa.Integer()", "sa.BigInteger()"));
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        crate::support::revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(p.git(&["commit", "-q", "-m", "side"]).code, 0);
+    assert_eq!(p.git(&["checkout", "-q", "-"]).code, 0);
+    p.project
+        .write(users, text.replace("sa.Integer()", "sa.SmallInteger()"));
+    assert_eq!(p.git(&["commit", "-q", "-am", "here"]).code, 0);
+    assert_ne!(p.git(&["merge", "side"]).code, 0, "the merge conflicts");
+    assert!(p.git(&["status", "--short"]).stdout.contains("UU "), "a conflict");
+    let out = p.run(&["check", "--format", "concise"]);
+    assert!(!out.stdout.contains("AP202"), "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
