@@ -45,8 +45,19 @@ pub struct Changes {
 impl Repo {
     /// The repository holding `dir`, if any. A bare repository is an error:
     /// it has nothing staged and no work tree to sweep.
+    ///
+    /// As git does, `GIT_DIR` (with `GIT_WORK_TREE`, else the current
+    /// directory as the work tree) names the repository outright: git
+    /// exports them to hooks under `git --git-dir`, and setups that keep
+    /// the repository apart from its files (a bare repository of dotfiles)
+    /// set them.
     pub fn discover(dir: &Path) -> Result<Option<Self>> {
-        let repo = match Repository::discover(dir) {
+        let opened = if std::env::var_os("GIT_DIR").is_some() {
+            Repository::open_from_env()
+        } else {
+            Repository::discover(dir)
+        };
+        let repo = match opened {
             Ok(repo) => repo,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(e).context("cannot open the git repository"),
@@ -63,7 +74,8 @@ impl Repo {
         // index and name it to the hook: that is what is being committed.
         let mut index_file = repo.path().join("index");
         if let Some(named) = std::env::var_os("GIT_INDEX_FILE") {
-            index_file = dir.join(named);
+            // A relative name is git's: from the top of the work tree.
+            index_file = root.join(named);
             let mut index = git2::Index::open(&index_file)
                 .with_context(|| format!("cannot read the index {}", index_file.display()))?;
             repo.set_index(&mut index).context("cannot use the index git named")?;
@@ -302,12 +314,78 @@ impl Repo {
     /// (shared by linked worktrees).
     pub fn hooks_dir(&self) -> Result<PathBuf> {
         let config = self.repo.config().context("cannot read the git configuration")?;
-        match config.get_path("core.hooksPath") {
-            Ok(path) if path.is_absolute() => Ok(path),
-            Ok(path) => Ok(self.root.join(path)),
-            Err(_) => Ok(self.repo.commondir().join("hooks")),
+        let raw = match config.get_string("core.hooksPath") {
+            Ok(raw) => raw,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(self.repo.commondir().join("hooks")),
+            Err(e) => return Err(e).context("cannot read core.hooksPath"),
+        };
+        // git expands `~/` and `~user/`; a hook put anywhere else would
+        // never run.
+        let path = expand_home(&raw, |user| {
+            std::fs::read_to_string("/etc/passwd").ok().and_then(|passwd| {
+                passwd.lines().find_map(|line| {
+                    let fields: Vec<&str> = line.split(':').collect();
+                    (fields.len() >= 6 && fields[0] == user).then(|| PathBuf::from(fields[5]))
+                })
+            })
+        })
+        .with_context(|| {
+            format!("core.hooksPath is `{raw}`, which names no directory git would use; nothing was changed")
+        })?;
+        Ok(if path.is_absolute() { path } else { self.root.join(path) })
+    }
+}
+
+/// The user's git configuration files that exist but cannot be read (a
+/// `$HOME` the user may not enter, as under `docker run --user`). git
+/// warns and goes on without them; libgit2 would refuse to open any
+/// repository, so they are taken out of its search path. Call before any
+/// repository is opened; returns them, with why, for the warning.
+pub fn skip_unreadable_user_config() -> Vec<String> {
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home.as_ref().map(|h| h.join(".config")));
+    let candidates = [
+        (git2::ConfigLevel::Global, home.map(|h| h.join(".gitconfig"))),
+        (git2::ConfigLevel::XDG, xdg.map(|x| x.join("git/config"))),
+    ];
+    let mut skipped = Vec::new();
+    for (level, path) in candidates {
+        let Some(path) = path else { continue };
+        match std::fs::metadata(&path) {
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) => {}
+            Err(e) => {
+                // SAFETY: libgit2's search paths are process-wide; nothing
+                // else touches them, and no repository is open yet.
+                if unsafe { git2::opts::set_search_path(level, "") }.is_ok() {
+                    skipped.push(format!("cannot read {} ({e}); going on without it", path.display()));
+                }
+            }
         }
     }
+    skipped
+}
+
+/// `path` with a leading `~` or `~user` replaced by that home directory
+/// (`$HOME` for `~`), as git expands paths in its configuration.
+fn expand_home(path: &str, home_of: impl Fn(&str) -> Option<PathBuf>) -> Option<PathBuf> {
+    let Some(rest) = path.strip_prefix('~') else {
+        return Some(PathBuf::from(path));
+    };
+    let (user, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let home = if user.is_empty() {
+        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+    } else {
+        home_of(user)
+    }?;
+    Some(if tail.is_empty() { home } else { home.join(tail) })
 }
 
 fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {

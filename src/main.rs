@@ -19,6 +19,9 @@ fn main() -> ExitCode {
     let stderr = io::stderr();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
+    for warning in alembic_preflight::git::skip_unreadable_user_config() {
+        let _ = writeln!(err, "{} {warning}", "warning:".yellow().bold());
+    }
     let result = alembic_preflight::run(cli, &mut out, &mut err).and_then(|status| match out.flush() {
         // The reader left early: the status is still what the run found.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(status),

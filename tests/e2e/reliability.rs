@@ -530,3 +530,147 @@ fn f24_a_conflicted_revision_file_is_still_in_the_graph() {
     assert!(!out.stdout.contains("AP202"), "{}{}", out.stdout, out.stderr);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
+
+/// Runs `git` with the environment a separated repository needs.
+fn git_env(dir: &std::path::Path, args: &[&str], vars: &[(&str, &std::path::Path)]) -> crate::support::Output {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_INDEX_FILE")
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_os_str())))
+        .output()
+        .expect("git runs");
+    crate::support::Output {
+        code: output.status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// F-11: `GIT_DIR` and `GIT_WORK_TREE` were ignored: `install` found no
+/// repository and the hook failed every commit of a repository kept apart
+/// from its work tree.
+#[test]
+fn f11_a_repository_named_by_git_dir_is_checked() {
+    let p = crate::support::Project::alembic();
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        crate::support::revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
+    );
+    let store = tempfile::tempdir().expect("repository directory");
+    let git_dir = store.path().join("repo.git");
+    let vars = [("GIT_DIR", git_dir.as_path()), ("GIT_WORK_TREE", p.root())];
+    assert_eq!(
+        git_env(
+            p.root(),
+            &["init", "-q", "--bare", git_dir.to_str().expect("path")],
+            &[]
+        )
+        .code,
+        0
+    );
+    for args in [
+        &["config", "core.bare", "false"][..],
+        &["config", "user.email", "t@example.com"],
+        &["config", "user.name", "T"],
+        &["add", "-A"],
+        &["commit", "-q", "-m", "init"],
+    ] {
+        assert_eq!(git_env(p.root(), args, &vars).code, 0, "{args:?}");
+    }
+    let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.to_str().expect("path"))).collect();
+    let install = crate::support::run_with_env(p.root(), &["install"], &env);
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    assert!(git_dir.join("hooks/pre-commit").exists());
+    for id in ["b2c8d7e6f5a4", "c3d7e6f5a4b3"] {
+        p.migration(
+            &format!("{id}_x.py"),
+            crate::support::revision(id, "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
+        );
+    }
+    assert_eq!(git_env(p.root(), &["add", "-A"], &vars).code, 0);
+    let blocked = git_env(p.root(), &["commit", "-q", "-m", "two heads"], &vars);
+    assert_eq!(blocked.code, 1, "{}", blocked.stderr);
+    assert!(blocked.stderr.contains("error[AP201]"), "{}", blocked.stderr);
+    assert_eq!(
+        git_env(
+            p.root(),
+            &["rm", "-q", "--cached", "migrations/versions/c3d7e6f5a4b3_x.py"],
+            &vars
+        )
+        .code,
+        0
+    );
+    let accepted = git_env(p.root(), &["commit", "-q", "-m", "one head"], &vars);
+    assert_eq!(accepted.code, 0, "{}", accepted.stderr);
+}
+
+/// F-33: a relative `GIT_INDEX_FILE` is git's, from the top of the work
+/// tree; read from the current directory it was an empty index, and every
+/// revision looked deleted.
+#[test]
+fn f33_a_relative_index_file_is_read_from_the_top_of_the_work_tree() {
+    let p = committed_chain();
+    let out = crate::support::run_with_env(
+        &p.root().join("migrations"),
+        &["check", "--format", "concise"],
+        &[("GIT_INDEX_FILE", ".git/index")],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+}
+
+/// F-27: a `core.hooksPath` libgit2 could not expand (`~user/…`) counted
+/// as unset, so the hook went to `.git/hooks`, where git never runs it.
+#[test]
+fn f27_a_hooks_path_with_a_home_directory_is_expanded_or_refused() {
+    let p = committed_chain();
+    assert_eq!(p.git(&["config", "core.hooksPath", "~no-such-user-here/hooks"]).code, 0);
+    let out = p.run(&["install"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("core.hooksPath is `~no-such-user-here/hooks`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!p.root().join(".git/hooks/pre-commit").exists());
+    // `~/` is the home directory, for git and for us.
+    assert_eq!(p.git(&["config", "core.hooksPath", "~/team-hooks"]).code, 0);
+    let out = p.run(&["install"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(p.root().join("team-hooks/pre-commit").exists());
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "migrations"]).code, 0);
+    let blocked = p.git(&["commit", "-q", "-m", "second head"]);
+    assert_eq!(blocked.code, 1, "git ran the hook: {}", blocked.stderr);
+}
+
+/// F-26: a `$HOME` whose git configuration cannot be read (not ours to
+/// enter under `docker run --user`; here a link to itself, which any user
+/// can make) stopped libgit2 from opening the repository, so every command
+/// failed, `--all-files` too. git warns and goes on; so do we.
+#[test]
+fn f26_an_unreadable_home_is_warned_about_not_fatal() {
+    let p = committed_chain();
+    let home = p.root().join("home");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&home, &home).expect("a link to itself");
+    let home = home.to_str().expect("path");
+    let vars = [("HOME", home), ("XDG_CONFIG_HOME", "")];
+    let all = crate::support::run_with_env(p.root(), &["check", "--all-files"], &vars);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert!(all.stderr.contains("warning: cannot read"), "{}", all.stderr);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    let staged = crate::support::run_with_env(p.root(), &["check", "--format", "concise"], &vars);
+    assert_eq!(staged.code, 1, "{}", staged.stderr);
+    assert!(staged.stdout.contains("AP201"), "{}", staged.stdout);
+}
