@@ -97,6 +97,8 @@ impl Cache {
     /// The cache kept in `dir`, or an empty one that will be written there
     /// when the file is missing, unreadable or not this build's.
     pub fn open(dir: &Path) -> Self {
+        /// Far beyond a real cache (11 MB for 50,000 revisions).
+        const LIMIT: u64 = 1 << 30;
         let Some(stamp) = build_stamp() else {
             return Self::off();
         };
@@ -106,7 +108,9 @@ impl Cache {
             stamp,
             ..Self::default()
         };
-        if let Ok(data) = std::fs::read(&file)
+        // The file is ours, but anyone who can write the git directory can
+        // put a FIFO or a device in its place.
+        if let Ok(data) = crate::fsio::read_regular(&file, LIMIT)
             && let Some(table) = parse(&data, &cache.stamp)
         {
             cache.used = table.iter().map(|_| AtomicBool::new(false)).collect();

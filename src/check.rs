@@ -223,6 +223,16 @@ pub fn check(
             outcome.errors.push(format!("{}: {:#}", error.path, error.error));
         }
     }
+    // A version location the walk could not enter (unreadable, or a link
+    // to a directory) hides revisions: the graph would be wrong, silently.
+    for (dir, why) in tree.unwalked() {
+        let hides = |location: &str| location == dir || tree::is_under(location, dir) || tree::is_under(dir, location);
+        if envs.iter().any(|e| e.version_locations.iter().any(|l| hides(l))) {
+            outcome.errors.push(format!(
+                "{dir}: cannot read the directory ({why}); the revisions in it cannot be checked"
+            ));
+        }
+    }
     let severity = |rule: Rule| settings.severity(rule);
     let mut emit = Emitter::new(&severity);
 

@@ -260,7 +260,9 @@ pub fn load(root: &Path, named: Option<&Path>, isolated: bool) -> Result<(Option
 /// A configuration file's settings; `None` for a `pyproject.toml` without
 /// our table.
 fn read(path: &Path) -> Result<Option<ConfigFile>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // `--config` may name anything: a FIFO or a device is refused, not read.
+    let bytes = crate::fsio::read_regular(path, 16 << 20).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
     if is_pyproject {
         if !text.contains("alembic-preflight") {

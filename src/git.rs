@@ -227,8 +227,8 @@ impl Repo {
                     .is_none_or(|(p, _, _): &(String, Oid, u32)| p.as_bytes() != entry.path.as_slice()),
                 _ => false,
             };
-            if taken && let Ok(path) = String::from_utf8(entry.path.clone()) {
-                listing.push((path, entry.id, entry.mode));
+            if taken {
+                listing.push((String::from_utf8_lossy(&entry.path).into_owned(), entry.id, entry.mode));
             }
         }
         listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -517,7 +517,9 @@ fn index_entries(bytes: &[u8]) -> Option<Vec<IndexEntry>> {
                 .is_none_or(|e: &IndexEntry| e.path.as_bytes() != path.as_slice()),
             _ => false,
         };
-        if taken && let Ok(path) = String::from_utf8(path) {
+        if taken {
+            // Kept when not UTF-8, as the work tree and commits keep it.
+            let path = String::from_utf8(path).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             entries.push(IndexEntry {
                 path,
                 mode,
@@ -610,6 +612,8 @@ struct Blobs {
     /// Sorted, with `ids` alongside.
     files: Vec<String>,
     ids: Vec<Oid>,
+    /// Links that stand for directories, which are not followed.
+    unwalked: Vec<(String, String)>,
 }
 
 impl Blobs {
@@ -624,16 +628,31 @@ impl Blobs {
             .partition(|(_, _, mode)| mode & 0o170_000 == 0o120_000);
         let (mut files, mut ids): (Vec<String>, Vec<Oid>) = regular.into_iter().map(|(path, id, _)| (path, id)).unzip();
         let mut linked = Vec::new();
+        let mut unwalked = Vec::new();
         for (path, id, _) in links {
             let Ok(target) = repo.find_blob(id) else { continue };
             let Ok(target) = std::str::from_utf8(target.content()) else {
                 continue;
             };
             let Some(resolved) = resolve_link(&path, target) else {
+                // Out of the repository: never read. One that may stand for
+                // a directory is said where it hides revisions.
+                if !crate::tree::is_python(&path) {
+                    unwalked.push((
+                        path,
+                        "a symbolic link out of the repository, which is not followed".to_owned(),
+                    ));
+                }
                 continue;
             };
             if let Ok(at) = files.binary_search_by(|f| f.as_str().cmp(&resolved)) {
                 linked.push((path, ids[at]));
+            } else {
+                let inside = format!("{resolved}/");
+                let first = files.partition_point(|f| f.as_str() < inside.as_str());
+                if files.get(first).is_some_and(|f| f.starts_with(&inside)) {
+                    unwalked.push((path, "a symbolic link to a directory, which is not followed".to_owned()));
+                }
             }
         }
         for (path, id) in linked {
@@ -641,7 +660,12 @@ impl Blobs {
             files.insert(at, path);
             ids.insert(at, id);
         }
-        Ok(Self { repo, files, ids })
+        Ok(Self {
+            repo,
+            files,
+            ids,
+            unwalked,
+        })
     }
 
     fn id(&self, path: &str) -> Option<Oid> {
@@ -686,9 +710,10 @@ impl BlobTree {
 fn tree_listing(tree: &git2::Tree<'_>) -> Result<Listing> {
     let mut listing = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-        if matches!(entry.kind(), Some(ObjectType::Blob | ObjectType::Commit))
-            && let Some(name) = entry.name()
-        {
+        if matches!(entry.kind(), Some(ObjectType::Blob | ObjectType::Commit)) {
+            // A name that is not UTF-8 is kept, shown with U+FFFD: Alembic
+            // loads such files.
+            let name = String::from_utf8_lossy(entry.name_bytes());
             listing.push((
                 format!("{dir}{name}"),
                 entry.id(),
@@ -717,6 +742,9 @@ impl Tree for BlobTree {
     }
     fn root(&self) -> &Path {
         &self.root
+    }
+    fn unwalked(&self) -> &[(String, String)] {
+        &self.blobs.unwalked
     }
 }
 

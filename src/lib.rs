@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod env;
+pub mod fsio;
 pub mod git;
 pub mod graph;
 pub mod hook;
@@ -444,8 +445,14 @@ fn plan(cwd: &Path, repo_root: Option<&Path>, paths: &[PathBuf]) -> Result<Vec<(
     let mut jobs: Vec<(PathBuf, Vec<String>, bool)> = Vec::new();
     for path in paths {
         let absolute = normalize(&cwd.join(path));
-        if !absolute.exists() {
-            bail!("{}: no such file or directory", path.display());
+        let kind = absolute
+            .metadata()
+            .with_context(|| format!("{}: no such file or directory", path.display()))?;
+        if !kind.is_file() && !kind.is_dir() {
+            bail!(
+                "{}: not a file or directory (a pipe, socket or device); nothing to check",
+                path.display()
+            );
         }
         let root = if absolute.starts_with(&main_root) {
             main_root.clone()

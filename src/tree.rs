@@ -16,6 +16,13 @@ pub trait Tree {
     /// The absolute directory the relative paths start from.
     fn root(&self) -> &Path;
 
+    /// Directories whose files are missing from `files`, with why: ones
+    /// that could not be read, and links to directories, which are not
+    /// followed.
+    fn unwalked(&self) -> &[(String, String)] {
+        &[]
+    }
+
     /// The git blob id of each file, where it is known without reading the
     /// file: an index or commit entry, or a working-tree file whose stat
     /// data match its index entry.
@@ -35,6 +42,16 @@ pub trait Tree {
     }
 }
 
+/// The path a walk error is about, below the wrappers that add context.
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
 /// The working tree below a root, walked with the `ignore` crate: files git
 /// ignores are skipped, and so are hidden directories, `__pycache__`,
 /// `node_modules` and installed packages.
@@ -44,6 +61,10 @@ pub struct WorkTree {
     files: Vec<String>,
     /// The files that are symbolic links (into the project), sorted.
     links: Vec<String>,
+    /// Files whose names are not UTF-8: the name shown (with U+FFFD), and
+    /// the real one, sorted.
+    odd_names: Vec<(String, PathBuf)>,
+    unwalked: Vec<(String, String)>,
     recorded: Option<Recorded>,
     root_is_cwd: bool,
 }
@@ -118,15 +139,40 @@ impl WorkTree {
             .build();
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut links = Vec::new();
-        for entry in walker.flatten() {
+        let mut odd_names = Vec::new();
+        let mut unwalked = Vec::new();
+        let relative = |path: &Path| {
+            path.strip_prefix(root)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        };
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    // A directory that cannot be read: said where it matters.
+                    if let Some(dir) = error_path(&error).and_then(relative) {
+                        let why = error.io_error().map_or_else(|| error.to_string(), ToString::to_string);
+                        unwalked.push((dir, why));
+                    }
+                    continue;
+                }
+            };
             let is_file = match entry.file_type() {
                 Some(t) if t.is_file() => true,
                 // A link is read only when it points at a file of the project:
                 // one that leaves it (`/proc/self/environ`) is never read.
                 Some(t) if t.is_symlink() => {
+                    if entry.path().is_dir() {
+                        unwalked.extend(
+                            relative(entry.path())
+                                .map(|dir| (dir, "a symbolic link to a directory, which is not followed".to_owned())),
+                        );
+                        continue;
+                    }
                     let inside = links_inside(&canonical_root, entry.path());
-                    if inside && let Ok(relative) = entry.path().strip_prefix(root) {
-                        links.push(relative.to_string_lossy().replace('\\', "/"));
+                    if inside && let Some(relative) = relative(entry.path()) {
+                        links.push(relative);
                     }
                     inside
                 }
@@ -135,19 +181,31 @@ impl WorkTree {
             if !is_file {
                 continue;
             }
-            if let Ok(relative) = entry.path().strip_prefix(root)
-                && let Some(relative) = relative.to_str()
-            {
-                files.push(relative.replace('\\', "/"));
+            let Ok(path) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            if let Some(name) = path.to_str() {
+                files.push(name.replace('\\', "/"));
+            } else {
+                // Alembic loads a file whatever its name; it is checked under
+                // a readable one.
+                let shown = path.to_string_lossy().replace('\\', "/");
+                odd_names.push((shown.clone(), path.to_path_buf()));
+                files.push(shown);
             }
         }
         files.sort_unstable();
+        files.dedup();
         links.sort_unstable();
+        odd_names.sort_unstable();
+        unwalked.sort_unstable();
         let root_is_cwd = std::env::current_dir().is_ok_and(|cwd| cwd == root);
         Self {
             root: root.to_path_buf(),
             files,
             links,
+            odd_names,
+            unwalked,
             recorded: None,
             root_is_cwd,
         }
@@ -157,6 +215,9 @@ impl WorkTree {
     /// when that is the root, which spares the kernel a long path lookup
     /// per file.
     fn path(&self, path: &str) -> PathBuf {
+        if let Ok(at) = self.odd_names.binary_search_by(|(shown, _)| shown.as_str().cmp(path)) {
+            return self.root.join(&self.odd_names[at].1);
+        }
         if self.root_is_cwd {
             PathBuf::from(path)
         } else {
@@ -190,6 +251,10 @@ impl WorkTree {
 impl Tree for WorkTree {
     fn files(&self) -> &[String] {
         &self.files
+    }
+
+    fn unwalked(&self) -> &[(String, String)] {
+        &self.unwalked
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
@@ -284,6 +349,9 @@ impl Tree for Overlay<'_> {
     fn files(&self) -> &[String] {
         &self.files
     }
+    fn unwalked(&self) -> &[(String, String)] {
+        self.base.unwalked()
+    }
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         if self.extra_files.contains(path) {
             self.extra.read(path)
@@ -347,5 +415,8 @@ impl Tree for Filtered<'_> {
     }
     fn root(&self) -> &Path {
         self.inner.root()
+    }
+    fn unwalked(&self) -> &[(String, String)] {
+        self.inner.unwalked()
     }
 }

@@ -674,3 +674,166 @@ fn f26_an_unreadable_home_is_warned_about_not_fatal() {
     assert_eq!(staged.code, 1, "{}", staged.stderr);
     assert!(staged.stdout.contains("AP201"), "{}", staged.stdout);
 }
+
+/// Runs the binary in `dir`, killed if it has not ended after 30 s: the
+/// exit code, or `None` when it had to be killed.
+fn run_within_deadline(dir: &std::path::Path, args: &[&str]) -> Option<i32> {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status.code();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// F-29: the cache file (or `--config`) pointed at `/dev/zero` was read
+/// without end, and a FIFO blocked the run forever.
+#[cfg(unix)]
+#[test]
+fn f29_special_files_in_place_of_the_cache_or_configuration_are_not_read() {
+    let p = committed_chain();
+    let cache = p.root().join(".git/alembic-preflight");
+    std::fs::create_dir_all(&cache).expect("cache directory");
+    std::os::unix::fs::symlink("/dev/zero", cache.join("facts")).expect("link");
+    assert_eq!(run_within_deadline(p.root(), &["check", "--all-files"]), Some(0));
+    let _ = std::fs::remove_file(cache.join("facts"));
+    let name = std::ffi::CString::new(cache.join("facts").to_str().expect("path")).expect("no NUL");
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    assert_eq!(run_within_deadline(p.root(), &["check", "--all-files"]), Some(0));
+    let out = p.run(&["check", "--all-files", "--config", "/dev/zero"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot read /dev/zero") && out.stderr.contains("not a regular file"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// F-15: file names that are not UTF-8 were dropped in every mode, even
+/// named on the command line, so a second head could hide behind one.
+/// Alembic loads such files; they are checked under a readable name.
+#[cfg(target_os = "linux")]
+#[test]
+fn f15_a_name_that_is_not_utf8_is_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let p = committed_chain();
+    let name = std::ffi::OsStr::from_bytes(b"c3\xff_orders.py");
+    let path = p.root().join("migrations/versions").join(name);
+    std::fs::write(
+        &path,
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    )
+    .expect("a file the kernel accepts");
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    for args in [
+        &["check", "--format", "concise"][..],
+        &["check", "--all-files", "--format", "concise"],
+    ] {
+        let out = p.run(args);
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stdout.contains("migrations/versions/c3\u{fffd}_orders.py") && out.stdout.contains("AP201"),
+            "{args:?}: {}",
+            out.stdout
+        );
+    }
+    // Named as pre-commit names it: the real bytes.
+    let named = std::process::Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+        .args(["check", "--format", "concise"])
+        .arg(std::path::Path::new("migrations/versions").join(name))
+        .current_dir(p.root())
+        .env("HOME", p.root())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&named.stdout);
+    assert_eq!(
+        named.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&named.stderr)
+    );
+    assert!(
+        stdout.contains("c3\u{fffd}_orders.py") && stdout.contains("AP201"),
+        "{stdout}"
+    );
+    let graph = p.run(&["graph"]);
+    assert!(
+        graph.stdout.contains("heads: b2c8d7e6f5a4, c3d7e6f5a4b3"),
+        "{}",
+        graph.stdout
+    );
+}
+
+/// F-23: a version location the walk could not enter (a link to a
+/// directory, or one the user may not read) gave 0 revisions and exit 0.
+#[cfg(unix)]
+#[test]
+fn f23_a_version_location_that_cannot_be_walked_is_an_error() {
+    let p = committed_chain();
+    let versions = p.root().join("migrations/versions");
+    let real = p.root().join("real_versions");
+    std::fs::rename(&versions, &real).expect("move");
+    std::os::unix::fs::symlink(&real, &versions).expect("link");
+    let out = p.run(&["check", "--all-files"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("migrations/versions: cannot read the directory (a symbolic link to a directory"),
+        "{}",
+        out.stderr
+    );
+    // Committed, the link hides them from the staged check too.
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    let staged = p.run(&["check"]);
+    assert_eq!(staged.code, 2, "{}{}", staged.stdout, staged.stderr);
+    assert!(
+        staged
+            .stderr
+            .contains("migrations/versions: cannot read the directory (a symbolic link"),
+        "{}",
+        staged.stderr
+    );
+    assert_eq!(p.git(&["reset", "-q"]).code, 0);
+    // A link elsewhere in the project is nobody's business.
+    std::fs::remove_file(&versions).expect("unlink");
+    std::fs::rename(&real, &versions).expect("move back");
+    std::os::unix::fs::symlink(&versions, p.root().join("docs")).expect("link");
+    assert_eq!(p.run(&["check", "--all-files"]).code, 0);
+}
+
+/// F-33: a pipe or a device named on the command line was skipped
+/// without a word.
+#[cfg(unix)]
+#[test]
+fn f33_a_named_pipe_or_device_is_refused() {
+    let p = committed_chain();
+    std::os::unix::fs::symlink("/dev/zero", p.root().join("zero.py")).expect("link");
+    let out = p.run(&["check", "zero.py"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("zero.py: not a file or directory"),
+        "{}",
+        out.stderr
+    );
+}
