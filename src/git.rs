@@ -76,9 +76,6 @@ impl Repo {
         if let Some(named) = std::env::var_os("GIT_INDEX_FILE") {
             // A relative name is git's: from the top of the work tree.
             index_file = root.join(named);
-            let mut index = git2::Index::open(&index_file)
-                .with_context(|| format!("cannot read the index {}", index_file.display()))?;
-            repo.set_index(&mut index).context("cannot use the index git named")?;
         }
         Ok(Some(Self { repo, root, index_file }))
     }
@@ -135,7 +132,7 @@ impl Repo {
         let written = written.duration_since(std::time::UNIX_EPOCH).ok()?;
         let entries = std::fs::read(&self.index_file)
             .ok()
-            .and_then(|bytes| index_stats(&bytes))?;
+            .and_then(|bytes| index_stats(&bytes, self.index_file.parent()?))?;
         Some(Recorded {
             entries,
             written: (
@@ -189,7 +186,7 @@ impl Repo {
         };
         let changes = match exact_changes(head.as_ref().unwrap_or(&Vec::new()), &index) {
             Some(changes) => changes,
-            None => self.staged_changes()?,
+            None => self.staged_changes(&index)?,
         };
         let blob_tree = |listing| -> Result<BlobTree> {
             Ok(BlobTree {
@@ -207,15 +204,37 @@ impl Repo {
     /// Every stage-0 entry of the index: read directly where the file is
     /// understood, else through libgit2.
     fn index_listing(&self) -> Result<Listing> {
-        if let Some(entries) = std::fs::read(&self.index_file).ok().and_then(|b| index_entries(&b)) {
-            let mut listing: Listing = entries
-                .into_iter()
-                .filter_map(|e| Some((e.path, Oid::from_bytes(&e.stat.id).ok()?, e.mode)))
-                .collect();
+        let dir = self.index_file.parent().unwrap_or(Path::new("."));
+        if let Some(entries) = std::fs::read(&self.index_file)
+            .ok()
+            .and_then(|b| index_entries(&b, dir))
+        {
+            let mut listing: Listing = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let Ok(id) = Oid::from_bytes(&entry.stat.id) else {
+                    continue;
+                };
+                if entry.mode & 0o170_000 == 0o040_000 {
+                    // A sparse index's directory: its files are the tree's.
+                    let tree = self
+                        .repo
+                        .find_tree(id)
+                        .context("cannot read a directory of the sparse index")?;
+                    let prefix = entry.path.trim_end_matches('/');
+                    listing.extend(
+                        tree_listing(&tree)?
+                            .into_iter()
+                            .map(|(path, id, mode)| (format!("{prefix}/{path}"), id, mode)),
+                    );
+                } else {
+                    listing.push((entry.path, id, entry.mode));
+                }
+            }
             listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             return Ok(listing);
         }
-        let index = self.repo.index().context("cannot read the git index")?;
+        let index = git2::Index::open(&self.index_file)
+            .with_context(|| format!("cannot read the git index {}", self.index_file.display()))?;
         let mut listing = Vec::new();
         for entry in index.iter() {
             // As the direct reader: ours for an unresolved conflict, else
@@ -235,11 +254,31 @@ impl Repo {
         Ok(listing)
     }
 
-    /// What the index changes relative to HEAD, with libgit2's rename
-    /// detection.
-    fn staged_changes(&self) -> Result<Changes> {
+    /// What the index (its `listing`) changes relative to HEAD, with
+    /// libgit2's rename detection. libgit2 is given the listing as an index
+    /// of its own: it cannot read every index git writes (split, sparse).
+    fn staged_changes(&self, listing: &Listing) -> Result<Changes> {
         let head = self.head_tree()?;
-        let index = self.repo.index().context("cannot read the git index")?;
+        let mut index = git2::Index::new().context("cannot make an index")?;
+        for (path, id, mode) in listing {
+            let time = git2::IndexTime::new(0, 0);
+            index
+                .add(&git2::IndexEntry {
+                    ctime: time,
+                    mtime: time,
+                    dev: 0,
+                    ino: 0,
+                    mode: *mode,
+                    uid: 0,
+                    gid: 0,
+                    file_size: 0,
+                    id: *id,
+                    flags: u16::try_from(path.len()).unwrap_or(0xfff).min(0xfff),
+                    flags_extended: 0,
+                    path: path.as_bytes().to_vec(),
+                })
+                .with_context(|| format!("cannot list {path}"))?;
+        }
         let mut options = DiffOptions::new();
         options.include_typechange(true);
         let mut diff = self
@@ -435,15 +474,26 @@ struct IndexEntry {
     stat: Stat,
 }
 
-/// The stage-0 entries of an index file (versions 2 to 4), read directly:
-/// libgit2 would first hash the whole file with collision-detecting SHA-1
-/// and build a map of it, which costs more than the check it serves. The
-/// trailing checksum is not verified; a torn or garbled file is caught by
-/// its structure, and git refuses to commit from a corrupt index anyway.
-/// `None` for what is not understood: a split index (entries partly in
-/// another file), a sparse index (directories in place of their files), an
-/// unknown mode. The caller then asks libgit2.
-fn index_entries(bytes: &[u8]) -> Option<Vec<IndexEntry>> {
+/// One entry of an index file as stored, before stages are resolved.
+struct RawEntry {
+    path: Vec<u8>,
+    mode: u32,
+    stage: u16,
+    intent_to_add: bool,
+    stat: Stat,
+}
+
+/// An index file's entries, and its split-index link when it has one: the
+/// shared index's id and the delete and replace bitmaps.
+struct RawIndex {
+    entries: Vec<RawEntry>,
+    link: Option<([u8; 20], Vec<bool>, Vec<bool>)>,
+}
+
+/// Parses an index file (versions 2 to 4). The trailing checksum is not
+/// verified; a torn or garbled file is caught by its structure, and git
+/// refuses to commit from a corrupt index anyway.
+fn parse_index(bytes: &[u8]) -> Option<RawIndex> {
     let word = |at: usize| -> Option<u32> { Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?)) };
     if bytes.get(..4)? != b"DIRC" {
         return None;
@@ -501,54 +551,146 @@ fn index_entries(bytes: &[u8]) -> Option<Vec<IndexEntry>> {
             at = start + (end - start + 8) / 8 * 8;
             path
         };
-        if !matches!(mode & 0o170_000, 0o100_000 | 0o120_000 | 0o160_000) {
+        // Files, links, submodules, and the directories a sparse index
+        // stands in for their files.
+        if !matches!(mode & 0o170_000, 0o100_000 | 0o120_000 | 0o160_000 | 0o040_000) {
             return None;
         }
+        entries.push(RawEntry {
+            path,
+            mode,
+            stage: (flags >> 12) & 0x3,
+            intent_to_add,
+            stat: Stat {
+                id,
+                mtime,
+                ctime,
+                ino,
+                size,
+            },
+        });
+    }
+    let mut link = None;
+    while at + 8 <= bytes.len().saturating_sub(20) {
+        let size = word(at + 4)? as usize;
+        let body = bytes.get(at + 8..(at + 8).checked_add(size)?)?;
+        if &bytes[at..at + 4] == b"link" {
+            let shared: [u8; 20] = body.get(..20)?.try_into().ok()?;
+            let (delete, used) = if body.len() > 20 {
+                ewah(&body[20..])?
+            } else {
+                (Vec::new(), 0)
+            };
+            let (replace, _) = if body.len() > 20 {
+                ewah(&body[20 + used..])?
+            } else {
+                (Vec::new(), 0)
+            };
+            link = Some((shared, delete, replace));
+        }
+        at += 8 + size;
+    }
+    Some(RawIndex { entries, link })
+}
+
+/// An EWAH-compressed bitmap, as git writes it: its bits, and the bytes it
+/// took. Runs of one bit and literal 64-bit words alternate.
+fn ewah(bytes: &[u8]) -> Option<(Vec<bool>, usize)> {
+    let word32 =
+        |at: usize| -> Option<usize> { Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize) };
+    let (bit_size, words) = (word32(0)?, word32(4)?);
+    let word =
+        |i: usize| -> Option<u64> { Some(u64::from_be_bytes(bytes.get(8 + 8 * i..16 + 8 * i)?.try_into().ok()?)) };
+    // One bit per entry of an index file: 2^26 entries would be a 4 GB
+    // index. More is garbage.
+    if bit_size > 1 << 26 {
+        return None;
+    }
+    let mut bits = Vec::with_capacity(bit_size);
+    let mut i = 0;
+    while i < words && bits.len() < bit_size {
+        let marker = word(i)?;
+        i += 1;
+        let run_bit = marker & 1 == 1;
+        let run = usize::try_from((marker >> 1) & 0xffff_ffff).ok()?.checked_mul(64)?;
+        let literals = usize::try_from(marker >> 33).ok()?;
+        bits.extend(std::iter::repeat_n(run_bit, run.min(bit_size - bits.len())));
+        for _ in 0..literals {
+            let literal = word(i)?;
+            i += 1;
+            bits.extend((0..64).map(|b| literal >> b & 1 == 1));
+        }
+    }
+    bits.truncate(bit_size);
+    // The words, then the position of the last marker word.
+    Some((bits, 8 + 8 * words + 4))
+}
+
+/// The entries of an index file (versions 2 to 4), read directly: libgit2
+/// would first hash the whole file with collision-detecting SHA-1 and
+/// build a map of it, which costs more than the check it serves. A split
+/// index is joined with its shared index (beside it, in `dir`). Each path
+/// once: stage 0, or for an unresolved conflict ours (stage 2), else
+/// theirs (3). The directories of a sparse index are listed as they are,
+/// mode 040000, for the caller to expand. `None` for what is not
+/// understood; the caller then asks libgit2.
+fn index_entries(bytes: &[u8], dir: &Path) -> Option<Vec<IndexEntry>> {
+    let index = parse_index(bytes)?;
+    let raw = match index.link {
+        Some((shared, delete, replace)) if shared != [0; 20] => {
+            let name = Oid::from_bytes(&shared).ok()?.to_string();
+            let shared = parse_index(&std::fs::read(dir.join(format!("sharedindex.{name}"))).ok()?)?;
+            let mut replacements = index.entries.into_iter();
+            let mut joined = Vec::with_capacity(shared.entries.len());
+            for (i, mut entry) in shared.entries.into_iter().enumerate() {
+                if replace.get(i).copied().unwrap_or(false) {
+                    let mut replacement = replacements.next()?;
+                    if replacement.path.is_empty() {
+                        replacement.path = std::mem::take(&mut entry.path);
+                    }
+                    entry = replacement;
+                }
+                if !delete.get(i).copied().unwrap_or(false) {
+                    joined.push(entry);
+                }
+            }
+            joined.extend(replacements);
+            joined.sort_by(|a, b| a.path.cmp(&b.path).then(a.stage.cmp(&b.stage)));
+            joined
+        }
+        _ => index.entries,
+    };
+    let mut entries: Vec<IndexEntry> = Vec::with_capacity(raw.len());
+    for entry in raw {
         // An unresolved conflict has no stage 0: its files are ours (stage
         // 2), or theirs (3) when only they have it. Their stat data never
         // describe the work-tree file, which holds the conflict markers.
-        let stage = (flags >> 12) & 0x3;
-        let conflicted = stage != 0;
-        let taken = match stage {
-            0 => !intent_to_add,
+        let taken = match entry.stage {
+            0 => !entry.intent_to_add,
             2 => true,
             3 => entries
                 .last()
-                .is_none_or(|e: &IndexEntry| e.path.as_bytes() != path.as_slice()),
+                .is_none_or(|e| e.path.as_bytes() != entry.path.as_slice()),
             _ => false,
         };
         if taken {
             // Kept when not UTF-8, as the work tree and commits keep it.
-            let path = String::from_utf8(path).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let path =
+                String::from_utf8(entry.path).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             entries.push(IndexEntry {
                 path,
-                mode,
-                conflicted,
-                stat: Stat {
-                    id,
-                    mtime,
-                    ctime,
-                    ino,
-                    size,
-                },
+                mode: entry.mode,
+                conflicted: entry.stage != 0,
+                stat: entry.stat,
             });
         }
-    }
-    // Extensions: a split index keeps entries elsewhere, a sparse one
-    // stands directories in for their files.
-    while at + 8 <= bytes.len().saturating_sub(20) {
-        let signature = &bytes[at..at + 4];
-        if signature == b"link" || signature == b"sdir" {
-            return None;
-        }
-        at += 8 + word(at + 4)? as usize;
     }
     Some(entries)
 }
 
 /// The stat data and blob id of every stage-0 regular file in an index file.
-fn index_stats(bytes: &[u8]) -> Option<std::collections::HashMap<String, Stat>> {
-    let entries = index_entries(bytes)?;
+fn index_stats(bytes: &[u8], dir: &Path) -> Option<std::collections::HashMap<String, Stat>> {
+    let entries = index_entries(bytes, dir)?;
     let mut stats = std::collections::HashMap::with_capacity(entries.len());
     for entry in entries {
         if entry.mode & 0o170_000 == 0o100_000 && !entry.conflicted {
@@ -817,7 +959,7 @@ mod tests {
             }
             index.write().expect("write index");
             let bytes = std::fs::read(dir.path().join(".git/index")).expect("read index");
-            let ours = index_stats(&bytes).expect("understood");
+            let ours = index_stats(&bytes, Path::new(".")).expect("understood");
             assert_eq!(ours.len(), paths.len(), "version {version}");
             for entry in index.iter() {
                 let path = String::from_utf8(entry.path).expect("utf-8");
@@ -830,18 +972,80 @@ mod tests {
                 assert_eq!(stat.mtime.1, entry.mtime.nanoseconds(), "{path}");
             }
         }
-        assert!(index_stats(b"DIRC\0\0\0\x09\0\0\0\0").is_none(), "an unknown version");
-        assert!(index_stats(b"not an index").is_none());
+        assert!(
+            index_stats(b"DIRC\0\0\0\x09\0\0\0\0", Path::new(".")).is_none(),
+            "an unknown version"
+        );
+        assert!(index_stats(b"not an index", Path::new(".")).is_none());
         let bytes = std::fs::read(dir.path().join(".git/index")).expect("read index");
-        assert!(index_stats(&bytes[..bytes.len() / 2]).is_none(), "a torn index");
-        // A sparse index stands directories in for their files: not ours to read.
-        let mut sparse = bytes[..bytes.len() - 20].to_vec();
-        sparse.extend_from_slice(b"sdir\0\0\0\0");
-        sparse.extend_from_slice(&[0; 20]);
-        assert!(index_entries(&sparse).is_none(), "a sparse index");
-        let mut plain = bytes[..bytes.len() - 20].to_vec();
-        plain.extend_from_slice(&[0; 20]);
-        assert!(index_entries(&plain).is_some(), "the same index, not sparse");
+        assert!(
+            index_stats(&bytes[..bytes.len() / 2], Path::new(".")).is_none(),
+            "a torn index"
+        );
+        // A split index whose shared index is missing is not understood.
+        let mut split = bytes[..bytes.len() - 20].to_vec();
+        split.extend_from_slice(b"link\0\0\0\x14");
+        split.extend_from_slice(&[7; 20]);
+        split.extend_from_slice(&[0; 20]);
+        assert!(
+            index_entries(&split, Path::new("/nonexistent")).is_none(),
+            "no shared index"
+        );
+    }
+
+    /// F-12: a split index read with its shared index (entries deleted,
+    /// replaced and added since the split) is the index git writes when
+    /// it joins them again.
+    #[test]
+    fn f12_a_split_index_joins_its_shared_index() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", dir.path())
+                .env_remove("GIT_DIR")
+                .env_remove("GIT_INDEX_FILE")
+                .output()
+                .expect("git runs");
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        git(&["init", "-q"]);
+        for n in 0..200 {
+            std::fs::write(dir.path().join(format!("f{n:03}.py")), format!("{n}\n")).expect("write");
+        }
+        git(&["add", "-A"]);
+        git(&["update-index", "--split-index"]);
+        git(&["rm", "-q", "--cached", "f010.py", "f150.py"]);
+        for n in [20, 21, 199] {
+            std::fs::write(dir.path().join(format!("f{n:03}.py")), "changed\n").expect("write");
+        }
+        std::fs::write(dir.path().join("new.py"), "new\n").expect("write");
+        git(&["add", "f020.py", "f021.py", "f199.py", "new.py"]);
+        let listing = |dir: &Path| {
+            let bytes = std::fs::read(dir.join(".git/index")).expect("index");
+            index_entries(&bytes, &dir.join(".git"))
+                .expect("understood")
+                .into_iter()
+                .map(|e| (e.path, e.stat.id))
+                .collect::<Vec<_>>()
+        };
+        let split = listing(dir.path());
+        assert!(std::fs::read_dir(dir.path().join(".git")).expect("git dir").any(|e| {
+            e.expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .starts_with("sharedindex.")
+        }));
+        git(&["update-index", "--no-split-index"]);
+        let joined = listing(dir.path());
+        assert_eq!(split.len(), 199);
+        assert_eq!(split, joined);
     }
 
     /// The direct comparison of the index with HEAD agrees with libgit2's
@@ -881,7 +1085,7 @@ mod tests {
         let listing = opened.index_listing().expect("index");
         let head = tree_listing(&opened.head_tree().expect("head").expect("a head")).expect("head");
         let ours = exact_changes(&head, &listing).expect("nothing deleted");
-        assert_eq!(ours, opened.staged_changes().expect("diff"));
+        assert_eq!(ours, opened.staged_changes(&listing).expect("diff"));
         assert_eq!(ours.changed, ["m.py", "m/versions/0001b.py", "zz.py"]);
         assert_eq!(ours.modified, ["m.py"]);
 

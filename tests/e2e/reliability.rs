@@ -837,3 +837,41 @@ fn f33_a_named_pipe_or_device_is_refused() {
         out.stderr
     );
 }
+
+/// F-12: with a split index (`git update-index --split-index`) or a sparse
+/// index (`git sparse-checkout --sparse-index`, Scalar's default) every
+/// staged check exited 2, so no commit went through the hook.
+#[test]
+fn f12_split_and_sparse_indexes_are_read() {
+    for layout in ["split", "sparse"] {
+        let p = committed_chain();
+        p.project.write("docs/guide.md", "guide\n");
+        assert_eq!(p.git(&["add", "-A"]).code, 0);
+        assert_eq!(p.git(&["commit", "-q", "-m", "docs"]).code, 0);
+        let set = if layout == "split" {
+            p.git(&["update-index", "--split-index"])
+        } else {
+            p.git(&["sparse-checkout", "set", "--cone", "--sparse-index", "migrations"])
+        };
+        assert_eq!(set.code, 0, "{layout}: {}", set.stderr);
+        assert_eq!(p.run(&["install"]).code, 0);
+        p.migration(
+            "c3d7e6f5a4b3_orders.py",
+            crate::support::revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+        );
+        assert_eq!(p.git(&["add", "migrations"]).code, 0);
+        let accepted = p.git(&["commit", "-q", "-m", "orders"]);
+        assert_eq!(accepted.code, 0, "{layout}: {}", accepted.stderr);
+        p.migration(
+            "d4e6f5a4b3c2_audit.py",
+            crate::support::revision("d4e6f5a4b3c2", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+        );
+        assert_eq!(p.git(&["add", "migrations"]).code, 0);
+        let blocked = p.git(&["commit", "-q", "-m", "audit"]);
+        assert_eq!(blocked.code, 1, "{layout}: {}", blocked.stderr);
+        assert!(blocked.stderr.contains("error[AP201]"), "{layout}: {}", blocked.stderr);
+        // Files outside the sparse cone are still the commit's: nothing was
+        // deleted.
+        assert!(!blocked.stderr.contains("AP701"), "{layout}: {}", blocked.stderr);
+    }
+}
