@@ -40,10 +40,14 @@ if [ ! -d "$versions_only" ]; then
     python3 scripts/gen_project.py "$versions_only" --migrations "$migrations" --models 0 --others 0
 fi
 
-# The graph rules' worst shapes, 10,000 revisions each.
-for shape in heads roots labels; do
+# The worst shapes found for the graph rules and the scanners: 10,000
+# revisions (or environments); one file of 50,000 `elif` arms, 20,000
+# guarded `create_all()` calls or 50,000 model classes.
+shapes="heads roots labels dangling environments elif create-all classes"
+size() { case $1 in elif|classes) echo 50000 ;; create-all) echo 20000 ;; *) echo 10000 ;; esac; }
+for shape in $shapes; do
     if [ ! -d "$work/shape-$shape" ]; then
-        python3 scripts/gen_project.py "$work/shape-$shape" --migrations 10000 --models 0 --others 0 --shape "$shape"
+        python3 scripts/gen_project.py "$work/shape-$shape" --migrations "$(size "$shape")" --models 0 --others 0 --shape "$shape"
     fi
 done
 
@@ -68,7 +72,7 @@ bench preflight_sweep_nocache "$full" "$bin check --all-files --isolated --no-ca
 bench ruff_check "$full" "$root/.venv/bin/ruff check --no-cache --quiet --exit-zero ."
 
 # 5: pathological graphs (fewer runs: they exist to show growth, not speed).
-for shape in heads roots labels; do
+for shape in $shapes; do
     (cd "$work/shape-$shape" && hyperfine --style none --warmup 1 --runs 3 --ignore-failure \
         --export-json "$results/shape_$shape.json" --command-name "shape_$shape" \
         "$bin check --all-files --isolated --no-cache" >/dev/null)
@@ -112,6 +116,11 @@ rows = [
     ("10,000 heads on one base, --no-cache", "shape_heads"),
     ("10,000 unrelated bases, --no-cache", "shape_roots"),
     ("10,000 labelled revisions, --no-cache", "shape_labels"),
+    ("10,000 revisions each naming an unknown parent, --no-cache", "shape_dangling"),
+    ("10,000 environments, --no-cache", "shape_environments"),
+    ("one upgrade() with 50,000 elif arms, --no-cache", "shape_elif"),
+    ("20,000 guarded create_all() in one module, --no-cache", "shape_create-all"),
+    ("50,000 model classes in one file, --no-cache", "shape_classes"),
 ]
 print(f"Synthetic project: {migrations} revisions, {models} model files, {others} other files ({os.cpu_count()} cores)\n")
 print(f"| {'what':<40} | {'median':>10} | {'peak memory':>11} |")

@@ -103,6 +103,39 @@ def other(n, rng):
     return f'"""Module {n} of the application."""\nimport logging\n\nlog = logging.getLogger(__name__)\n\n\n{body}\n'
 
 
+def shape_of_one_file(shape, root, n):
+    """The shapes that are one large file: N arms of an `if`/`elif` chain in
+    `upgrade()`, N guarded `create_all()` calls at module level, N model
+    classes. Returns whether `shape` is one of them."""
+    versions = os.path.join(root, "migrations", "versions")
+    if shape == "elif":
+        arms = "".join(f"    elif dialect == 'd{k}':\n        pass\n" for k in range(1, n))
+        body = f"    dialect = op.get_bind().dialect.name\n    if dialect == 'd0':\n        pass\n{arms}"
+        with open(os.path.join(versions, "a1b2c3d4e5f6_branches.py"), "w") as f:
+            f.write(
+                "revision = 'a1b2c3d4e5f6'\ndown_revision = None\n\n\n"
+                f"def upgrade():\n{body}    op.create_table('t')\n\n\ndef downgrade():\n    op.drop_table('t')\n"
+            )
+    elif shape == "create-all":
+        os.makedirs(os.path.join(root, "app"), exist_ok=True)
+        calls = "".join(f"if settings.TESTING_{k}:\n    db.create_all()\nelif other_{k}:\n    db.drop_all()\n" for k in range(n))
+        with open(os.path.join(root, "app", "main.py"), "w") as f:
+            f.write(f"from app.db import db, settings\n\n{calls}")
+    elif shape == "classes":
+        os.makedirs(os.path.join(root, "app"), exist_ok=True)
+        classes = "".join(
+            f"class T{k}(Base):\n    __tablename__ = 't{k}'\n    id = Column(Integer, primary_key=True)\n\n\n" for k in range(n)
+        )
+        with open(os.path.join(root, "app", "models.py"), "w") as f:
+            f.write(
+                "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
+                f"Base = declarative_base()\n\n\n{classes}"
+            )
+    else:
+        return False
+    return True
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("dir")
@@ -110,7 +143,11 @@ def main():
     parser.add_argument("--models", type=int, default=1_000)
     parser.add_argument("--others", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--shape", choices=["chain", "heads", "roots", "labels"], default="chain")
+    parser.add_argument(
+        "--shape",
+        choices=["chain", "heads", "roots", "labels", "dangling", "elif", "create-all", "classes", "environments"],
+        default="chain",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     root = args.dir
@@ -123,6 +160,30 @@ def main():
     used = set()
     head = None
     n = 0
+    if shape_of_one_file(args.shape, root, args.migrations):
+        return
+    if args.shape == "environments":
+        # N services, each its own environment with one revision.
+        for e in range(args.migrations):
+            service = os.path.join(root, f"service_{e}")
+            os.makedirs(os.path.join(service, "migrations", "versions"), exist_ok=True)
+            with open(os.path.join(service, "alembic.ini"), "w") as f:
+                f.write("[alembic]\nscript_location = %(here)s/migrations\n")
+            with open(os.path.join(service, "migrations", "env.py"), "w") as f:
+                f.write("from alembic import context\n")
+            rev = rev_id(rng, used)
+            with open(os.path.join(service, "migrations", "versions", f"{rev}_init.py"), "w") as f:
+                f.write(migration(rev, None, e))
+        return
+    if args.shape == "dangling":
+        # A chain whose every revision also names a parent nobody declares.
+        for n in range(args.migrations):
+            rev = rev_id(rng, used)
+            down = None if head is None else (head, f"gone{n:06d}")
+            with open(os.path.join(versions, f"{rev}_create_table_{n}.py"), "w") as f:
+                f.write(migration(rev, down, n))
+            head = rev
+        return
     if args.shape != "chain":
         first = None
         for n in range(args.migrations):

@@ -240,13 +240,14 @@ pub fn check(
     lap(&mut outcome, "discover environments");
     let (loaded, unloaded) = load_revisions(tree, &mut envs, cache, &mut outcome);
     let envs = envs;
+    let version_dirs = env::VersionDirs::of(&envs);
     lap(&mut outcome, "read and scan revision files");
     let migration_paths: HashSet<&str> = envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
     let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
     let mut candidates = Vec::new();
     for path in tree.files() {
         // Files below a version location are revision files, loaded or not.
-        if !tree::is_python(path) || migration_paths.contains(path.as_str()) || env::in_version_location(&envs, path) {
+        if !tree::is_python(path) || migration_paths.contains(path.as_str()) || version_dirs.holds(path) {
             continue;
         }
         let kind = if env_scripts.contains(path) {

@@ -225,8 +225,20 @@ impl From<Level> for Option<Severity> {
 }
 
 /// Gitignore-syntax patterns, relative to the root.
+/// The most patterns `exclude` (and its kin) may list.
+const MAX_PATTERNS: usize = 1000;
+
 fn globs(root: &Path, patterns: Option<&[String]>, key: &str) -> Result<Option<Gitignore>> {
     let Some(patterns) = patterns else { return Ok(None) };
+    // Every file is matched against every pattern: a configuration in a
+    // pull request could otherwise stall the check (50,000 patterns took
+    // 46 s). A pattern can name a whole directory; real lists are short.
+    if patterns.len() > MAX_PATTERNS {
+        bail!(
+            "`{key}` lists {} patterns; at most {MAX_PATTERNS} are accepted (a directory pattern such as `legacy/` covers everything below it)",
+            patterns.len()
+        );
+    }
     let mut builder = GitignoreBuilder::new(root);
     for pattern in patterns {
         builder
@@ -367,6 +379,27 @@ mod tests {
         let s = resolved(dir.path(), &Overrides::default()).unwrap();
         assert!(s.source.as_ref().is_some_and(|p| p.ends_with("pyproject.toml")));
         assert!(s.is_excluded("legacy/versions/x.py") && !s.is_excluded("app/x.py"));
+    }
+
+    /// F-30: every file is matched against every pattern, so a pull
+    /// request's configuration with 50,000 patterns stalled the check.
+    #[test]
+    fn f30_too_many_patterns_are_refused_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let many: Vec<String> = (0..=MAX_PATTERNS).map(|i| format!("\"**/n{i}/*.py\"")).collect();
+        write(
+            dir.path(),
+            "alembic-preflight.toml",
+            &format!("exclude = [{}]\n", many.join(", ")),
+        );
+        let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
+        assert!(error.contains("`exclude` lists 1001 patterns; at most 1000"), "{error}");
+        write(
+            dir.path(),
+            "alembic-preflight.toml",
+            &format!("exclude = [{}]\n", many[1..].join(", ")),
+        );
+        assert!(resolved(dir.path(), &Overrides::default()).is_ok());
     }
 
     #[test]

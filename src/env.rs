@@ -137,6 +137,9 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
         }
     }
     // The fallback: `env.py` next to a `versions/` directory with files in it.
+    let mut scripts: std::collections::HashSet<String> = envs.iter().map(|e| e.script_location.clone()).collect();
+    let mut version_dirs: std::collections::HashSet<String> =
+        envs.iter().flat_map(|e| e.version_locations.iter().cloned()).collect();
     for path in files {
         if tree::file_name(path) != "env.py" {
             continue;
@@ -144,9 +147,7 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
         let dir = tree::parent(path);
         let versions = tree::join(dir, "versions");
         let has_versions = has_files_under(files, &versions);
-        let known = envs
-            .iter()
-            .any(|e| e.script_location == dir || e.version_locations.contains(&versions));
+        let known = scripts.contains(dir) || version_dirs.contains(&versions);
         if has_versions && !known {
             // Say why a configured environment was found this way.
             let note = deferred
@@ -155,6 +156,8 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
                 .map_or(String::new(), |(ini, raw)| {
                     format!("; {ini} sets script_location to `{raw}`, filled in at run time")
                 });
+            scripts.insert(dir.to_owned());
+            version_dirs.insert(versions.clone());
             envs.push(new_env(
                 format!("{dir}/env.py{note}").trim_start_matches('/').to_owned(),
                 dir.to_owned(),
@@ -165,16 +168,11 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
         }
     }
     // One environment per set of version locations.
-    let mut seen: Vec<Vec<String>> = Vec::new();
+    let mut seen: std::collections::HashSet<Vec<String>> = std::collections::HashSet::new();
     envs.retain(|env| {
         let mut key = env.version_locations.clone();
         key.sort();
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
+        seen.insert(key)
     });
     for env in &mut envs {
         read_template(tree, env);
@@ -429,34 +427,67 @@ fn read_template(tree: &dyn Tree, env: &mut Environment) {
 fn migration_files(files: &[String], env: &Environment) -> (Vec<String>, Vec<String>) {
     let mut direct = Vec::new();
     let mut nested = Vec::new();
-    for f in files {
-        let name = tree::file_name(f);
-        if !tree::is_python(name) || name == "__init__.py" || name.starts_with(".#") {
-            continue;
-        }
-        let dir = tree::parent(f);
-        if env.version_locations.iter().any(|loc| dir == loc) {
-            direct.push(f.clone());
-        } else if env.version_locations.iter().any(|loc| tree::is_under(dir, loc)) {
-            if env.recursive { &mut direct } else { &mut nested }.push(f.clone());
+    // `files` is sorted: the files below a location are one run of it.
+    for loc in &env.version_locations {
+        let below: &[String] = if loc.is_empty() {
+            files
+        } else {
+            let prefix = format!("{loc}/");
+            let start = files.partition_point(|f| f.as_str() < prefix.as_str());
+            let end = start + files[start..].partition_point(|f| f.starts_with(&prefix));
+            &files[start..end]
+        };
+        for f in below {
+            let name = tree::file_name(f);
+            if !tree::is_python(name) || name == "__init__.py" || name.starts_with(".#") {
+                continue;
+            }
+            let dir = tree::parent(f);
+            if env.recursive || env.version_locations.iter().any(|l| dir == l) {
+                direct.push(f.clone());
+            } else {
+                nested.push(f.clone());
+            }
         }
     }
     for list in [&mut direct, &mut nested] {
         list.sort();
         list.dedup();
     }
+    // A file directly in one location and below another is direct.
+    nested.retain(|f| direct.binary_search(f).is_err());
     (direct, nested)
 }
 
-/// Whether `path` lies in or below one of `envs`' version locations: a
-/// revision file, loaded or not, and never a model or application module.
-pub fn in_version_location(envs: &[Environment], path: &str) -> bool {
-    let dir = tree::parent(path);
-    envs.iter().any(|e| {
-        e.version_locations
-            .iter()
-            .any(|loc| dir == loc || (!loc.is_empty() && tree::is_under(dir, loc)))
-    })
+/// The version locations of some environments, to ask whether a path lies
+/// in or below one of them: a revision file, loaded or not, and never a
+/// model or application module. Each question walks up the path, whatever
+/// the number of environments.
+pub struct VersionDirs<'e>(std::collections::HashSet<&'e str>);
+
+impl<'e> VersionDirs<'e> {
+    pub fn of(envs: &'e [Environment]) -> Self {
+        VersionDirs(
+            envs.iter()
+                .flat_map(|e| e.version_locations.iter().map(String::as_str))
+                .collect(),
+        )
+    }
+
+    pub fn holds(&self, path: &str) -> bool {
+        let mut dir = tree::parent(path);
+        if self.0.contains(dir) {
+            return true;
+        }
+        while !dir.is_empty() {
+            dir = tree::parent(dir);
+            // The root as a location holds only the files directly in it.
+            if !dir.is_empty() && self.0.contains(dir) {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// A cheap byte test: the file assigns `revision` and `down_revision` at

@@ -10,7 +10,7 @@
 //! (`(cli.EXPAND_BRANCH,)`) is kept as an opaque name made of its source text:
 //! it tells branches apart without guessing its value.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::env::Environment;
 use crate::scan::migration::{Item, Migration, Value, parse_create_date};
@@ -115,6 +115,8 @@ pub struct Graph<'p> {
     pub bases: Vec<usize>,
     /// Topological position of each node (parents first); cycle members last.
     pub order: Vec<usize>,
+    /// Built on the first suggestion.
+    names: std::sync::OnceLock<Names>,
 }
 
 /// Ids and labels to their revision. The keys come from the checked files,
@@ -144,6 +146,7 @@ impl<'p> Graph<'p> {
             heads: Vec::new(),
             bases: Vec::new(),
             order: Vec::new(),
+            names: std::sync::OnceLock::new(),
         };
         graph.index.reserve(files.len());
         graph.nodes.reserve(files.len());
@@ -234,6 +237,7 @@ impl<'p> Graph<'p> {
     }
 
     fn link(&mut self, labels: &Ids<'p>, external: &[String]) {
+        let external: HashSet<&str> = external.iter().map(String::as_str).collect();
         let resolve = |id: &str| self.index.get(id).or_else(|| labels.get(id)).copied();
         let mut parents = Vec::with_capacity(self.nodes.len());
         let mut dependencies = Vec::with_capacity(self.nodes.len());
@@ -254,7 +258,7 @@ impl<'p> Graph<'p> {
                             if !node_parents.contains(&parent) {
                                 node_parents.push(parent);
                             }
-                        } else if !external.iter().any(|e| *e == item.value) {
+                        } else if !external.contains(item.value.as_str()) {
                             self.unknown_parents.push(Dangling { file: node.file, item });
                         }
                     }
@@ -268,7 +272,7 @@ impl<'p> Graph<'p> {
                     match resolve(&item.value) {
                         Some(target) if target != i => node_dependencies.push(target),
                         Some(_) => self.self_loops.push((i, item)),
-                        None if external.iter().any(|e| *e == item.value) => {}
+                        None if external.contains(item.value.as_str()) => {}
                         None => self.unknown_dependencies.push(Dangling { file: node.file, item }),
                     }
                 }
@@ -694,41 +698,109 @@ pub enum Because {
 
 impl Graph<'_> {
     /// The revision a dangling reference most likely means.
+    ///
+    /// File names and id prefixes are looked up in an index built once per
+    /// graph. Edit distances are weighed against every revision, so only
+    /// for the first [`SIMILAR_SEARCHES`] references of a graph: hundreds of
+    /// unknown parents are a misconfiguration, not typos, and each search
+    /// more would make the check quadratic.
     pub fn suggest(&self, reference: &str, from: &MigrationFile) -> Option<(usize, Because)> {
         let reference = crate::tree::file_name(reference.trim());
         let stem = reference.strip_suffix(".py").unwrap_or(reference);
         let by_path = |i: &usize| self.nodes[*i].file.path.as_str();
+        let index = self.names.get_or_init(|| Names::of(self));
         // Never the referring revision or one after it: that is a cycle.
-        let mut excluded = vec![false; self.nodes.len()];
-        if let Some(at) = self.nodes.iter().position(|n| std::ptr::eq(n.file, from)) {
-            for i in self.descendants(at) {
-                excluded[i] = true;
-            }
-        }
-        let candidates = || (0..self.nodes.len()).filter(|&i| !excluded[i]);
-        let mut named: Vec<usize> = candidates()
-            .filter(|&i| {
-                let node = &self.nodes[i];
-                let file_stem = crate::tree::file_name(&node.file.path).trim_end_matches(".py");
-                file_stem == stem || stem.strip_prefix(node.id).is_some_and(|rest| rest.starts_with('_'))
-            })
-            .collect();
+        let at = from
+            .facts
+            .revision_id()
+            .and_then(|id| self.index.get(id).copied())
+            .filter(|&i| std::ptr::eq(self.nodes[i].file, from));
+        let allowed = |candidate: usize| at.is_none_or(|at| !self.descends_from(candidate, at));
+        // The file's name, or its id followed by `_` and a slug.
+        let mut named: Vec<usize> = index.by_stem.get(stem).cloned().unwrap_or_default();
+        named.extend(
+            stem.match_indices('_')
+                .filter_map(|(k, _)| self.index.get(&stem[..k]).copied()),
+        );
         named.sort_by_key(by_path);
+        named.dedup();
+        named.retain(|&i| allowed(i));
         if let Some(&first) = named.first() {
             return Some((first, Because::FileName));
         }
         if stem.len() >= 4 {
-            let prefixed: Vec<usize> = candidates().filter(|&i| self.nodes[i].id.starts_with(stem)).collect();
-            if let [only] = prefixed[..] {
+            let id = |i: &usize| self.nodes[*i].id;
+            let first = index.ids.partition_point(|i| id(i) < stem);
+            let mut prefixed = index.ids[first..]
+                .iter()
+                .take_while(|i| id(i).starts_with(stem))
+                .copied()
+                .filter(|&i| allowed(i));
+            if let (Some(only), None) = (prefixed.next(), prefixed.next()) {
                 return Some((only, Because::Prefix));
             }
         }
+        if index.similar.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= SIMILAR_SEARCHES {
+            return None;
+        }
+        let mut excluded = vec![false; self.nodes.len()];
+        if let Some(at) = at {
+            for i in self.descendants(at) {
+                excluded[i] = true;
+            }
+        }
         let limit = (stem.chars().count() / 4).max(1);
-        candidates()
+        (0..self.nodes.len())
+            .filter(|&i| !excluded[i])
             .map(|i| (edit_distance(stem, self.nodes[i].id), i))
             .filter(|&(d, _)| d <= limit)
             .min_by(|a, b| a.0.cmp(&b.0).then_with(|| by_path(&a.1).cmp(by_path(&b.1))))
             .map(|(_, i)| (i, Because::Similar))
+    }
+
+    /// Whether `node` is `ancestor` or descends from it.
+    fn descends_from(&self, node: usize, ancestor: usize) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack = vec![node];
+        while let Some(v) = stack.pop() {
+            if v == ancestor {
+                return true;
+            }
+            if seen.insert(v) {
+                stack.extend(self.nodes[v].parents.iter().copied());
+            }
+        }
+        false
+    }
+}
+
+/// How many references of one graph get the edit-distance search.
+pub const SIMILAR_SEARCHES: usize = 64;
+
+/// File stems and ids of a graph's revisions, for suggestions.
+#[derive(Debug, Default)]
+pub struct Names {
+    by_stem: HashMap<String, Vec<usize>>,
+    /// The revisions, in the order of their ids.
+    ids: Vec<usize>,
+    /// Edit-distance searches made so far.
+    similar: std::sync::atomic::AtomicUsize,
+}
+
+impl Names {
+    fn of(graph: &Graph<'_>) -> Self {
+        let mut by_stem: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, node) in graph.nodes.iter().enumerate() {
+            let stem = crate::tree::file_name(&node.file.path).trim_end_matches(".py");
+            by_stem.entry(stem.to_owned()).or_default().push(i);
+        }
+        let mut ids: Vec<usize> = (0..graph.nodes.len()).collect();
+        ids.sort_unstable_by_key(|&i| graph.nodes[i].id);
+        Names {
+            by_stem,
+            ids,
+            similar: std::sync::atomic::AtomicUsize::new(0),
+        }
     }
 }
 

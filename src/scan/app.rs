@@ -19,6 +19,7 @@
 //! callers are elsewhere (a command, an API method) is not known to run at
 //! start-up.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use compact_str::CompactString;
@@ -173,6 +174,7 @@ fn outermost_function<'a, 's>(
 /// `create_all` would be. Each is (index in `names`, span of the call).
 pub fn start_up_calls(scan: &Scan<'_>, names: &[&str]) -> Vec<(usize, Range<usize>)> {
     let contexts = Contexts::of(scan);
+    let mut guards = Guards::new(scan, &contexts.stampers);
     let mut out = Vec::new();
     walk(scan, 0..scan.lines.len(), |statement| {
         let function = outermost_function(scan, statement);
@@ -196,7 +198,7 @@ pub fn start_up_calls(scan: &Scan<'_>, names: &[&str]) -> Vec<(usize, Range<usiz
                 at: w[0].start,
                 receiver: "",
             };
-            if guard_of(scan, &site, &contexts.stampers).is_none() {
+            if guards.of(&site).is_none() {
                 out.push((which, w[0].start..w[1].end));
             }
         }
@@ -207,6 +209,7 @@ pub fn start_up_calls(scan: &Scan<'_>, names: &[&str]) -> Vec<(usize, Range<usiz
 pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
     let mut out = Vec::new();
     let contexts = Contexts::of(scan);
+    let mut guards = Guards::new(scan, &contexts.stampers);
     walk(scan, 0..scan.lines.len(), |statement| {
         let tokens = statement.tokens;
         let function = outermost_function(scan, statement);
@@ -262,7 +265,7 @@ pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
                 at: t.start,
                 receiver: scan.str(tokens[start]),
             };
-            let guard = guard_of(scan, &site, &contexts.stampers);
+            let guard = guards.of(&site);
             out.push(AllCall {
                 method,
                 span: tokens[start].start..end,
@@ -306,122 +309,194 @@ struct Site<'s, 'a> {
     receiver: &'a str,
 }
 
-fn guard_of(scan: &Scan<'_>, site: &Site<'_, '_>, stampers: &[&str]) -> Option<Guard> {
-    let (statement, at) = (site.statement, site.at);
-    // The enclosing function, or the whole module.
-    let lines = match statement
-        .blocks
-        .iter()
-        .rev()
-        .find(|b| matches!(b.kind, BlockKind::Def { .. }))
-    {
-        Some(def) => {
-            let end = scan.lines[def.line + 1..]
-                .iter()
-                .position(|l| l.indent <= def.indent)
-                .map_or(scan.lines.len(), |p| def.line + 1 + p);
-            def.line..end
-        }
-        None => 0..scan.lines.len(),
-    };
-    let first = scan.lines[lines.start].tokens.start;
-    let last = scan.lines[lines.end - 1].tokens.end;
-    let tokens = &scan.tokens[first..last];
-    // The value of `NAME = value` in the function (a statement of its own).
-    let assigned = |name: &str| {
-        scan.lines[lines.clone()].iter().find_map(|line| {
-            let statement = &scan.tokens[line.tokens.clone()];
-            match statement {
-                [target, eq, value @ ..]
-                    if !value.is_empty()
-                        && target.kind == Kind::Name
-                        && scan.str(*target) == name
-                        && scan.is(*eq, "=") =>
-                {
-                    Some(&scan.text[value[0].start..value[value.len() - 1].end])
-                }
-                _ => None,
-            }
-        })
-    };
-    for block in statement.blocks {
-        if let BlockKind::Arm {
-            condition, previous, ..
-        } = &block.kind
-        {
-            for c in std::iter::once(condition).chain(previous) {
-                let text = &scan.text[c.clone()];
-                // A name the function set from the configuration counts as
-                // the configuration (`url = config.get(...)`; `if url...`).
-                let mut lower = text.to_lowercase();
-                for name in text.split(|ch: char| !(ch.is_alphanumeric() || ch == '_')) {
-                    if !name.is_empty() && !name.starts_with(|ch: char| ch.is_ascii_digit()) {
-                        if let Some(value) = assigned(name) {
-                            lower.push(' ');
-                            lower.push_str(&value.to_lowercase());
-                        }
-                    }
-                }
-                if CONFIG_WORDS.iter().any(|w| lower.contains(w)) {
-                    return Some(Guard::Condition);
-                }
-                if STATE_WORDS.iter().any(|w| lower.contains(w)) {
-                    return Some(Guard::StateCheck);
-                }
+/// What a function (or the module) tells about the calls in it, learnt
+/// once however many calls it holds.
+struct Scope<'a> {
+    /// The first `NAME = value` of each name (a statement of its own).
+    assigned: HashMap<&'a str, &'a str>,
+    /// Where the last call that stamps starts: a stamping function of this
+    /// file, or any name with "stamp" in it.
+    last_stamp: Option<usize>,
+    /// The scope builds an in-memory database.
+    in_memory: bool,
+    /// Where the first statement starts that raises or returns under an
+    /// `if` about the database's state.
+    first_state_exit: Option<usize>,
+}
+
+impl<'a> Scope<'a> {
+    fn of(scan: &Scan<'a>, lines: Range<usize>, stampers: &[&str]) -> Self {
+        let mut assigned = HashMap::new();
+        for line in &scan.lines[lines.clone()] {
+            if let [target, eq, value @ ..] = &scan.tokens[line.tokens.clone()]
+                && !value.is_empty()
+                && target.kind == Kind::Name
+                && scan.is(*eq, "=")
+            {
+                assigned
+                    .entry(scan.str(*target))
+                    .or_insert(&scan.text[value[0].start..value[value.len() - 1].end]);
             }
         }
-    }
-    let local_metadata = assigned(site.receiver)
-        .and_then(|value| value.split('(').next())
-        .is_some_and(|callee| callee.trim_end().ends_with("MetaData"));
-    if local_metadata {
-        return Some(Guard::LocalMetadata);
-    }
-    // A later call that stamps, itself or through a function of this file.
-    let stamped_by_helper = tokens.windows(2).any(|w| {
-        w[0].start > at && w[0].kind == Kind::Name && stampers.contains(&scan.str(w[0])) && scan.is(w[1], "(")
-    });
-    if stamped_by_helper {
-        return Some(Guard::Stamp);
-    }
-    let stamped = tokens.windows(2).any(|w| {
-        w[0].start > at
-            && w[0].kind == Kind::Name
-            && scan.str(w[0]).to_lowercase().contains("stamp")
-            && scan.is(w[1], "(")
-    });
-    if stamped {
-        return Some(Guard::Stamp);
-    }
-    let in_memory = tokens.iter().filter(|t| t.kind == Kind::Str).any(|&t| {
-        string_value(scan.str(t))
-            .is_some_and(|v| v.contains(":memory:") || (v.starts_with("sqlite") && v.ends_with("://")))
-    });
-    if in_memory {
-        return Some(Guard::InMemory);
-    }
-    // An earlier `if` about the database's state that raises or returns.
-    let mut checked = false;
-    walk(scan, lines.clone(), |s| {
-        if s.tokens.first().is_none_or(|t| t.start > at) {
-            return;
-        }
-        let about_state = s.blocks.iter().any(|b| match &b.kind {
-            BlockKind::Arm { condition, .. } => {
-                let lower = scan.text[condition.clone()].to_lowercase();
-                STATE_WORDS.iter().any(|w| lower.contains(w))
-            }
-            _ => false,
+        let first = scan.lines[lines.start].tokens.start;
+        let last = scan.lines[lines.end - 1].tokens.end;
+        let tokens = &scan.tokens[first..last];
+        let last_stamp = tokens
+            .windows(2)
+            .filter(|w| {
+                w[0].kind == Kind::Name && scan.is(w[1], "(") && {
+                    let name = scan.str(w[0]);
+                    stampers.contains(&name) || name.to_lowercase().contains("stamp")
+                }
+            })
+            .map(|w| w[0].start)
+            .next_back();
+        let in_memory = tokens.iter().filter(|t| t.kind == Kind::Str).any(|&t| {
+            string_value(scan.str(t))
+                .is_some_and(|v| v.contains(":memory:") || (v.starts_with("sqlite") && v.ends_with("://")))
         });
-        if about_state
-            && s.tokens
-                .first()
-                .is_some_and(|&t| scan.is(t, "raise") || scan.is(t, "return"))
-        {
-            checked = true;
+        let mut first_state_exit: Option<usize> = None;
+        walk(scan, lines, |s| {
+            let Some(&head) = s.tokens.first() else { return };
+            let about_state = s.blocks.iter().any(|b| match &b.kind {
+                BlockKind::Arm { condition, .. } => {
+                    let lower = scan.text[condition.clone()].to_lowercase();
+                    STATE_WORDS.iter().any(|w| lower.contains(w))
+                }
+                _ => false,
+            });
+            if about_state && (scan.is(head, "raise") || scan.is(head, "return")) {
+                first_state_exit = Some(first_state_exit.map_or(head.start, |f| f.min(head.start)));
+            }
+        });
+        Scope {
+            assigned,
+            last_stamp,
+            in_memory,
+            first_state_exit,
         }
-    });
-    checked.then_some(Guard::EarlierStateCheck)
+    }
+
+    /// The guard an `if` condition makes: the configuration or the
+    /// database's state. A name the function set from the configuration
+    /// counts as the configuration (`url = config.get(...)`; `if url...`).
+    fn condition(&self, text: &str) -> Option<Guard> {
+        let mut lower = text.to_lowercase();
+        for name in text.split(|ch: char| !(ch.is_alphanumeric() || ch == '_')) {
+            if !name.is_empty()
+                && !name.starts_with(|ch: char| ch.is_ascii_digit())
+                && let Some(value) = self.assigned.get(name)
+            {
+                lower.push(' ');
+                lower.push_str(&value.to_lowercase());
+            }
+        }
+        if CONFIG_WORDS.iter().any(|w| lower.contains(w)) {
+            Some(Guard::Condition)
+        } else if STATE_WORDS.iter().any(|w| lower.contains(w)) {
+            Some(Guard::StateCheck)
+        } else {
+            None
+        }
+    }
+}
+
+/// Finds the guard of each call site of a file. Each scope is learnt
+/// once, and the conditions of an `if` chain are weighed once each (the
+/// first that guards, arm by arm), so the work stays linear in the file
+/// however many calls and arms it has.
+struct Guards<'a, 'x> {
+    scan: &'x Scan<'a>,
+    stampers: &'x [&'x str],
+    /// By the line of the enclosing `def` (`usize::MAX` for the module).
+    scopes: HashMap<usize, (Range<usize>, Scope<'a>)>,
+    /// For each arm (group, arm) of the chains seen: the guard the first
+    /// condition that makes one makes, over the arms up to this one.
+    chains: HashMap<(usize, usize), Option<Guard>>,
+}
+
+impl<'a, 'x> Guards<'a, 'x> {
+    fn new(scan: &'x Scan<'a>, stampers: &'x [&'x str]) -> Self {
+        Guards {
+            scan,
+            stampers,
+            scopes: HashMap::new(),
+            chains: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, site: &Site<'_, '_>) -> Option<Guard> {
+        let scan = self.scan;
+        let (statement, at) = (site.statement, site.at);
+        // The enclosing function, or the whole module.
+        let def = statement
+            .blocks
+            .iter()
+            .rev()
+            .find(|b| matches!(b.kind, BlockKind::Def { .. }));
+        let key = def.map_or(usize::MAX, |d| d.line);
+        let stampers = self.stampers;
+        let (_, scope) = self.scopes.entry(key).or_insert_with(|| {
+            let lines = match def {
+                Some(def) => {
+                    let end = scan.lines[def.line + 1..]
+                        .iter()
+                        .position(|l| l.indent <= def.indent)
+                        .map_or(scan.lines.len(), |p| def.line + 1 + p);
+                    def.line..end
+                }
+                None => 0..scan.lines.len(),
+            };
+            (lines.clone(), Scope::of(scan, lines, stampers))
+        });
+        for block in statement.blocks {
+            let BlockKind::Arm {
+                group,
+                arm,
+                condition,
+                previous,
+            } = &block.kind
+            else {
+                continue;
+            };
+            let before = match arm.checked_sub(1).and_then(|a| self.chains.get(&(*group, a))) {
+                Some(known) => *known,
+                // An arm whose predecessors were never weighed (they hold
+                // no call): weighed now, first to last.
+                None => previous
+                    .iter()
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .find_map(|c| scope.condition(&scan.text[c.clone()])),
+            };
+            let here = scope.condition(&scan.text[condition.clone()]);
+            self.chains.insert((*group, *arm), before.or(here));
+            if let Some(guard) = here.or(before) {
+                return Some(guard);
+            }
+        }
+        let local_metadata = scope
+            .assigned
+            .get(site.receiver)
+            .and_then(|value| value.split('(').next())
+            .is_some_and(|callee| callee.trim_end().ends_with("MetaData"));
+        if local_metadata {
+            return Some(Guard::LocalMetadata);
+        }
+        // A later call that stamps, itself or through a function of this file.
+        if scope.last_stamp.is_some_and(|last| last > at) {
+            return Some(Guard::Stamp);
+        }
+        if scope.in_memory {
+            return Some(Guard::InMemory);
+        }
+        // An earlier `if` about the database's state that raises or returns.
+        scope
+            .first_state_exit
+            .is_some_and(|first| first <= at)
+            .then_some(Guard::EarlierStateCheck)
+    }
 }
 
 #[cfg(test)]

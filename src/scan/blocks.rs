@@ -14,13 +14,13 @@ use super::{Kind, Scan, Token};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockKind {
     /// One arm of an `if`/`elif`/`else` chain. `condition` is empty for
-    /// `else`; `conditions` holds every condition of the chain up to and
-    /// including this arm, as byte ranges.
+    /// `else`; `previous` holds the conditions of the arms before it, as
+    /// byte ranges.
     Arm {
         group: usize,
         arm: usize,
         condition: Range<usize>,
-        previous: Vec<Range<usize>>,
+        previous: Conditions,
     },
     /// `with EXPR [as NAME]`: the tokens after `with`, up to the colon.
     With {
@@ -34,6 +34,52 @@ pub enum BlockKind {
         bases: Range<usize>,
     },
     Other,
+}
+
+/// The conditions of the earlier arms of a chain, newest first. Arms
+/// share them: a chain of K arms holds K conditions, not K². Dropped,
+/// compared and printed a link at a time, never by recursion, so a chain
+/// of any length fits the stack.
+#[derive(Clone, Default)]
+pub struct Conditions(Option<std::rc::Rc<(Range<usize>, Conditions)>>);
+
+impl Drop for Conditions {
+    fn drop(&mut self) {
+        let mut next = self.0.take();
+        while let Some(link) = next {
+            next = match std::rc::Rc::try_unwrap(link) {
+                Ok((_, mut rest)) => rest.0.take(),
+                // Another arm still holds the rest.
+                Err(_) => None,
+            };
+        }
+    }
+}
+
+impl PartialEq for Conditions {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Conditions {}
+
+impl std::fmt::Debug for Conditions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Conditions {
+    #[must_use]
+    fn with(&self, condition: Range<usize>) -> Self {
+        Conditions(Some(std::rc::Rc::new((condition, self.clone()))))
+    }
+
+    /// Newest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Range<usize>> {
+        std::iter::successors(self.0.as_deref(), |(_, rest)| rest.0.as_deref()).map(|(c, _)| c)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -58,7 +104,7 @@ pub fn walk(scan: &Scan<'_>, lines: Range<usize>, mut visit: impl FnMut(&Stateme
     let mut stack: Vec<Block> = Vec::new();
     let mut next_group = 0usize;
     // The open `if` chain at each indent: (group, arms so far, conditions).
-    let mut chains: Vec<(usize, usize, usize, Vec<Range<usize>>)> = Vec::new();
+    let mut chains: Vec<(usize, usize, usize, Conditions)> = Vec::new();
     for index in lines {
         let line = &scan.lines[index];
         while stack.last().is_some_and(|b| b.indent >= line.indent) {
@@ -111,7 +157,7 @@ pub fn walk(scan: &Scan<'_>, lines: Range<usize>, mut visit: impl FnMut(&Stateme
                 let same_chain = keyword != "if" && chains.last().is_some_and(|c| c.0 == line.indent);
                 if !same_chain {
                     chains.retain(|c| c.0 < line.indent);
-                    chains.push((line.indent, next_group, 0, Vec::new()));
+                    chains.push((line.indent, next_group, 0, Conditions::default()));
                     next_group += 1;
                 } else if let Some(chain) = chains.last_mut() {
                     chain.2 += 1;
@@ -119,7 +165,7 @@ pub fn walk(scan: &Scan<'_>, lines: Range<usize>, mut visit: impl FnMut(&Stateme
                 let chain = chains.last_mut().expect("a chain was just pushed or found");
                 let previous = chain.3.clone();
                 if keyword != "else" {
-                    chain.3.push(condition.clone());
+                    chain.3 = chain.3.with(condition.clone());
                 }
                 BlockKind::Arm {
                     group: chain.1,
@@ -220,6 +266,30 @@ mod tests {
             out.push(format!("{} <- {}", words.join(" "), blocks.join("/")));
         });
         out
+    }
+
+    /// F-30: the conditions of a chain of 100,000 arms are shared, and go
+    /// without recursing through them.
+    #[test]
+    fn f30_a_long_chain_shares_its_conditions() {
+        use std::fmt::Write;
+        let mut text = String::from("if x == 0:\n    a()\n");
+        for i in 1..100_000 {
+            let _ = write!(text, "elif x == {i}:\n    a()\n");
+        }
+        let scan = Scan::new(&text);
+        let mut last = Conditions::default();
+        let mut arms = 0;
+        walk(&scan, 0..scan.lines.len(), |s| {
+            if let Some(BlockKind::Arm { previous, .. }) = s.blocks.last().map(|b| &b.kind) {
+                arms += 1;
+                last = previous.clone();
+            }
+        });
+        assert_eq!(arms, 100_000);
+        assert_eq!(last.iter().count(), 99_999);
+        assert_eq!(&text[last.iter().next().expect("a condition").clone()], "x == 99998");
+        drop(last);
     }
 
     #[test]

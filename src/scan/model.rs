@@ -155,6 +155,7 @@ impl ModelFile {
         let mut file = ModelFile::default();
         // Classes: name → (table, bases, is SQLModel table, metadata, complete).
         let mut classes: Vec<ClassInfo> = Vec::new();
+        let mut class_at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
         let mut table_vars: Vec<(String, String)> = Vec::new();
         walk(scan, 0..scan.lines.len(), |statement| {
             let tokens = statement.tokens;
@@ -168,11 +169,11 @@ impl ModelFile {
                 let BlockKind::Class { name, bases } = &statement.blocks[ci].kind else {
                     unreachable!()
                 };
-                let class_name = &scan.text[name.clone()];
                 let header = statement.blocks[ci].line;
-                let at = classes.iter().position(|c| c.name == class_name && c.header == header);
-                let at = at.unwrap_or_else(|| {
-                    classes.push(ClassInfo::new(scan, name.clone(), bases.clone(), header));
+                // By the header's line: one lookup per statement, however
+                // many classes the file has.
+                let at = *class_at.entry(header).or_insert_with(|| {
+                    classes.push(ClassInfo::new(scan, name.clone(), bases.clone()));
                     classes.len() - 1
                 });
                 let info = &mut classes[at];
@@ -258,7 +259,6 @@ impl ModelFile {
 struct ClassInfo {
     name: String,
     name_span: Range<usize>,
-    header: usize,
     metadata: String,
     tablename: Option<Item>,
     sqlmodel_table: bool,
@@ -279,7 +279,7 @@ struct ClassInfo {
 }
 
 impl ClassInfo {
-    fn new(scan: &Scan<'_>, name_span: Range<usize>, bases: Range<usize>, header: usize) -> Self {
+    fn new(scan: &Scan<'_>, name_span: Range<usize>, bases: Range<usize>) -> Self {
         let name = &scan.text[name_span.clone()];
         let text = &scan.text[bases];
         let parts: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
@@ -301,7 +301,6 @@ impl ClassInfo {
         Self {
             name: name.to_owned(),
             name_span,
-            header,
             metadata: metadata.to_owned(),
             tablename: None,
             sqlmodel_table: positional.contains(&"SQLModel")

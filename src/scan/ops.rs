@@ -143,6 +143,7 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
     let mut out = Vec::new();
     // Names bound to an object built from `op` (`reflect = Reflect(op)`).
     let mut helpers: Vec<&str> = Vec::new();
+    let mut chains: std::collections::HashMap<(usize, usize), bool> = std::collections::HashMap::new();
     walk(scan, lines, |statement| {
         let mut batches: Vec<(&str, Option<Item>)> = Vec::new();
         let mut guarded = false;
@@ -159,12 +160,15 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
                     previous,
                 } => {
                     arms.push((*group, *arm));
-                    let conditions = std::iter::once(condition).chain(previous);
-                    for c in conditions {
-                        if is_guard(&scan.text[c.clone()]) {
-                            guarded = true;
-                        }
-                    }
+                    // Whether a condition up to this arm guards, weighed once
+                    // per arm: a chain of K arms costs K, not K².
+                    let before = match arm.checked_sub(1).and_then(|a| chains.get(&(*group, a))) {
+                        Some(&known) => known,
+                        None => previous.iter().any(|c| is_guard(&scan.text[c.clone()])),
+                    };
+                    let up_to_here = before || is_guard(&scan.text[condition.clone()]);
+                    chains.insert((*group, *arm), up_to_here);
+                    guarded |= up_to_here;
                     if is_mysql_only(&scan.text[condition.clone()]) {
                         mysql = true;
                     }
