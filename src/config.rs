@@ -144,8 +144,13 @@ impl Settings {
     /// The one merge: defaults < file < command line.
     pub fn resolve(root: &Path, source: Option<PathBuf>, file: ConfigFile, cli: &Overrides) -> Result<Self> {
         let mut file_levels: BTreeMap<Rule, Option<Severity>> = BTreeMap::new();
+        let mut named_by: BTreeMap<Rule, String> = BTreeMap::new();
         for (key, level) in file.rules.unwrap_or_default() {
             let rule: Rule = key.parse().map_err(|e: String| anyhow::anyhow!("in `rules`: {e}"))?;
+            // By code and by name: which one was meant is not ours to guess.
+            if let Some(first) = named_by.insert(rule, key.clone()) {
+                bail!("in `rules`: `{first}` and `{key}` both set {rule}; keep one");
+            }
             file_levels.insert(rule, level.into());
         }
         let optional_downgrades = file.downgrade == Some(DowngradePolicy::Optional);
@@ -379,6 +384,20 @@ mod tests {
         let s = resolved(dir.path(), &Overrides::default()).unwrap();
         assert!(s.source.as_ref().is_some_and(|p| p.ends_with("pyproject.toml")));
         assert!(s.is_excluded("legacy/versions/x.py") && !s.is_excluded("app/x.py"));
+    }
+
+    /// F-33: the same rule set twice, by code and by name, was accepted
+    /// and one of the two silently won.
+    #[test]
+    fn f33_a_rule_set_twice_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "alembic-preflight.toml",
+            "[rules]\nAP201 = \"warning\"\nmultiple-heads = \"off\"\n",
+        );
+        let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
+        assert!(error.contains("`AP201` and `multiple-heads` both set AP201"), "{error}");
     }
 
     /// F-30: every file is matched against every pattern, so a pull

@@ -14,7 +14,25 @@ use alembic_preflight::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(usage) => {
+            // `--help`, `--version` or a usage error. Output that could not be
+            // written is a failure, as for every other command.
+            let printed = usage.print().and_then(|()| io::stdout().flush());
+            return match printed {
+                Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "{} cannot write the output: {error}",
+                        "error:".red().bold()
+                    );
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::from(u8::try_from(usage.exit_code()).unwrap_or(2)),
+            };
+        }
+    };
     let stdout = io::stdout();
     let stderr = io::stderr();
     let mut out = io::BufWriter::new(stdout.lock());

@@ -919,3 +919,44 @@ fn f30_long_elif_chains_and_many_guarded_calls_stay_linear() {
     );
     assert!(out.stdout.contains("app/main.py:80003:1: AP401"), "{}", out.stdout);
 }
+
+/// F-33: `--help` and `--version` that could not be written exited 0,
+/// where every other command exits 2.
+#[cfg(target_os = "linux")]
+#[test]
+fn f33_help_and_version_that_cannot_be_written_exit_2() {
+    for arg in ["--help", "--version"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+            .arg(arg)
+            .stdout(full)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("runs");
+        assert_eq!(status.code(), Some(2), "{arg}");
+    }
+}
+
+/// F-33: the column of a diagnostic after a multibyte character is the
+/// same in every format: characters, from 1.
+#[test]
+fn f33_columns_count_characters_in_every_format() {
+    let p = crate::support::Project::alembic();
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        "revision = \"c3d7e6f5a4b3\"  # noqa: AP107\u{a0}AP999\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table('t')\n\n\ndef downgrade():\n    op.drop_table('t')\n",
+    );
+    let concise = p.run(&["check", "--all-files", "--format", "concise"]);
+    assert!(
+        concise.stdout.contains("c3d7e6f5a4b3_orders.py:1:42: AP001"),
+        "{}",
+        concise.stdout
+    );
+    let json = crate::support::json(&p.run(&["check", "--all-files", "--format", "json"]));
+    assert_eq!(json["diagnostics"][0]["column"], 42);
+    let full = p.run(&["check", "--all-files"]);
+    assert!(full.stdout.contains("c3d7e6f5a4b3_orders.py:1:42"), "{}", full.stdout);
+}
