@@ -960,3 +960,59 @@ fn f33_columns_count_characters_in_every_format() {
     let full = p.run(&["check", "--all-files"]);
     assert!(full.stdout.contains("c3d7e6f5a4b3_orders.py:1:42"), "{}", full.stdout);
 }
+
+/// F-01: facts were cached under the blob id the index's stat data named,
+/// but scanned from the bytes read afterwards. A file edited between the
+/// two (an editor's save during a run) left the committed blob mapped to
+/// the edited file's facts, and the hook then accepted a second head. The
+/// race is made certain here by an index whose stat data match the edited
+/// file while naming the committed blob: exactly what the proof saw.
+#[cfg(unix)]
+#[test]
+fn f01_a_file_edited_during_a_run_never_poisons_the_hook() {
+    use std::os::unix::fs::MetadataExt;
+    let p = committed_chain();
+    let users = "migrations/versions/b2c8d7e6f5a4_users.py";
+    let committed = std::fs::read_to_string(p.root().join(users)).expect("users");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    p.project.write(
+        users,
+        committed.replace("down_revision = 'a1b9c8d7e6f5'", "down_revision = 'zzz'"),
+    );
+    // The index is written after the file: its stat data are no racy proof.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let meta = std::fs::metadata(p.root().join(users)).expect("stat");
+    let mut index = p.repo.index().expect("index");
+    let entry = index.get_path(std::path::Path::new(users), 0).expect("tracked");
+    let seconds = |s: i64| i32::try_from(s).expect("a 32-bit time");
+    let nanos = |n: i64| u32::try_from(n).expect("nanoseconds");
+    #[allow(clippy::cast_possible_truncation)]
+    index
+        .add(&git2::IndexEntry {
+            ctime: git2::IndexTime::new(seconds(meta.ctime()), nanos(meta.ctime_nsec())),
+            mtime: git2::IndexTime::new(seconds(meta.mtime()), nanos(meta.mtime_nsec())),
+            dev: meta.dev() as u32,
+            ino: meta.ino() as u32,
+            uid: meta.uid(),
+            gid: meta.gid(),
+            file_size: meta.size() as u32,
+            ..entry
+        })
+        .expect("the index entry");
+    index.write().expect("index written");
+    // A sweep with the cache on: the proof names the committed blob, the
+    // bytes read are the edited ones.
+    let _ = p.run(&["check", "--all-files"]);
+    // The user reverts the edit, and commits a second head through the hook.
+    p.project.write(users, &committed);
+    assert_eq!(p.git(&["add", users]).code, 0);
+    let clean = p.run(&["check", "--all-files"]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    let out = commit_through_the_hook(&p);
+    assert_eq!(out.code, 1, "the second head is refused:\n{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("error[AP201]"), "{}", out.stderr);
+}
