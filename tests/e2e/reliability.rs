@@ -394,6 +394,26 @@ fn f18_a_failed_install_never_loses_the_foreign_hook() {
     assert!(commit.stderr.contains("FOREIGN"), "{}", commit.stderr);
 }
 
+/// Stages everything, makes sure git pairs the change as a rename, and
+/// checks the staged change.
+fn check_a_staged_rename(p: &GitProject) -> crate::support::Output {
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert!(
+        p.git(&["status", "--short"]).stdout.starts_with("R "),
+        "paired as a rename"
+    );
+    p.run(&["check", "--format", "concise"])
+}
+
+fn assert_reports(out: &crate::support::Output, line: &str) {
+    assert!(
+        out.stdout.contains(line),
+        "{line}\nnot in:\n{}{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
 /// F-13: git pairs a moved-and-edited file, or a deleted revision and a
 /// look-alike added in its place, as a rename; AP701 looked only at paths
 /// HEAD has, so both edits of applied history went unreported.
@@ -405,19 +425,9 @@ fn f13_edited_history_is_reported_when_git_pairs_it_as_a_rename() {
     assert_eq!(p.git(&["mv", old, moved]).code, 0);
     let text = std::fs::read_to_string(p.root().join(moved)).expect("moved");
     p.project.write(moved, text.replace("sa.Integer()", "sa.BigInteger()"));
-    assert_eq!(p.git(&["add", "-A"]).code, 0);
-    assert!(
-        p.git(&["status", "--short"]).stdout.starts_with("R "),
-        "paired as a rename"
-    );
-    let out = p.run(&["check", "--format", "concise"]);
-    assert!(
-        out.stdout.contains(&format!(
-            "{moved}:1:1: AP701 [warning] this change moves and edits a revision HEAD already has (from {old})"
-        )),
-        "{}{}",
-        out.stdout,
-        out.stderr
+    assert_reports(
+        &check_a_staged_rename(&p),
+        &format!("{moved}:1:1: AP701 [warning] this change moves and edits a revision HEAD already has (from {old})"),
     );
     // A plain move changes nothing Alembic sees.
     p.project.write(moved, &text);
@@ -429,30 +439,15 @@ fn f13_edited_history_is_reported_when_git_pairs_it_as_a_rename() {
     assert_eq!(p.git(&["reset", "-q", "--hard"]).code, 0);
     assert_eq!(p.git(&["rm", "-q", old]).code, 0);
     p.migration("c3d7e6f5a4b3_users.py", text.replace("b2c8d7e6f5a4", "c3d7e6f5a4b3"));
-    assert_eq!(p.git(&["add", "-A"]).code, 0);
-    assert!(
-        p.git(&["status", "--short"]).stdout.starts_with("R "),
-        "paired as a rename"
-    );
-    let out = p.run(&["check", "--format", "concise"]);
-    assert!(
-        out.stdout.contains(&format!(
-            "{old}:1:1: AP701 [warning] this change deletes a revision HEAD already has"
-        )),
-        "{}{}",
-        out.stdout,
-        out.stderr
+    assert_reports(
+        &check_a_staged_rename(&p),
+        &format!("{old}:1:1: AP701 [warning] this change deletes a revision HEAD already has"),
     );
     // The same with `--since`, against the commit.
     assert_eq!(p.git(&["commit", "-q", "--no-verify", "-m", "replace"]).code, 0);
-    let out = p.run(&["check", "--since", "HEAD~1", "--format", "concise"]);
-    assert!(
-        out.stdout.contains(&format!(
-            "{old}:1:1: AP701 [warning] this change deletes a revision HEAD~1 already has"
-        )),
-        "{}{}",
-        out.stdout,
-        out.stderr
+    assert_reports(
+        &p.run(&["check", "--since", "HEAD~1", "--format", "concise"]),
+        &format!("{old}:1:1: AP701 [warning] this change deletes a revision HEAD~1 already has"),
     );
 }
 
