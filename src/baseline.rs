@@ -11,9 +11,8 @@
 
 use std::collections::HashSet;
 
-use crate::check::Outcome;
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, Scope};
+use crate::rule::{Rule, Scope};
 use crate::scan::Scan;
 use crate::scan::migration::Migration;
 use crate::tree::Tree;
@@ -44,18 +43,6 @@ pub struct Renamed {
 }
 
 impl Baseline {
-    /// Built from a full check of the baseline state.
-    pub fn new(name: &str, outcome: &Outcome, modified: Vec<String>, deleted: Vec<String>) -> Self {
-        let migrations = outcome
-            .environments
-            .iter()
-            .flat_map(|e| e.files.iter().cloned())
-            .collect();
-        let mut baseline = Self::pending(name, migrations, modified, deleted);
-        baseline.learn(outcome);
-        baseline
-    }
-
     /// A baseline whose diagnostics are not known yet: nothing is filtered
     /// until [`Baseline::learn`] is given them. Checking the baseline costs
     /// as much as checking the change; a change with no project diagnostic
@@ -89,9 +76,8 @@ impl Baseline {
     }
 
     /// Takes the baseline's diagnostics from a full check of it.
-    pub fn learn(&mut self, outcome: &Outcome) {
-        self.known = outcome
-            .diagnostics
+    pub fn learn(&mut self, diagnostics: &[Diagnostic]) {
+        self.known = diagnostics
             .iter()
             .filter(|d| d.rule.meta().scope == Scope::Project)
             .map(|d| (d.rule, identity(d)))

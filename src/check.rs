@@ -17,13 +17,15 @@ use crate::graph::{Graph, MigrationFile};
 use crate::metadata::Metadatas;
 use crate::parallel;
 use crate::render::Sources;
-use crate::rules::{self, FileContext, Rule, SourceContext};
+use crate::rule::Rule;
+use crate::rules::{self, FileContext, FileKind, InitFile, ModelSource, Schema, SourceContext};
 use crate::scan::Scan;
 use crate::scan::app::{AllCall, Caller, all_calls, may_call_all};
 use crate::scan::imports::sibling_imports;
-use crate::scan::migration::{Item, Migration};
+use crate::scan::literal::Item;
+use crate::scan::migration::Migration;
 use crate::scan::model::ModelFile;
-use crate::schema::{Replay, replay};
+use crate::schema::replay;
 use crate::source::SourceFile;
 use crate::suppress;
 use crate::tree::{self, Filtered, Tree};
@@ -68,45 +70,11 @@ pub struct Outcome {
     pub from_cache: (usize, usize),
 }
 
-/// What kind of Python file something is, for the `create_all` rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    /// A revision file or an environment's `env.py`: `create_all` is always wrong.
-    Alembic,
-    /// Test code: exempt.
-    Test,
-    /// Everything else.
-    App,
-}
-
-/// A model file and its facts.
-#[derive(Debug)]
-pub struct ModelSource {
-    pub path: String,
-    pub facts: ModelFile,
-}
-
-/// A package `__init__.py` and the sibling modules it imports.
-#[derive(Debug)]
-pub struct InitFile {
-    pub path: String,
-    pub imports: Vec<Item>,
-}
-
-/// Everything the schema rules look at.
-pub struct Schema<'p> {
-    pub models: &'p [ModelSource],
-    /// The name of each model's indexes, by model and index: literal or
-    /// from the convention, `None` where not known.
-    pub model_index_names: Vec<Vec<Option<String>>>,
-    /// The metadata of model tables.
-    pub metadatas: &'p Metadatas,
-    /// Classes without a table whose indexes their subclasses inherit.
-    pub index_bases: &'p HashSet<CompactString>,
-    pub replays: Vec<(&'p Graph<'p>, Replay<'p>)>,
-    pub files: &'p [String],
-    pub inits: &'p [InitFile],
-    pub settings: &'p Settings,
+impl Outcome {
+    /// The revision files of every environment checked.
+    pub fn revision_files(&self) -> HashSet<String> {
+        self.environments.iter().flat_map(|e| e.files.iter().cloned()).collect()
+    }
 }
 
 /// `create_all` / `drop_all` in a function of one file may run at start-up
@@ -850,7 +818,7 @@ mod tests {
     use std::path::Path;
 
     use super::{Selection, check, is_test};
-    use crate::rules::Rule;
+    use crate::rule::Rule;
     use crate::rules::tests::MemTree;
     use crate::tree::Tree;
 

@@ -14,8 +14,8 @@ use anyhow::{Context, Result, bail};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
-use crate::diagnostic::Severity;
-use crate::rules::Rule;
+use crate::rule::Rule;
+use crate::rule::Severity;
 
 /// The file's keys, all optional.
 #[derive(Debug, Default, Deserialize)]

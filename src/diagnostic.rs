@@ -2,28 +2,10 @@
 //! what is wrong, how to fix it, and the other places involved. Rendering
 //! happens elsewhere.
 
-use std::fmt;
 use std::ops::Range;
 
-use serde::Serialize;
-
-use crate::rules::Rule;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        })
-    }
-}
+use crate::rule::Rule;
+pub use crate::rule::Severity;
 
 /// Another place a diagnostic involves (selene's secondary label).
 #[derive(Debug, Clone, PartialEq, Eq)]

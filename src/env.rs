@@ -39,7 +39,7 @@ pub struct Environment {
     /// Python files below a version location, in sub-directories that a
     /// literal reading of the configuration does not load. Projects that set
     /// `version_locations` in code keep their revisions there; after the
-    /// files are read, [`link_nested`](crate::graph::link_nested) moves the
+    /// files are read, `graph::link_nested` moves the
     /// revision files linked into the graph to `files`.
     pub nested: Vec<String>,
 }

@@ -13,7 +13,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::env::Environment;
-use crate::scan::migration::{Item, Migration, Value, parse_create_date};
+use crate::scan::literal::Item;
+use crate::scan::migration::{Migration, Value, parse_create_date};
 
 /// One revision file and its facts.
 #[derive(Debug)]

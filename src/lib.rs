@@ -22,6 +22,7 @@ pub mod ini;
 pub mod metadata;
 pub mod parallel;
 pub mod render;
+pub mod rule;
 pub mod rules;
 pub mod scan;
 pub mod schema;
@@ -44,7 +45,7 @@ use crate::diagnostic::Severity;
 use crate::git::Repo;
 use crate::render::OutputFormat;
 use crate::render::{Totals, render};
-use crate::rules::Rule;
+use crate::rule::Rule;
 use crate::tree::Tree;
 use crate::tree::WorkTree;
 
@@ -369,7 +370,7 @@ fn learn_if_needed(
         d.rule.meta().scope == rules::Scope::Project && d.rule != Rule::EditedAppliedMigration
     };
     if outcome.diagnostics.iter().any(project) {
-        baseline.learn(&check(head, &Selection::Nothing, settings, None, cache));
+        baseline.learn(&check(head, &Selection::Nothing, settings, None, cache).diagnostics);
         baseline.filter(&mut outcome.diagnostics);
     }
 }
@@ -406,12 +407,9 @@ fn check_since(
     let ours: std::collections::HashSet<&str> = changes.changed.iter().map(String::as_str).collect();
     let gone: std::collections::HashSet<String> = deleted.into_iter().filter(|f| !ours.contains(f.as_str())).collect();
     let merged = tree::Overlay::new(work, &other, theirs, &gone);
-    let mut baseline = Baseline::new(
-        reference,
-        &check(&other, &Selection::Nothing, settings, None, cache),
-        changes.modified,
-        changes.deleted,
-    );
+    let base = check(&other, &Selection::Nothing, settings, None, cache);
+    let mut baseline = Baseline::pending(reference, base.revision_files(), changes.modified, changes.deleted);
+    baseline.learn(&base.diagnostics);
     baseline.renames(changes.renamed, &other);
     results.add(check(
         &merged,

@@ -19,7 +19,7 @@ use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::render::Sources;
-use crate::rules::Rule;
+use crate::rule::Rule;
 use crate::scan::Scan;
 
 #[derive(Debug)]

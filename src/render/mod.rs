@@ -138,7 +138,7 @@ fn printable_all(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
 
 /// `--statistics`: how many diagnostics each rule produced, most first.
 pub fn statistics(format: OutputFormat, diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
-    let mut counts: Vec<(crate::rules::Rule, Severity, usize)> = Vec::new();
+    let mut counts: Vec<(crate::rule::Rule, Severity, usize)> = Vec::new();
     for d in diagnostics {
         match counts.iter_mut().find(|(r, _, _)| *r == d.rule) {
             Some(entry) => entry.2 += 1,
@@ -215,7 +215,7 @@ impl Sources {
 mod tests {
     use super::*;
     use crate::diagnostic::{Related, Severity};
-    use crate::rules::Rule;
+    use crate::rule::Rule;
 
     /// A small deterministic generator (xorshift), so a failure replays.
     struct Random(u64);

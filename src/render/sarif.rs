@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::Sources;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::Rule;
+use crate::rule::Rule;
 
 fn level(severity: Option<Severity>) -> &'static str {
     match severity {

@@ -1,8 +1,8 @@
 //! AP402 drop-all-outside-tests: see `docs/rules/drop-all-outside-tests.md`.
 
 use super::Rule;
-use crate::check::FileKind;
 use crate::diagnostic::Emitter;
+use crate::rules::FileKind;
 use crate::scan::app::{AllCall, Method};
 
 pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Emitter<'_>) {

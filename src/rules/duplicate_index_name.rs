@@ -1,8 +1,8 @@
 //! AP301 duplicate-index-name: see `docs/rules/duplicate-index-name.md`.
 
 use super::Rule;
-use crate::check::Schema;
 use crate::diagnostic::Emitter;
+use crate::rules::Schema;
 use compact_str::CompactString;
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {

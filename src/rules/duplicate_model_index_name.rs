@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Rule;
-use crate::check::Schema;
 use crate::diagnostic::Emitter;
 use crate::metadata::Identity;
+use crate::rules::Schema;
 use crate::scan::model::{DbSchema, convention_name};
 use crate::scan::ops::Name;
 

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use super::Rule;
 use super::duplicate_model_index_name::top_dir;
-use crate::check::Schema;
 use crate::diagnostic::Emitter;
 use crate::metadata::Identity;
+use crate::rules::Schema;
 use crate::scan::model::{DbSchema, TableDecl};
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {

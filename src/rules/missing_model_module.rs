@@ -1,8 +1,8 @@
 //! AP602 missing-model-module: see `docs/rules/missing-model-module.md`.
 
 use super::Rule;
-use crate::check::Schema;
 use crate::diagnostic::Emitter;
+use crate::rules::Schema;
 use crate::tree;
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {

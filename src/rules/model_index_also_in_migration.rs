@@ -1,8 +1,8 @@
 //! AP305 model-index-also-in-migration: see `docs/rules/model-index-also-in-migration.md`.
 
 use super::Rule;
-use crate::check::Schema;
 use crate::diagnostic::Emitter;
+use crate::rules::Schema;
 use compact_str::CompactString;
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {

@@ -4,9 +4,9 @@ use compact_str::CompactString;
 use std::collections::HashMap;
 
 use super::Rule;
-use crate::check::Schema;
 use crate::diagnostic::Emitter;
 use crate::parallel;
+use crate::rules::Schema;
 use crate::scan::model::{DbSchema, ModelIndex, normalise_column};
 use crate::schema::LiveIndex;
 

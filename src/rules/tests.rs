@@ -116,12 +116,9 @@ pub(crate) fn lint_change(before: &dyn Tree, after: &dyn Tree, only: Option<Rule
         .filter(|f| before.read(f).ok().is_none_or(|bytes| !added.contains(&bytes)))
         .cloned()
         .collect();
-    let baseline = Baseline::new(
-        "HEAD",
-        &check(before, &Selection::Nothing, &settings, None, &Cache::off()),
-        modified,
-        deleted,
-    );
+    let base = check(before, &Selection::Nothing, &settings, None, &Cache::off());
+    let mut baseline = Baseline::pending("HEAD", base.revision_files(), modified, deleted);
+    baseline.learn(&base.diagnostics);
     render_outcome(&check(
         after,
         &Selection::Paths(changed),

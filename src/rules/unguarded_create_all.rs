@@ -1,8 +1,8 @@
 //! AP401 unguarded-create-all: see `docs/rules/unguarded-create-all.md`.
 
 use super::Rule;
-use crate::check::FileKind;
 use crate::diagnostic::Emitter;
+use crate::rules::FileKind;
 use crate::scan::app::{AllCall, Method};
 
 pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Emitter<'_>) {

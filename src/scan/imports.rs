@@ -1,7 +1,7 @@
 //! Sibling imports of a package's `__init__.py`: `from .user import User`
 //! and `from . import user, order`, with the span of each module name.
 
-use super::migration::Item;
+use super::literal::Item;
 use super::{Kind, Scan};
 
 pub fn sibling_imports(scan: &Scan<'_>) -> Vec<Item> {

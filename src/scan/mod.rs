@@ -15,6 +15,7 @@ pub mod app;
 pub mod blocks;
 pub mod effect;
 pub mod imports;
+pub mod literal;
 pub mod migration;
 pub mod model;
 pub mod ops;

@@ -23,7 +23,7 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::blocks::{BlockKind, walk};
-use super::migration::{Item, string_item};
+use super::literal::{Item, string_item};
 use super::ops::{Args, Name, call_of, index_def, is_true};
 use super::{Kind, Scan, Token, split_top_level};
 

@@ -24,7 +24,7 @@ use compact_str::CompactString;
 use regex::Regex;
 
 use super::blocks::{BlockKind, walk};
-use super::migration::{Item, string_item};
+use super::literal::{Item, string_item};
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
 /// An index or constraint name as written.

@@ -1,0 +1,77 @@
+//! What the rules see: the contexts the check builds for file, source and
+//! schema rules. Defined here, below the check, so the rules never depend
+//! on how a run is put together.
+
+use std::collections::HashSet;
+
+use compact_str::CompactString;
+
+use crate::config::Settings;
+use crate::env::Environment;
+use crate::graph::{Graph, MigrationFile};
+use crate::metadata::Metadatas;
+use crate::scan::app::AllCall;
+use crate::scan::literal::Item;
+use crate::scan::model::ModelFile;
+use crate::schema::Replay;
+
+/// What a file rule sees: the file, its environment and the environment's
+/// revision graph.
+pub struct FileContext<'a> {
+    pub file: &'a MigrationFile,
+    pub env: &'a Environment,
+    pub graph: &'a Graph<'a>,
+    pub settings: &'a Settings,
+}
+
+/// What a rule on a Python file other than a revision sees.
+pub struct SourceContext<'a> {
+    pub path: &'a str,
+    pub kind: FileKind,
+    pub model: Option<&'a ModelFile>,
+    pub calls: &'a [AllCall],
+    pub settings: &'a Settings,
+    /// The database every environment names, when they agree.
+    pub dialect: Option<crate::env::Dialect>,
+}
+
+/// What kind of Python file something is, for the `create_all` rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A revision file or an environment's `env.py`: `create_all` is always wrong.
+    Alembic,
+    /// Test code: exempt.
+    Test,
+    /// Everything else.
+    App,
+}
+
+/// A model file and its facts.
+#[derive(Debug)]
+pub struct ModelSource {
+    pub path: String,
+    pub facts: ModelFile,
+}
+
+/// A package `__init__.py` and the sibling modules it imports.
+#[derive(Debug)]
+pub struct InitFile {
+    pub path: String,
+    pub imports: Vec<Item>,
+}
+
+/// Everything the schema rules look at.
+pub struct Schema<'p> {
+    pub models: &'p [ModelSource],
+    /// The name of each model's indexes, by model and index: literal or
+    /// from the convention, `None` where not known.
+    pub model_index_names: Vec<Vec<Option<String>>>,
+    /// The metadata of model tables.
+    pub metadatas: &'p Metadatas,
+    /// Classes without a table whose indexes their subclasses inherit.
+    pub index_bases: &'p HashSet<CompactString>,
+    pub replays: Vec<(&'p Graph<'p>, Replay<'p>)>,
+    pub files: &'p [String],
+    pub inits: &'p [InitFile],
+    pub settings: &'p Settings,
+}
