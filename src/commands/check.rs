@@ -1,0 +1,402 @@
+//! `check`: the modes (staged, paths, directories and all files, since),
+//! each turned into checks of trees, merged and rendered.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::ExitStatus;
+use super::{Project, settings};
+use crate::baseline::Baseline;
+use crate::cache::Cache;
+use crate::check::{self, Selection, check};
+use crate::cli::{CheckArgs, ColorChoice};
+use crate::config::{Overrides, Selector, Settings};
+use crate::diagnostic::{self, Severity};
+use crate::git::{self, Repo};
+use crate::render::{self, OutputFormat, Totals, render};
+use crate::rule::{Rule, Scope};
+use crate::tree::{self, Tree, WorkTree};
+
+fn set_colour(choice: ColorChoice) {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+            if set("NO_COLOR") {
+                false
+            } else if set("FORCE_COLOR") {
+                true
+            } else {
+                std::io::stdout().is_terminal()
+            }
+        }
+    };
+    colored::control::set_override(on);
+}
+
+pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+    set_colour(args.color);
+    let Project { cwd, repo } = Project::open()?;
+    let overrides = Overrides {
+        select: args
+            .select
+            .as_ref()
+            .map(|s| s.iter().map(|t| Selector::parse(t)).collect::<Result<Vec<_>>>())
+            .transpose()?,
+        ignore: args
+            .ignore
+            .iter()
+            .map(|t| Selector::parse(t))
+            .collect::<Result<Vec<_>>>()?,
+        report_unused_suppressions: args.report_unused_suppressions,
+    };
+    let settings_for = |root: &Path| settings(root, args.config.as_deref(), args.isolated, &overrides);
+    let mut results = Results::default();
+    let started = std::time::Instant::now();
+    let cache = match &repo {
+        Some(repo) if !args.no_cache => repo.cache(),
+        _ => Cache::off(),
+    };
+    let timings = std::cell::RefCell::new(vec![("open the cache", started.elapsed())]);
+    let work_tree = |root: &Path| {
+        let clock = std::time::Instant::now();
+        let tree = WorkTree::walk(root);
+        timings.borrow_mut().push(("walk the work tree", clock.elapsed()));
+        let clock = std::time::Instant::now();
+        let tree = match &repo {
+            Some(repo) if cache.is_on() && repo.root() == root => {
+                let recorded = repo.recorded(tree.files());
+                tree.with_recorded(recorded)
+            }
+            _ => tree,
+        };
+        timings
+            .borrow_mut()
+            .push(("read the index's stat data", clock.elapsed()));
+        tree
+    };
+    let staged = args.staged || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some());
+    if staged {
+        let repo = repo
+            .as_ref()
+            .context("`--staged` needs a git repository: nothing is staged outside one")?;
+        check_staged(repo, &settings_for(repo.root())?, &cache, &mut results)?;
+    } else if let Some(reference) = &args.since {
+        let repo = repo.as_ref().context("`--since` needs a git repository")?;
+        let work = work_tree(repo.root());
+        check_since(
+            repo,
+            &work,
+            reference,
+            &settings_for(repo.root())?,
+            &cache,
+            &mut results,
+        )?;
+    } else if args.paths.is_empty() {
+        let root = repo.as_ref().map_or_else(|| cwd.clone(), |r| r.root().to_path_buf());
+        results.add(check(
+            &work_tree(&root),
+            &Selection::All,
+            &settings_for(&root)?,
+            None,
+            &cache,
+        ));
+    } else {
+        for (root, selection, files_only) in plan(&cwd, repo.as_ref().map(Repo::root), &args.paths)? {
+            let settings = settings_for(&root)?;
+            let tree = work_tree(&root);
+            // Files get changed-set reporting against HEAD; directories are swept.
+            let head = match &repo {
+                Some(repo) if files_only && repo.root() == root => repo.head()?,
+                _ => None,
+            };
+            let mut baseline = head.as_ref().map(|head| {
+                let modified = edited_files(&tree, head, &selection);
+                Baseline::pending("HEAD", check::revision_files(head, &settings), modified, Vec::new())
+            });
+            let mut outcome = check(&tree, &selection, &settings, baseline.as_ref(), &cache);
+            if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
+                learn_if_needed(head, &settings, baseline, &cache, &mut outcome);
+            }
+            results.add(outcome);
+        }
+    }
+    let clock = std::time::Instant::now();
+    cache.save();
+    results.timings.splice(0..0, timings.into_inner());
+    results.timings.push(("save the cache", clock.elapsed()));
+    let format = args.format.unwrap_or_else(|| {
+        if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+            OutputFormat::Github
+        } else {
+            OutputFormat::Full
+        }
+    });
+    let status = if !results.errors.is_empty() {
+        ExitStatus::Error
+    } else if !args.exit_zero && results.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    };
+    let rendered = if args.statistics {
+        render::statistics(format, &results.diagnostics, out)
+    } else {
+        render(format, &results.diagnostics, &results.sources, results.totals, out)
+    };
+    for note in &results.notes {
+        writeln!(
+            err,
+            "{} {note}",
+            colored::Colorize::bold(colored::Colorize::cyan("note:"))
+        )?;
+    }
+    for error in &results.errors {
+        writeln!(
+            err,
+            "{} {error}",
+            colored::Colorize::bold(colored::Colorize::red("error:"))
+        )?;
+    }
+    if std::env::var_os("ALEMBIC_PREFLIGHT_TIMINGS").is_some() {
+        for (phase, took) in &results.timings {
+            writeln!(err, "{:>9.1} ms  {phase}", took.as_secs_f64() * 1000.0)?;
+        }
+        let (hits, files) = results.from_cache;
+        writeln!(err, "{hits} of {files} files' facts from the cache")?;
+    }
+    // A reader that stops early (`| head`) does not change what was found:
+    // the exit status still says it.
+    match rendered {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(status),
+    }
+}
+
+/// What the checks of one run found, merged.
+#[derive(Default)]
+struct Results {
+    diagnostics: Vec<diagnostic::Diagnostic>,
+    sources: render::Sources,
+    totals: Totals,
+    errors: Vec<String>,
+    notes: Vec<String>,
+    timings: Vec<(&'static str, std::time::Duration)>,
+    from_cache: (usize, usize),
+}
+
+impl Results {
+    fn add(&mut self, outcome: check::Outcome) {
+        self.timings.extend(outcome.timings.iter().copied());
+        self.from_cache.0 += outcome.from_cache.0;
+        self.from_cache.1 += outcome.from_cache.1;
+        self.diagnostics.extend(outcome.diagnostics);
+        self.totals.files_checked += outcome.files_checked;
+        self.errors.extend(outcome.errors);
+        self.notes.extend(outcome.notes);
+        self.sources.merge(outcome.sources);
+    }
+}
+
+/// The native hook's check: every byte from the index, the selection from
+/// the HEAD→index diff, and HEAD as the baseline.
+fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut Results) -> Result<()> {
+    let clock = std::time::Instant::now();
+    let git::Staged { index, head, changes } = repo.staged()?;
+    results
+        .timings
+        .push(("list the index and HEAD, compare them", clock.elapsed()));
+    if changes.changed.is_empty() && changes.deleted.is_empty() {
+        return Ok(());
+    }
+    // HEAD is checked only if the change has project diagnostics to compare.
+    // Its revision files matter only to edits and deletions (AP701).
+    let mut baseline = head.as_ref().map(|h| {
+        let edits = !changes.modified.is_empty() || !changes.deleted.is_empty() || !changes.renamed.is_empty();
+        let mut baseline = Baseline::pending(
+            "HEAD",
+            if edits {
+                check::revision_files(h, settings)
+            } else {
+                std::collections::HashSet::new()
+            },
+            changes.modified,
+            changes.deleted,
+        );
+        baseline.renames(changes.renamed, h);
+        baseline
+    });
+    let mut outcome = check(
+        &index,
+        &Selection::Paths(changes.changed),
+        settings,
+        baseline.as_ref(),
+        cache,
+    );
+    if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
+        learn_if_needed(head, settings, baseline, cache, &mut outcome);
+    }
+    results.add(outcome);
+    Ok(())
+}
+
+/// Checks the baseline, and leaves out what it already had, only when the
+/// change has project diagnostics to compare: checking it costs as much as
+/// checking the change.
+fn learn_if_needed(
+    head: &dyn Tree,
+    settings: &Settings,
+    baseline: &mut Baseline,
+    cache: &Cache,
+    outcome: &mut check::Outcome,
+) {
+    let project =
+        |d: &diagnostic::Diagnostic| d.rule.meta().scope == Scope::Project && d.rule != Rule::EditedAppliedMigration;
+    if outcome.diagnostics.iter().any(project) {
+        baseline.learn(&check(head, &Selection::Nothing, settings, None, cache).diagnostics);
+        baseline.filter(&mut outcome.diagnostics);
+    }
+}
+
+/// CI's check: the files changed since the merge base with `reference`,
+/// against the graph as it will be after merging it.
+fn check_since(
+    repo: &Repo,
+    work: &WorkTree,
+    reference: &str,
+    settings: &Settings,
+    cache: &Cache,
+    results: &mut Results,
+) -> Result<()> {
+    let changes = repo.changes_since(reference)?;
+    let other = repo.commit(reference)?;
+    // The graph a merge would leave: the revision files the other side
+    // added since the merge base join it, and the files it deleted or
+    // renamed leave it unless this side changed them too.
+    let (added, deleted) = repo.their_changes(reference)?;
+    let envs = check::configured_environments(work, settings);
+    let theirs: Vec<String> = added
+        .into_iter()
+        .filter(|f| {
+            let dir = tree::parent(f);
+            tree::is_python(f)
+                && envs.iter().any(|e| {
+                    e.version_locations
+                        .iter()
+                        .any(|l| dir == l || (e.recursive && tree::is_under(dir, l)))
+                })
+        })
+        .collect();
+    let ours: std::collections::HashSet<&str> = changes.changed.iter().map(String::as_str).collect();
+    let gone: std::collections::HashSet<String> = deleted.into_iter().filter(|f| !ours.contains(f.as_str())).collect();
+    let merged = tree::Overlay::new(work, &other, theirs, &gone);
+    let base = check(&other, &Selection::Nothing, settings, None, cache);
+    let mut baseline = Baseline::pending(reference, base.revision_files(), changes.modified, changes.deleted);
+    baseline.learn(&base.diagnostics);
+    baseline.renames(changes.renamed, &other);
+    results.add(check(
+        &merged,
+        &Selection::Paths(changes.changed),
+        settings,
+        Some(&baseline),
+        cache,
+    ));
+    Ok(())
+}
+
+/// Selected files whose bytes differ from HEAD's.
+fn edited_files(work: &WorkTree, head: &git::CommitTree, selection: &Selection) -> Vec<String> {
+    work.files()
+        .iter()
+        .filter(|f| selection.contains(f) && tree::is_python(f) && head.blob_id(f).is_some())
+        .filter(|f| match (work.read(f), head.read(f)) {
+            (Ok(a), Ok(b)) => a != b,
+            _ => false,
+        })
+        .cloned()
+        .collect()
+}
+
+/// Which roots to walk and what to select in each, and whether only files
+/// (no directories) were named there. The main root is the git work tree
+/// holding the current directory, or the current directory; a path outside
+/// it is checked from its own root.
+fn plan(cwd: &Path, repo_root: Option<&Path>, paths: &[PathBuf]) -> Result<Vec<(PathBuf, Selection, bool)>> {
+    let main_root = repo_root.map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
+    let mut jobs: Vec<(PathBuf, Vec<String>, bool)> = Vec::new();
+    for path in paths {
+        let absolute = normalize(&cwd.join(path));
+        let kind = absolute
+            .metadata()
+            .with_context(|| format!("{}: no such file or directory", path.display()))?;
+        if !kind.is_file() && !kind.is_dir() {
+            bail!(
+                "{}: not a file or directory (a pipe, socket or device); nothing to check",
+                path.display()
+            );
+        }
+        let root = if absolute.starts_with(&main_root) {
+            main_root.clone()
+        } else {
+            own_root(&absolute)
+        };
+        let relative = absolute
+            .strip_prefix(&root)
+            .unwrap_or(Path::new(""))
+            .to_string_lossy()
+            .replace('\\', "/");
+        let is_file = absolute.is_file();
+        match jobs.iter_mut().find(|(r, _, _)| *r == root) {
+            Some((_, selected, files_only)) => {
+                selected.push(relative);
+                *files_only &= is_file;
+            }
+            None => jobs.push((root, vec![relative], is_file)),
+        }
+    }
+    Ok(jobs
+        .into_iter()
+        .map(|(root, selected, files_only)| (root, Selection::Paths(selected), files_only))
+        .collect())
+}
+
+/// The root for a path outside the main root: its git work tree, the
+/// directory itself, or the nearest ancestor with Alembic configuration.
+fn own_root(path: &Path) -> PathBuf {
+    if let Some(root) = git_root(path) {
+        return root;
+    }
+    if path.is_dir() {
+        return path.to_path_buf();
+    }
+    let parent = path.parent().unwrap_or(path);
+    parent
+        .ancestors()
+        .find(|dir| dir.join("alembic.ini").is_file() || dir.join("pyproject.toml").is_file())
+        .unwrap_or(parent)
+        .to_path_buf()
+}
+
+/// The top of the git work tree holding `path`, found by looking for `.git`.
+fn git_root(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

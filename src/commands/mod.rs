@@ -1,0 +1,72 @@
+//! One module per command, and the one way every command opens a project:
+//! the current directory, the git repository holding it (if any), the
+//! project root, and the settings of a root.
+
+pub mod check;
+pub mod explain;
+pub mod graph;
+pub mod hook;
+pub mod rules;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use crate::config::{self, Overrides, Settings};
+use crate::git::Repo;
+
+/// Where a command runs: the current directory and its repository.
+pub struct Project {
+    pub cwd: PathBuf,
+    pub repo: Option<Repo>,
+}
+
+impl Project {
+    pub fn open() -> Result<Self> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let repo = Repo::discover(&cwd)?;
+        Ok(Project { cwd, repo })
+    }
+
+    /// The project root: the top of the work tree, or the current directory
+    /// outside git.
+    pub fn root(&self) -> PathBuf {
+        self.repo
+            .as_ref()
+            .map_or_else(|| self.cwd.clone(), |r| r.root().to_path_buf())
+    }
+
+    /// The repository, or `why` there must be one.
+    pub fn repo(&self, why: &str) -> Result<&Repo> {
+        self.repo.as_ref().with_context(|| why.to_owned())
+    }
+}
+
+/// The settings of `root`: its configuration file (the one named, or none
+/// with `isolated`) under the command line's overrides.
+pub fn settings(root: &Path, named: Option<&Path>, isolated: bool, overrides: &Overrides) -> Result<Settings> {
+    let (source, file) = config::load(root, named, isolated)?;
+    Settings::resolve(root, source, file, overrides)
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No error-severity diagnostic.
+    Success,
+    /// At least one error-severity diagnostic.
+    Failure,
+    /// The tool itself failed (some files or configuration could not be read).
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(match status {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
