@@ -156,9 +156,10 @@ pub fn is_test(path: &str) -> bool {
     in_tests || name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py"
 }
 
-/// Checks `tree`. With a `baseline` (changed-set modes), project diagnostics
-/// the baseline already had are left out, and edits of the baseline's
-/// revision files are reported.
+/// Checks `tree`, in four phases the timings name: load the project,
+/// analyse it, lint it, report. With a `baseline` (changed-set modes),
+/// project diagnostics the baseline already had are left out, and edits of
+/// the baseline's revision files are reported.
 pub fn check(
     tree: &dyn Tree,
     selection: &Selection,
@@ -174,9 +175,146 @@ pub fn check(
     };
     let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
     let tree: &dyn Tree = &filtered;
+    let mut project = load(tree, selection, settings, cache, &mut outcome);
+    lap(&mut outcome, "load: environments, revision and other files' facts");
+    let graphs = build_graphs(&project.envs, &project.revisions, settings);
+    let schema = analyse(&project, &graphs, tree.files(), settings);
+    lap(&mut outcome, "analyse: graphs, replayed schemas, model index names");
+    let severity = |rule: Rule| settings.severity(rule);
+    let mut emit = Emitter::new(&severity);
+    let directives = lint(
+        &project,
+        &graphs,
+        &schema,
+        selection,
+        settings,
+        baseline,
+        &mut emit,
+        &mut outcome,
+    );
+    drop(schema);
+    drop(graphs);
+    project.directives.extend(directives);
+    lap(&mut outcome, "lint: file, graph, source and schema rules");
+    report(
+        emit.into_diagnostics(),
+        project,
+        tree,
+        selection,
+        settings,
+        baseline,
+        &mut outcome,
+    );
+    lap(
+        &mut outcome,
+        "report: suppressions, selection and baseline, order, texts",
+    );
+    outcome
+}
+
+/// Everything read from a tree: its environments and the facts of its
+/// files.
+struct Project {
+    envs: Vec<Environment>,
+    /// The revision files of each environment, in `envs`' order.
+    revisions: Vec<Vec<MigrationFile>>,
+    models: Vec<ModelSource>,
+    metadatas: Metadatas,
+    index_bases: HashSet<CompactString>,
+    inits: Vec<InitFile>,
+    /// Other Python files: path, kind, `create_all`/`drop_all` calls.
+    others: Vec<(String, FileKind, Vec<AllCall>)>,
+    /// Files with suppression comments.
+    directives: Vec<String>,
+    /// The naming convention the migrations' environment uses, if known.
+    convention: Option<String>,
+}
+
+/// Load: the environments (and what keeps them from being read), every
+/// revision file's facts, and every other Python file's.
+fn load(tree: &dyn Tree, selection: &Selection, settings: &Settings, cache: &Cache, outcome: &mut Outcome) -> Project {
     let (mut envs, config_errors) = environments(tree, settings);
-    // A broken configuration matters where it could describe what was
-    // selected: a directory above a selected path, or inside a selected one.
+    unusable(tree, selection, &envs, config_errors, outcome);
+    let (revisions, unloaded) = load_revisions(tree, &mut envs, cache, outcome);
+    let candidates = classify(tree, &envs, selection, settings);
+    let app_paths: Vec<String> = candidates
+        .iter()
+        .filter(|c| c.kind == FileKind::App)
+        .map(|c| c.path.clone())
+        .collect();
+    let scanned = read_others(tree, candidates, cache, outcome);
+    let mut project = Project {
+        envs,
+        revisions,
+        models: Vec::new(),
+        metadatas: Metadatas::new(settings.index_naming.clone()),
+        index_bases: HashSet::new(),
+        inits: Vec::new(),
+        others: Vec::new(),
+        directives: Vec::new(),
+        convention: None,
+    };
+    project.metadatas.set_files(tree.files().iter().map(String::as_str));
+    let mut unloaded: Vec<String> = unloaded.into_iter().filter(|p| selection.contains(p)).collect();
+    for (candidate, facts) in scanned {
+        if candidate.selected {
+            outcome.files_checked += 1;
+        }
+        if facts.revision_like && candidate.selected && candidate.kind == FileKind::App {
+            unloaded.push(candidate.path.clone());
+        }
+        if facts.directives {
+            project.directives.push(candidate.path.clone());
+        }
+        if let Some(facts) = facts.wanted(&candidate) {
+            project.add(candidate, facts);
+        }
+    }
+    if let Some(note) = unloaded_note(unloaded) {
+        outcome.notes.push(note);
+    }
+    find_start_up_callers(tree, &app_paths, &mut project.others);
+    project.convention = migration_convention(&project.models, &project.metadatas);
+    project
+}
+
+impl Project {
+    /// Takes in the facts of one other Python file.
+    fn add(&mut self, candidate: Candidate, mut facts: Wanted) {
+        if !facts.imports.is_empty() {
+            self.inits.push(InitFile {
+                path: candidate.path.clone(),
+                imports: std::mem::take(&mut facts.imports),
+            });
+        }
+        self.metadatas.add(
+            &candidate.path,
+            std::mem::take(&mut facts.models.defs),
+            std::mem::take(&mut facts.models.reassigned),
+            std::mem::take(&mut facts.models.imports),
+        );
+        self.index_bases.extend(std::mem::take(&mut facts.models.index_bases));
+        if !facts.models.tables.is_empty() || !facts.models.indexes.is_empty() {
+            self.models.push(ModelSource {
+                path: candidate.path.clone(),
+                facts: facts.models,
+            });
+        }
+        self.others.push((candidate.path, candidate.kind, facts.calls));
+    }
+}
+
+/// What keeps the check from seeing a project whole: a broken
+/// configuration where it could describe what was selected, and a version
+/// location the walk could not enter (unreadable, or a link to a
+/// directory), which would hide revisions silently.
+fn unusable(
+    tree: &dyn Tree,
+    selection: &Selection,
+    envs: &[Environment],
+    config_errors: Vec<env::ConfigError>,
+    outcome: &mut Outcome,
+) {
     for error in config_errors {
         let dir = tree::parent(&error.path);
         let relevant = match selection {
@@ -191,8 +329,6 @@ pub fn check(
             outcome.errors.push(format!("{}: {:#}", error.path, error.error));
         }
     }
-    // A version location the walk could not enter (unreadable, or a link
-    // to a directory) hides revisions: the graph would be wrong, silently.
     for (dir, why) in tree.unwalked() {
         let hides = |location: &str| location == dir || tree::is_under(location, dir) || tree::is_under(dir, location);
         if envs.iter().any(|e| e.version_locations.iter().any(|l| hides(l))) {
@@ -201,15 +337,12 @@ pub fn check(
             ));
         }
     }
-    let severity = |rule: Rule| settings.severity(rule);
-    let mut emit = Emitter::new(&severity);
+}
 
-    // Revision files, per environment.
-    lap(&mut outcome, "discover environments");
-    let (loaded, unloaded) = load_revisions(tree, &mut envs, cache, &mut outcome);
-    let envs = envs;
-    let version_dirs = env::VersionDirs::of(&envs);
-    lap(&mut outcome, "read and scan revision files");
+/// The Python files other than revision files, each with its kind and
+/// whether it is selected.
+fn classify(tree: &dyn Tree, envs: &[Environment], selection: &Selection, settings: &Settings) -> Vec<Candidate> {
+    let version_dirs = env::VersionDirs::of(envs);
     let migration_paths: HashSet<&str> = envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
     let env_scripts: Vec<String> = envs.iter().map(|e| tree::join(&e.script_location, "env.py")).collect();
     let mut candidates = Vec::new();
@@ -243,67 +376,63 @@ pub fn check(
             models_glob,
         });
     }
-    let app_paths: Vec<String> = candidates
-        .iter()
-        .filter(|c| c.kind == FileKind::App)
-        .map(|c| c.path.clone())
-        .collect();
-    let scanned = read_others(tree, candidates, cache, &mut outcome);
-    lap(&mut outcome, "read and scan other files");
-    let mut models = Vec::new();
-    let mut metadatas = Metadatas::new(settings.index_naming.clone());
-    metadatas.set_files(tree.files().iter().map(String::as_str));
-    let mut index_bases: HashSet<CompactString> = HashSet::new();
-    let mut inits = Vec::new();
-    let mut others: Vec<(String, FileKind, Vec<AllCall>)> = Vec::new();
-    let mut directives: Vec<String> = Vec::new();
-    let mut unloaded: Vec<String> = unloaded.into_iter().filter(|p| selection.contains(p)).collect();
-    for (candidate, facts) in scanned {
-        if candidate.selected {
-            outcome.files_checked += 1;
-        }
-        if facts.revision_like && candidate.selected && candidate.kind == FileKind::App {
-            unloaded.push(candidate.path.clone());
-        }
-        if facts.directives {
-            directives.push(candidate.path.clone());
-        }
-        let Some(mut facts) = facts.wanted(&candidate) else {
-            continue;
-        };
-        if !facts.imports.is_empty() {
-            inits.push(InitFile {
-                path: candidate.path.clone(),
-                imports: std::mem::take(&mut facts.imports),
-            });
-        }
-        metadatas.add(
-            &candidate.path,
-            std::mem::take(&mut facts.models.defs),
-            std::mem::take(&mut facts.models.reassigned),
-            std::mem::take(&mut facts.models.imports),
-        );
-        index_bases.extend(std::mem::take(&mut facts.models.index_bases));
-        if !facts.models.tables.is_empty() || !facts.models.indexes.is_empty() {
-            models.push(ModelSource {
-                path: candidate.path.clone(),
-                facts: facts.models,
-            });
-        }
-        others.push((candidate.path, candidate.kind, facts.calls));
-    }
-    if let Some(note) = unloaded_note(unloaded) {
-        outcome.notes.push(note);
-    }
-    find_start_up_callers(tree, &app_paths, &mut others);
-    let convention = migration_convention(&models, &metadatas);
+    candidates
+}
 
-    // Graphs and file rules of revision files.
-    let graphs = build_graphs(&envs, &loaded, settings);
-    lap(&mut outcome, "build the graphs");
-    for graph in &graphs {
+/// Analyse: the schema each environment's upgrade chain leaves, and the
+/// name each model index gets, for the schema rules.
+fn analyse<'p>(
+    project: &'p Project,
+    graphs: &'p [Graph<'p>],
+    files: &'p [String],
+    settings: &'p Settings,
+) -> Schema<'p> {
+    let model_index_names = parallel::map(project.models.iter().collect(), |model| {
+        model
+            .facts
+            .indexes
+            .iter()
+            .map(|i| {
+                let convention = project.metadatas.resolve(&model.path, &i.metadata).convention;
+                rules::model_index_name(convention, (&i.table, &i.schema), &i.name, &i.columns)
+            })
+            .collect()
+    });
+    Schema {
+        models: &project.models,
+        model_index_names,
+        metadatas: &project.metadatas,
+        index_bases: &project.index_bases,
+        replays: graphs
+            .iter()
+            .map(|g| (g, replay(g, project.convention.as_deref())))
+            .collect(),
+        files,
+        inits: &project.inits,
+        settings,
+    }
+}
+
+/// Lint: the file rules on the selected revision files, the graph rules,
+/// the source rules on the selected other files, the schema rules, and what
+/// the change does to the baseline's revisions. Returns the revision files
+/// with suppression comments.
+#[allow(clippy::too_many_arguments)]
+fn lint(
+    project: &Project,
+    graphs: &[Graph<'_>],
+    schema: &Schema<'_>,
+    selection: &Selection,
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    emit: &mut Emitter<'_>,
+    outcome: &mut Outcome,
+) -> Vec<String> {
+    let mut directives = Vec::new();
+    for graph in graphs {
         let env = graph.env;
-        let files = &loaded[envs
+        let files = &project.revisions[project
+            .envs
             .iter()
             .position(|e| std::ptr::eq(e, env))
             .expect("the graph's environment")];
@@ -317,104 +446,113 @@ pub fn check(
             }
         }
         outcome.files_checked += selected.len();
-        // File rules on every core, in shares large enough to be worth it.
-        let size = (selected.len() / 64).max(16);
-        let shares = parallel::map(chunks(selected, size), |share| {
-            let mut emit = Emitter::new(&severity);
-            for file in share {
-                let ctx = FileContext {
-                    file,
-                    env,
-                    graph,
-                    settings,
-                };
-                rules::check_file(&ctx, &mut emit);
-            }
-            emit.into_diagnostics()
-        });
-        for share in shares {
-            emit.extend(share);
-        }
-        rules::check_graph(graph, settings, &mut emit);
+        lint_files(selected, graph, settings, emit);
+        rules::check_graph(graph, settings, emit);
     }
-    let dialect = envs
+    let dialect = project
+        .envs
         .first()
         .and_then(|e| e.dialect)
-        .filter(|d| envs.iter().all(|e| e.dialect == Some(*d)));
-    for (path, kind, calls) in &others {
+        .filter(|d| project.envs.iter().all(|e| e.dialect == Some(*d)));
+    for (path, kind, calls) in &project.others {
         if selection.contains(path) {
             // Models were pushed in the tree's sorted order.
-            let model = models
+            let model = project
+                .models
                 .binary_search_by(|m| m.path.as_str().cmp(path))
                 .ok()
-                .map(|i| &models[i].facts);
-            rules::check_source(
-                &SourceContext {
-                    path,
-                    kind: *kind,
-                    model,
-                    calls,
-                    settings,
-                    dialect,
-                },
-                &mut emit,
-            );
+                .map(|i| &project.models[i].facts);
+            let ctx = SourceContext {
+                path,
+                kind: *kind,
+                model,
+                calls,
+                settings,
+                dialect,
+            };
+            rules::check_source(&ctx, emit);
         }
     }
-    lap(&mut outcome, "file and graph rules");
-    let model_index_names = parallel::map(models.iter().collect(), |model| {
-        model
-            .facts
-            .indexes
-            .iter()
-            .map(|i| {
-                let convention = metadatas.resolve(&model.path, &i.metadata).convention;
-                rules::model_index_name(convention, (&i.table, &i.schema), &i.name, &i.columns)
-            })
-            .collect()
-    });
-    let schema = Schema {
-        models: &models,
-        model_index_names,
-        metadatas: &metadatas,
-        index_bases: &index_bases,
-        replays: graphs.iter().map(|g| (g, replay(g, convention.as_deref()))).collect(),
-        files: tree.files(),
-        inits: &inits,
-        settings,
-    };
-    lap(&mut outcome, "replay the upgrade chains");
-    rules::check_schema(&schema, &mut emit);
-    lap(&mut outcome, "schema rules");
+    rules::check_schema(schema, emit);
     if let Some(baseline) = baseline {
-        // The ids the renamed files declare now.
-        let moved: HashSet<&str> = baseline.renamed.iter().map(|r| r.to.as_str()).collect();
-        let declared: HashMap<&str, &str> = graphs
-            .iter()
-            .flat_map(|g| g.nodes.iter().map(|n| (n.file, n.id)))
-            .chain(
-                graphs
-                    .iter()
-                    .flat_map(|g| g.duplicates.iter().map(|&(f, at)| (f, g.nodes[at].id))),
-            )
-            .filter(|(f, _)| moved.contains(f.path.as_str()))
-            .map(|(f, id)| (f.path.as_str(), id))
-            .collect();
-        rules::edited_applied_migration(&migration_paths, &declared, baseline, &mut emit);
+        edited_history(&project.envs, graphs, baseline, emit);
     }
-    drop(schema);
-    drop(graphs);
-    let diagnostics = emit.into_diagnostics();
+    directives
+}
 
+/// The file rules on one graph's selected revision files, on every core in
+/// shares large enough to be worth it.
+fn lint_files(selected: Vec<&MigrationFile>, graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'_>) {
+    let size = (selected.len() / 64).max(16);
+    let severity = |rule: Rule| settings.severity(rule);
+    let shares = parallel::map(chunks(selected, size), |share| {
+        let mut emit = Emitter::new(&severity);
+        for file in share {
+            let ctx = FileContext {
+                file,
+                env: graph.env,
+                graph,
+                settings,
+            };
+            rules::check_file(&ctx, &mut emit);
+        }
+        emit.into_diagnostics()
+    });
+    for share in shares {
+        emit.extend(share);
+    }
+}
+
+/// AP701: the revisions of the baseline this change edits or deletes.
+fn edited_history(envs: &[Environment], graphs: &[Graph<'_>], baseline: &Baseline, emit: &mut Emitter<'_>) {
+    let migration_paths: HashSet<&str> = envs.iter().flat_map(|e| e.files.iter().map(String::as_str)).collect();
+    // The ids the renamed files declare now.
+    let moved: HashSet<&str> = baseline.renamed.iter().map(|r| r.to.as_str()).collect();
+    let declared: HashMap<&str, &str> = graphs
+        .iter()
+        .flat_map(|g| g.nodes.iter().map(|n| (n.file, n.id)))
+        .chain(
+            graphs
+                .iter()
+                .flat_map(|g| g.duplicates.iter().map(|&(f, at)| (f, g.nodes[at].id))),
+        )
+        .filter(|(f, _)| moved.contains(f.path.as_str()))
+        .map(|(f, id)| (f.path.as_str(), id))
+        .collect();
+    rules::edited_applied_migration(&migration_paths, &declared, baseline, emit);
+}
+
+/// Report: suppressions applied, what the selection and the baseline call
+/// new kept, sorted, and the texts the renderers need read. The facts are
+/// freed on another thread.
+fn report(
+    diagnostics: Vec<Diagnostic>,
+    project: Project,
+    tree: &dyn Tree,
+    selection: &Selection,
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    outcome: &mut Outcome,
+) {
+    let Project {
+        envs,
+        revisions,
+        models,
+        inits,
+        others,
+        mut directives,
+        ..
+    } = project;
     // Texts are read again only where they are needed: files with
     // suppression comments that are selected or reported on, and files a
     // diagnostic points into.
-    let reported: std::collections::HashSet<&str> = diagnostics.iter().map(|d| d.path.as_str()).collect();
+    let reported: HashSet<&str> = diagnostics.iter().map(|d| d.path.as_str()).collect();
     directives.retain(|p| selection.contains(p) || reported.contains(p.as_str()));
     directives.sort_unstable();
     directives.dedup();
-    read_texts(tree, directives.clone(), &mut outcome);
+    read_texts(tree, directives.clone(), outcome);
     let selected: Vec<String> = directives.into_iter().filter(|p| selection.contains(p)).collect();
+    let severity = |rule: Rule| settings.severity(rule);
     let mut emit = Emitter::new(&severity);
     let mut diagnostics = suppress::apply(
         diagnostics,
@@ -442,13 +580,11 @@ pub fn check(
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
-    read_texts(tree, wanted, &mut outcome);
+    read_texts(tree, wanted, outcome);
     // Freeing the facts of every file takes a while: another thread does it.
-    std::thread::spawn(move || drop((loaded, models, others, inits)));
+    std::thread::spawn(move || drop((revisions, models, others, inits)));
     outcome.diagnostics = diagnostics;
     outcome.environments = envs;
-    lap(&mut outcome, "suppress, sort, finish");
-    outcome
 }
 
 /// What to say of revision files that no environment loads, if any.

@@ -39,7 +39,7 @@ fn set_colour(choice: ColorChoice) {
 
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
     set_colour(args.color);
-    let Project { cwd, repo } = Project::open()?;
+    let project = Project::open()?;
     let overrides = Overrides {
         select: args
             .select
@@ -53,81 +53,146 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
             .collect::<Result<Vec<_>>>()?,
         report_unused_suppressions: args.report_unused_suppressions,
     };
-    let settings_for = |root: &Path| settings(root, args.config.as_deref(), args.isolated, &overrides);
-    let mut results = Results::default();
     let started = std::time::Instant::now();
-    let cache = match &repo {
+    let cache = match &project.repo {
         Some(repo) if !args.no_cache => repo.cache(),
         _ => Cache::off(),
     };
-    let timings = std::cell::RefCell::new(vec![("open the cache", started.elapsed())]);
-    let work_tree = |root: &Path| {
+    let mut runner = Runner {
+        repo: project.repo.as_ref(),
+        cache: &cache,
+        settings: &|root: &Path| settings(root, args.config.as_deref(), args.isolated, &overrides),
+        results: Results::default(),
+    };
+    runner.results.timings.push(("open the cache", started.elapsed()));
+    for plan in plans(args, &project)? {
+        runner.run(plan)?;
+    }
+    let mut results = runner.results;
+    let clock = std::time::Instant::now();
+    cache.save();
+    results.timings.push(("save the cache", clock.elapsed()));
+    report(args, &results, out, err)
+}
+
+/// One check a mode asks for: which tree to read, what is selected in it,
+/// and which baseline its graph problems are compared with.
+enum Plan {
+    /// The index as it will be committed; the HEAD→index changes selected;
+    /// HEAD as the baseline. The native hook's check.
+    Staged,
+    /// The work tree as a merge with `reference` would leave it; the changes
+    /// since the merge base selected; `reference` as the baseline.
+    Since(String),
+    /// A root's work tree; what is selected in it; HEAD as the baseline when
+    /// only files are named (a directory is swept).
+    WorkTree {
+        root: PathBuf,
+        selection: Selection,
+        against_head: bool,
+    },
+}
+
+/// The plans of the mode the command line asks for.
+fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
+    let repo = project.repo.as_ref();
+    let staged = args.staged || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some());
+    if staged {
+        project.repo("`--staged` needs a git repository: nothing is staged outside one")?;
+        return Ok(vec![Plan::Staged]);
+    }
+    if let Some(reference) = &args.since {
+        project.repo("`--since` needs a git repository")?;
+        return Ok(vec![Plan::Since(reference.clone())]);
+    }
+    if args.paths.is_empty() {
+        return Ok(vec![Plan::WorkTree {
+            root: project.root(),
+            selection: Selection::All,
+            against_head: false,
+        }]);
+    }
+    Ok(plan(&project.cwd, repo.map(Repo::root), &args.paths)?
+        .into_iter()
+        .map(|(root, selection, files_only)| Plan::WorkTree {
+            against_head: files_only && repo.is_some_and(|r| r.root() == root),
+            root,
+            selection,
+        })
+        .collect())
+}
+
+/// Runs plans, gathering what they find.
+struct Runner<'a> {
+    repo: Option<&'a Repo>,
+    cache: &'a Cache,
+    settings: &'a dyn Fn(&Path) -> Result<Settings>,
+    results: Results,
+}
+
+impl Runner<'_> {
+    fn run(&mut self, plan: Plan) -> Result<()> {
+        match plan {
+            Plan::Staged => {
+                let repo = self.repo.context("`--staged` needs a git repository")?;
+                check_staged(repo, &(self.settings)(repo.root())?, self.cache, &mut self.results)
+            }
+            Plan::Since(reference) => {
+                let repo = self.repo.context("`--since` needs a git repository")?;
+                let work = self.work_tree(repo.root());
+                let settings = (self.settings)(repo.root())?;
+                check_since(repo, &work, &reference, &settings, self.cache, &mut self.results)
+            }
+            Plan::WorkTree {
+                root,
+                selection,
+                against_head,
+            } => {
+                let settings = (self.settings)(&root)?;
+                let tree = self.work_tree(&root);
+                // Files get changed-set reporting against HEAD.
+                let head = match self.repo {
+                    Some(repo) if against_head => repo.head()?,
+                    _ => None,
+                };
+                let mut baseline = head.as_ref().map(|head| {
+                    let modified = edited_files(&tree, head, &selection);
+                    Baseline::pending("HEAD", check::revision_files(head, &settings), modified, Vec::new())
+                });
+                let mut outcome = check(&tree, &selection, &settings, baseline.as_ref(), self.cache);
+                if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
+                    learn_if_needed(head, &settings, baseline, self.cache, &mut outcome);
+                }
+                self.results.add(outcome);
+                Ok(())
+            }
+        }
+    }
+
+    /// The work tree below `root`, with the index's stat data where the
+    /// cache can use them.
+    fn work_tree(&mut self, root: &Path) -> WorkTree {
         let clock = std::time::Instant::now();
         let tree = WorkTree::walk(root);
-        timings.borrow_mut().push(("walk the work tree", clock.elapsed()));
+        self.results.timings.push(("walk the work tree", clock.elapsed()));
         let clock = std::time::Instant::now();
-        let tree = match &repo {
-            Some(repo) if cache.is_on() && repo.root() == root => {
+        let tree = match self.repo {
+            Some(repo) if self.cache.is_on() && repo.root() == root => {
                 let recorded = repo.recorded(tree.files());
                 tree.with_recorded(recorded)
             }
             _ => tree,
         };
-        timings
-            .borrow_mut()
+        self.results
+            .timings
             .push(("read the index's stat data", clock.elapsed()));
         tree
-    };
-    let staged = args.staged || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some());
-    if staged {
-        let repo = repo
-            .as_ref()
-            .context("`--staged` needs a git repository: nothing is staged outside one")?;
-        check_staged(repo, &settings_for(repo.root())?, &cache, &mut results)?;
-    } else if let Some(reference) = &args.since {
-        let repo = repo.as_ref().context("`--since` needs a git repository")?;
-        let work = work_tree(repo.root());
-        check_since(
-            repo,
-            &work,
-            reference,
-            &settings_for(repo.root())?,
-            &cache,
-            &mut results,
-        )?;
-    } else if args.paths.is_empty() {
-        let root = repo.as_ref().map_or_else(|| cwd.clone(), |r| r.root().to_path_buf());
-        results.add(check(
-            &work_tree(&root),
-            &Selection::All,
-            &settings_for(&root)?,
-            None,
-            &cache,
-        ));
-    } else {
-        for (root, selection, files_only) in plan(&cwd, repo.as_ref().map(Repo::root), &args.paths)? {
-            let settings = settings_for(&root)?;
-            let tree = work_tree(&root);
-            // Files get changed-set reporting against HEAD; directories are swept.
-            let head = match &repo {
-                Some(repo) if files_only && repo.root() == root => repo.head()?,
-                _ => None,
-            };
-            let mut baseline = head.as_ref().map(|head| {
-                let modified = edited_files(&tree, head, &selection);
-                Baseline::pending("HEAD", check::revision_files(head, &settings), modified, Vec::new())
-            });
-            let mut outcome = check(&tree, &selection, &settings, baseline.as_ref(), &cache);
-            if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
-                learn_if_needed(head, &settings, baseline, &cache, &mut outcome);
-            }
-            results.add(outcome);
-        }
     }
-    let clock = std::time::Instant::now();
-    cache.save();
-    results.timings.splice(0..0, timings.into_inner());
-    results.timings.push(("save the cache", clock.elapsed()));
+}
+
+/// Renders what was found, says the notes and errors (and the timings when
+/// asked), and tells the exit status.
+fn report(args: &CheckArgs, results: &Results, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
     let format = args.format.unwrap_or_else(|| {
         if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
             OutputFormat::Github
