@@ -511,86 +511,97 @@ fn parse_index(bytes: &[u8]) -> Option<RawIndex> {
     let mut at = 12;
     let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {
-        let start = at;
-        let field = |n: usize| word(start + 4 * n);
-        let (ctime, mtime) = ((field(0)?, field(1)?), (field(2)?, field(3)?));
-        let (ino, mode, size) = (field(5)?, field(6)?, field(9)?);
-        let id: BlobId = bytes.get(start + 40..start + 60)?.try_into().ok()?;
-        let flags = u16::from_be_bytes(bytes.get(start + 60..start + 62)?.try_into().ok()?);
-        at = start + 62;
-        let mut intent_to_add = false;
-        if flags & 0x4000 != 0 {
-            if version < 3 {
-                return None;
-            }
-            let extended = u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?);
-            // `git add -N`: a placeholder git never commits.
-            intent_to_add = extended & 0x2000 != 0;
-            at += 2;
-        }
-        let path = if version == 4 {
-            // How many bytes of the previous path to drop, then the rest.
-            let mut byte = *bytes.get(at)?;
-            at += 1;
-            let mut strip = usize::from(byte & 0x7f);
-            while byte & 0x80 != 0 {
-                byte = *bytes.get(at)?;
-                at += 1;
-                strip = ((strip + 1) << 7) | usize::from(byte & 0x7f);
-            }
-            let end = at + bytes.get(at..)?.iter().position(|&b| b == 0)?;
-            let keep = previous.len().checked_sub(strip)?;
-            previous.truncate(keep);
-            previous.extend_from_slice(&bytes[at..end]);
-            at = end + 1;
-            previous.clone()
-        } else {
-            let end = at + bytes.get(at..)?.iter().position(|&b| b == 0)?;
-            let path = bytes[at..end].to_vec();
-            // NUL padding to a multiple of eight bytes from the entry's start.
-            at = start + (end - start + 8) / 8 * 8;
-            path
-        };
-        // Files, links, submodules, and the directories a sparse index
-        // stands in for their files.
-        if !matches!(mode & 0o170_000, 0o100_000 | 0o120_000 | 0o160_000 | 0o040_000) {
-            return None;
-        }
-        entries.push(RawEntry {
-            path,
-            mode,
-            stage: (flags >> 12) & 0x3,
-            intent_to_add,
-            stat: Stat {
-                id,
-                mtime,
-                ctime,
-                ino,
-                size,
-            },
-        });
+        let (entry, next) = parse_entry(bytes, at, version, &mut previous)?;
+        entries.push(entry);
+        at = next;
     }
     let mut link = None;
     while at + 8 <= bytes.len().saturating_sub(20) {
         let size = word(at + 4)? as usize;
         let body = bytes.get(at + 8..(at + 8).checked_add(size)?)?;
         if &bytes[at..at + 4] == b"link" {
-            let shared: [u8; 20] = body.get(..20)?.try_into().ok()?;
-            let (delete, used) = if body.len() > 20 {
-                ewah(&body[20..])?
-            } else {
-                (Vec::new(), 0)
-            };
-            let (replace, _) = if body.len() > 20 {
-                ewah(&body[20 + used..])?
-            } else {
-                (Vec::new(), 0)
-            };
-            link = Some((shared, delete, replace));
+            link = Some(parse_link(body)?);
         }
         at += 8 + size;
     }
     Some(RawIndex { entries, link })
+}
+
+/// The entry of an index file at `start`, and where the next one starts.
+/// `previous` is the path before it (version 4 stores paths as the change
+/// from the previous one).
+fn parse_entry(bytes: &[u8], start: usize, version: u32, previous: &mut Vec<u8>) -> Option<(RawEntry, usize)> {
+    let word = |at: usize| -> Option<u32> { Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?)) };
+    let field = |n: usize| word(start + 4 * n);
+    let (ctime, mtime) = ((field(0)?, field(1)?), (field(2)?, field(3)?));
+    let (ino, mode, size) = (field(5)?, field(6)?, field(9)?);
+    let id: BlobId = bytes.get(start + 40..start + 60)?.try_into().ok()?;
+    let flags = u16::from_be_bytes(bytes.get(start + 60..start + 62)?.try_into().ok()?);
+    let mut at = start + 62;
+    let mut intent_to_add = false;
+    if flags & 0x4000 != 0 {
+        if version < 3 {
+            return None;
+        }
+        let extended = u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?);
+        // `git add -N`: a placeholder git never commits.
+        intent_to_add = extended & 0x2000 != 0;
+        at += 2;
+    }
+    let path = if version == 4 {
+        // How many bytes of the previous path to drop, then the rest.
+        let mut byte = *bytes.get(at)?;
+        at += 1;
+        let mut strip = usize::from(byte & 0x7f);
+        while byte & 0x80 != 0 {
+            byte = *bytes.get(at)?;
+            at += 1;
+            strip = ((strip + 1) << 7) | usize::from(byte & 0x7f);
+        }
+        let end = at + bytes.get(at..)?.iter().position(|&b| b == 0)?;
+        let keep = previous.len().checked_sub(strip)?;
+        previous.truncate(keep);
+        previous.extend_from_slice(&bytes[at..end]);
+        at = end + 1;
+        previous.clone()
+    } else {
+        let end = at + bytes.get(at..)?.iter().position(|&b| b == 0)?;
+        let path = bytes[at..end].to_vec();
+        // NUL padding to a multiple of eight bytes from the entry's start.
+        at = start + (end - start + 8) / 8 * 8;
+        path
+    };
+    // Files, links, submodules, and the directories a sparse index stands
+    // in for their files.
+    if !matches!(mode & 0o170_000, 0o100_000 | 0o120_000 | 0o160_000 | 0o040_000) {
+        return None;
+    }
+    let entry = RawEntry {
+        path,
+        mode,
+        stage: (flags >> 12) & 0x3,
+        intent_to_add,
+        stat: Stat {
+            id,
+            mtime,
+            ctime,
+            ino,
+            size,
+        },
+    };
+    Some((entry, at))
+}
+
+/// The split-index extension: the shared index's id, then (when there
+/// are any) the delete and replace bitmaps.
+fn parse_link(body: &[u8]) -> Option<([u8; 20], Vec<bool>, Vec<bool>)> {
+    let shared: [u8; 20] = body.get(..20)?.try_into().ok()?;
+    if body.len() == 20 {
+        return Some((shared, Vec::new(), Vec::new()));
+    }
+    let (delete, used) = ewah(&body[20..])?;
+    let (replace, _) = ewah(body.get(20 + used..)?)?;
+    Some((shared, delete, replace))
 }
 
 /// An EWAH-compressed bitmap, as git writes it: its bits, and the bytes it
@@ -1046,6 +1057,18 @@ mod tests {
         let joined = listing(dir.path());
         assert_eq!(split.len(), 199);
         assert_eq!(split, joined);
+    }
+
+    /// A garbled split-index extension is not understood, never a panic.
+    #[test]
+    fn a_garbled_link_extension_is_refused() {
+        assert!(parse_link(&[0; 19]).is_none());
+        assert!(parse_link(&[0; 30]).is_none(), "bitmaps cut short");
+        let mut huge = vec![0; 20];
+        huge.extend_from_slice(&u32::MAX.to_be_bytes());
+        huge.extend_from_slice(&[0; 4]);
+        assert!(parse_link(&huge).is_none(), "a bit count no index has");
+        assert!(parse_link(&[7; 20]).is_some_and(|(_, d, r)| d.is_empty() && r.is_empty()));
     }
 
     /// The direct comparison of the index with HEAD agrees with libgit2's

@@ -123,7 +123,6 @@ fn links_inside(root: &Path, link: &Path) -> bool {
 
 impl WorkTree {
     pub fn walk(root: &Path) -> Self {
-        let mut files = Vec::new();
         let walker = WalkBuilder::new(root)
             .hidden(false)
             .ignore(false)
@@ -137,77 +136,74 @@ impl WorkTree {
                 !(name.starts_with('.') || matches!(name.as_ref(), "__pycache__" | "node_modules" | "site-packages"))
             })
             .build();
-        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let mut links = Vec::new();
-        let mut odd_names = Vec::new();
-        let mut unwalked = Vec::new();
-        let relative = |path: &Path| {
-            path.strip_prefix(root)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        let mut tree = Self {
+            root: root.to_path_buf(),
+            files: Vec::new(),
+            links: Vec::new(),
+            odd_names: Vec::new(),
+            unwalked: Vec::new(),
+            recorded: None,
+            root_is_cwd: std::env::current_dir().is_ok_and(|cwd| cwd == root),
         };
+        let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
+            match entry {
+                Ok(entry) => tree.take(&entry, &canonical_root),
+                // A directory that cannot be read: said where it matters.
                 Err(error) => {
-                    // A directory that cannot be read: said where it matters.
-                    if let Some(dir) = error_path(&error).and_then(relative) {
+                    if let Some(dir) = error_path(&error).and_then(|p| tree.relative(p)) {
                         let why = error.io_error().map_or_else(|| error.to_string(), ToString::to_string);
-                        unwalked.push((dir, why));
+                        tree.unwalked.push((dir, why));
                     }
-                    continue;
                 }
-            };
-            let is_file = match entry.file_type() {
-                Some(t) if t.is_file() => true,
-                // A link is read only when it points at a file of the project:
-                // one that leaves it (`/proc/self/environ`) is never read.
-                Some(t) if t.is_symlink() => {
-                    if entry.path().is_dir() {
-                        unwalked.extend(
-                            relative(entry.path())
-                                .map(|dir| (dir, "a symbolic link to a directory, which is not followed".to_owned())),
-                        );
-                        continue;
-                    }
-                    let inside = links_inside(&canonical_root, entry.path());
-                    if inside && let Some(relative) = relative(entry.path()) {
-                        links.push(relative);
-                    }
-                    inside
-                }
-                _ => false,
-            };
-            if !is_file {
-                continue;
-            }
-            let Ok(path) = entry.path().strip_prefix(root) else {
-                continue;
-            };
-            if let Some(name) = path.to_str() {
-                files.push(name.replace('\\', "/"));
-            } else {
-                // Alembic loads a file whatever its name; it is checked under
-                // a readable one.
-                let shown = path.to_string_lossy().replace('\\', "/");
-                odd_names.push((shown.clone(), path.to_path_buf()));
-                files.push(shown);
             }
         }
-        files.sort_unstable();
-        files.dedup();
-        links.sort_unstable();
-        odd_names.sort_unstable();
-        unwalked.sort_unstable();
-        let root_is_cwd = std::env::current_dir().is_ok_and(|cwd| cwd == root);
-        Self {
-            root: root.to_path_buf(),
-            files,
-            links,
-            odd_names,
-            unwalked,
-            recorded: None,
-            root_is_cwd,
+        tree.files.sort_unstable();
+        tree.files.dedup();
+        tree.links.sort_unstable();
+        tree.odd_names.sort_unstable();
+        tree.unwalked.sort_unstable();
+        tree
+    }
+
+    /// `path` relative to the root, `/`-separated.
+    fn relative(&self, path: &Path) -> Option<String> {
+        path.strip_prefix(&self.root)
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// Takes in one entry of the walk: a file, or a link to a file of the
+    /// project. A link that leaves it (`/proc/self/environ`) is never read;
+    /// a link to a directory is not followed, and is said where it matters.
+    fn take(&mut self, entry: &ignore::DirEntry, canonical_root: &Path) {
+        match entry.file_type() {
+            Some(t) if t.is_file() => {}
+            Some(t) if t.is_symlink() => {
+                if entry.path().is_dir() {
+                    let why = "a symbolic link to a directory, which is not followed";
+                    self.unwalked
+                        .extend(self.relative(entry.path()).map(|dir| (dir, why.to_owned())));
+                    return;
+                }
+                if !links_inside(canonical_root, entry.path()) {
+                    return;
+                }
+                self.links.extend(self.relative(entry.path()));
+            }
+            _ => return,
+        }
+        let Ok(path) = entry.path().strip_prefix(&self.root) else {
+            return;
+        };
+        if let Some(name) = path.to_str() {
+            self.files.push(name.replace('\\', "/"));
+        } else {
+            // Alembic loads a file whatever its name; it is checked under a
+            // readable one.
+            let shown = path.to_string_lossy().replace('\\', "/");
+            self.odd_names.push((shown.clone(), path.to_path_buf()));
+            self.files.push(shown);
         }
     }
 

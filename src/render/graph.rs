@@ -56,91 +56,92 @@ fn labels(graph: &Graph<'_>) -> BTreeMap<String, Vec<String>> {
 
 pub fn render(format: GraphFormat, graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
     match format {
-        GraphFormat::Json => {
-            let document = Document {
-                version: 1,
-                environments: graphs
-                    .iter()
-                    .map(|g| Environment {
-                        script_location: g.env.script_location.clone(),
-                        version_locations: g.locations.clone(),
-                        revisions: g.nodes.len(),
-                        heads: sorted_ids(g, &g.heads),
-                        bases: sorted_ids(g, &g.bases),
-                        branch_labels: labels(g),
-                    })
-                    .collect(),
-            };
-            serde_json::to_writer_pretty(&mut *out, &document)?;
-            writeln!(out)
-        }
+        GraphFormat::Json => json(graphs, out),
         GraphFormat::Text => text(graphs, out),
-        GraphFormat::Dot => {
-            writeln!(out, "digraph revisions {{")?;
-            writeln!(out, "  rankdir=BT;")?;
-            for (n, graph) in graphs.iter().enumerate() {
-                writeln!(out, "  subgraph cluster_{n} {{")?;
-                writeln!(out, "    label={:?};", graph.locations.join(", "))?;
-                for node in sorted(graph) {
-                    let shape = if graph.is_head(node) { "doubleoctagon" } else { "box" };
-                    writeln!(
-                        out,
-                        "    {:?} [label={:?}, shape={shape}];",
-                        format!("{n}:{}", graph.nodes[node].id),
-                        graph.nodes[node].id
-                    )?;
-                }
-                for node in sorted(graph) {
-                    for &parent in &graph.nodes[node].parents {
-                        writeln!(
-                            out,
-                            "    {:?} -> {:?};",
-                            format!("{n}:{}", graph.nodes[node].id),
-                            format!("{n}:{}", graph.nodes[parent].id)
-                        )?;
-                    }
-                    for &dependency in &graph.nodes[node].dependencies {
-                        writeln!(
-                            out,
-                            "    {:?} -> {:?} [style=dashed];",
-                            format!("{n}:{}", graph.nodes[node].id),
-                            format!("{n}:{}", graph.nodes[dependency].id)
-                        )?;
-                    }
-                }
-                writeln!(out, "  }}")?;
-            }
-            writeln!(out, "}}")
-        }
-        GraphFormat::Mermaid => {
-            writeln!(out, "graph BT")?;
-            for (n, graph) in graphs.iter().enumerate() {
-                let title = mermaid_text(&graph.locations.join(", "))
-                    .replace('[', "#91;")
-                    .replace(']', "#93;");
-                writeln!(out, "  subgraph g{n} [{title}]")?;
-                for node in sorted(graph) {
-                    let id = graph.nodes[node].id;
-                    writeln!(out, "    g{n}_{}[\"{}\"]", mermaid_id(id), mermaid_text(id))?;
-                }
-                for node in sorted(graph) {
-                    let id = mermaid_id(graph.nodes[node].id);
-                    for &parent in &graph.nodes[node].parents {
-                        writeln!(out, "    g{n}_{id} --> g{n}_{}", mermaid_id(graph.nodes[parent].id))?;
-                    }
-                    for &dependency in &graph.nodes[node].dependencies {
-                        writeln!(
-                            out,
-                            "    g{n}_{id} -.-> g{n}_{}",
-                            mermaid_id(graph.nodes[dependency].id)
-                        )?;
-                    }
-                }
-                writeln!(out, "  end")?;
-            }
-            Ok(())
-        }
+        GraphFormat::Dot => dot(graphs, out),
+        GraphFormat::Mermaid => mermaid(graphs, out),
     }
+}
+
+/// The stable JSON document: one entry per graph.
+fn json(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+    let document = Document {
+        version: 1,
+        environments: graphs
+            .iter()
+            .map(|g| Environment {
+                script_location: g.env.script_location.clone(),
+                version_locations: g.locations.clone(),
+                revisions: g.nodes.len(),
+                heads: sorted_ids(g, &g.heads),
+                bases: sorted_ids(g, &g.bases),
+                branch_labels: labels(g),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+/// Graphviz: one cluster per graph, heads as double octagons, dependencies
+/// dashed.
+fn dot(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "digraph revisions {{")?;
+    writeln!(out, "  rankdir=BT;")?;
+    for (n, graph) in graphs.iter().enumerate() {
+        let name = |node: usize| format!("{n}:{}", graph.nodes[node].id);
+        writeln!(out, "  subgraph cluster_{n} {{")?;
+        writeln!(out, "    label={:?};", graph.locations.join(", "))?;
+        for node in sorted(graph) {
+            let shape = if graph.is_head(node) { "doubleoctagon" } else { "box" };
+            writeln!(
+                out,
+                "    {:?} [label={:?}, shape={shape}];",
+                name(node),
+                graph.nodes[node].id
+            )?;
+        }
+        for node in sorted(graph) {
+            for &parent in &graph.nodes[node].parents {
+                writeln!(out, "    {:?} -> {:?};", name(node), name(parent))?;
+            }
+            for &dependency in &graph.nodes[node].dependencies {
+                writeln!(out, "    {:?} -> {:?} [style=dashed];", name(node), name(dependency))?;
+            }
+        }
+        writeln!(out, "  }}")?;
+    }
+    writeln!(out, "}}")
+}
+
+/// Mermaid: one subgraph per graph, dependencies dotted.
+fn mermaid(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "graph BT")?;
+    for (n, graph) in graphs.iter().enumerate() {
+        let title = mermaid_text(&graph.locations.join(", "))
+            .replace('[', "#91;")
+            .replace(']', "#93;");
+        writeln!(out, "  subgraph g{n} [{title}]")?;
+        for node in sorted(graph) {
+            let id = graph.nodes[node].id;
+            writeln!(out, "    g{n}_{}[\"{}\"]", mermaid_id(id), mermaid_text(id))?;
+        }
+        for node in sorted(graph) {
+            let id = mermaid_id(graph.nodes[node].id);
+            for &parent in &graph.nodes[node].parents {
+                writeln!(out, "    g{n}_{id} --> g{n}_{}", mermaid_id(graph.nodes[parent].id))?;
+            }
+            for &dependency in &graph.nodes[node].dependencies {
+                writeln!(
+                    out,
+                    "    g{n}_{id} -.-> g{n}_{}",
+                    mermaid_id(graph.nodes[dependency].id)
+                )?;
+            }
+        }
+        writeln!(out, "  end")?;
+    }
+    Ok(())
 }
 
 fn mermaid_id(id: &str) -> String {
