@@ -145,6 +145,22 @@ pub fn apply(
     report_unused: bool,
     emit: &mut Emitter<'_>,
 ) -> Vec<Diagnostic> {
+    let mut by_file = directives_of(&diagnostics, sources, paths);
+    let kept = diagnostics
+        .into_iter()
+        .filter(|d| !suppressed(d, sources, &mut by_file))
+        .collect();
+    let selected: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
+    for (path, directives) in &by_file {
+        if selected.contains(path.as_str()) {
+            check_directives(path, directives, report_unused, emit);
+        }
+    }
+    kept
+}
+
+/// The directives of every file a diagnostic is in, and of `paths`.
+fn directives_of(diagnostics: &[Diagnostic], sources: &Sources, paths: &[String]) -> BTreeMap<String, Vec<Directive>> {
     let mut by_file: BTreeMap<String, Vec<Directive>> = BTreeMap::new();
     for path in diagnostics
         .iter()
@@ -163,73 +179,72 @@ pub fn apply(
             by_file.insert(path.to_owned(), directives(text, index));
         }
     }
-    let selected: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
-    let mut kept = Vec::with_capacity(diagnostics.len());
-    for d in diagnostics {
-        let line = sources
-            .get(&d.path)
-            .map(|(text, index)| index.line_of(d.range.start.min(text.len())));
-        let mut suppressed = false;
-        if let (Some(line), Some(directives)) = (line, by_file.get_mut(d.path.as_str())) {
-            for directive in directives.iter_mut() {
-                let here = directive.file_level
-                    || (directive.first..=directive.line).contains(&line)
-                    || (directive.alone && directive.line + 1 == line);
-                if !here {
-                    continue;
-                }
-                for (i, (code, _)) in directive.codes.iter().enumerate() {
-                    if code.parse::<Rule>().is_ok_and(|r| r == d.rule) {
-                        directive.used[i] = true;
-                        suppressed = true;
-                    }
-                }
-            }
-        }
-        if !suppressed {
-            kept.push(d);
-        }
-    }
-    for (path, directives) in &by_file {
-        if !selected.contains(path.as_str()) {
+    by_file
+}
+
+/// Whether a directive covers `d`; each one that does is marked used.
+fn suppressed(d: &Diagnostic, sources: &Sources, by_file: &mut BTreeMap<String, Vec<Directive>>) -> bool {
+    let line = sources
+        .get(&d.path)
+        .map(|(text, index)| index.line_of(d.range.start.min(text.len())));
+    let (Some(line), Some(directives)) = (line, by_file.get_mut(d.path.as_str())) else {
+        return false;
+    };
+    let mut suppressed = false;
+    for directive in directives.iter_mut() {
+        let here = directive.file_level
+            || (directive.first..=directive.line).contains(&line)
+            || (directive.alone && directive.line + 1 == line);
+        if !here {
             continue;
         }
-        for directive in directives {
-            for (i, (code, span)) in directive.codes.iter().enumerate() {
-                match code.parse::<Rule>() {
-                    Err(_) => {
-                        let closest = Rule::ALL
-                            .iter()
-                            .min_by_key(|r| crate::graph::edit_distance(&code.to_ascii_uppercase(), r.code()))
-                            .map_or("AP000", |r| r.code());
-                        emit.report(
-                            Rule::InvalidSuppression,
-                            path,
-                            span.clone(),
-                            format!("`{code}` names no rule, so this suppression does nothing"),
-                        )
-                        .help(format!(
-                            "use a code or name from `alembic-preflight rules` (the closest code is `{closest}`)"
-                        ));
-                    }
-                    Ok(rule) if report_unused && !directive.used[i] => {
-                        emit.report(
-                            Rule::InvalidSuppression,
-                            path,
-                            span.clone(),
-                            format!(
-                                "this suppression of `{}` is unused: nothing here reports it",
-                                rule.code()
-                            ),
-                        )
-                        .help("remove it");
-                    }
-                    Ok(_) => {}
-                }
+        for (i, (code, _)) in directive.codes.iter().enumerate() {
+            if code.parse::<Rule>().is_ok_and(|r| r == d.rule) {
+                directive.used[i] = true;
+                suppressed = true;
             }
         }
     }
-    kept
+    suppressed
+}
+
+/// AP001 for the codes of a selected file's directives that name no rule,
+/// and (when asked) for those that suppressed nothing.
+fn check_directives(path: &str, directives: &[Directive], report_unused: bool, emit: &mut Emitter<'_>) {
+    for directive in directives {
+        for (i, (code, span)) in directive.codes.iter().enumerate() {
+            match code.parse::<Rule>() {
+                Err(_) => {
+                    let closest = Rule::ALL
+                        .iter()
+                        .min_by_key(|r| crate::graph::edit_distance(&code.to_ascii_uppercase(), r.code()))
+                        .map_or("AP000", |r| r.code());
+                    emit.report(
+                        Rule::InvalidSuppression,
+                        path,
+                        span.clone(),
+                        format!("`{code}` names no rule, so this suppression does nothing"),
+                    )
+                    .help(format!(
+                        "use a code or name from `alembic-preflight rules` (the closest code is `{closest}`)"
+                    ));
+                }
+                Ok(rule) if report_unused && !directive.used[i] => {
+                    emit.report(
+                        Rule::InvalidSuppression,
+                        path,
+                        span.clone(),
+                        format!(
+                            "this suppression of `{}` is unused: nothing here reports it",
+                            rule.code()
+                        ),
+                    )
+                    .help("remove it");
+                }
+                Ok(_) => {}
+            }
+        }
+    }
 }
 
 #[cfg(test)]

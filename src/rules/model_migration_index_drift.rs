@@ -98,55 +98,18 @@ fn compare(
         return;
     }
     let mut declared = Vec::new();
-    let mut known = true;
     for &(index, path, name) in by_table.get(table).map(Vec::as_slice).unwrap_or_default() {
-        match name {
-            Some(name) => declared.push((name, index, path)),
-            // One unknown name and the comparison means nothing.
-            None => known = false,
-        }
-    }
-    if !known {
-        return;
+        // One unknown name and the comparison means nothing.
+        let Some(name) = name else { return };
+        declared.push((name, index, path));
     }
     let mut created: Vec<&LiveIndex> = live[chain].get(table).cloned().unwrap_or_default();
     // The replay keeps no order: by name, so the same inputs give the same report.
     created.sort_by(|a, b| a.name.cmp(&b.name));
-    let columns = |cols: &[CompactString]| cols.iter().map(|c| normalise_column(c)).collect::<Vec<_>>();
-    for (name, index, path) in &declared {
-        if created.iter().any(|c| &c.name == name) {
-            continue;
+    for &(name, index, path) in &declared {
+        if !created.iter().any(|c| c.name == name) {
+            not_created(table, (name, index, path), &declared, &created, emit);
         }
-        let renamed = created
-            .iter()
-            .find(|c| columns(c.columns) == columns(&index.columns) && !declared.iter().any(|(n, _, _)| *n == c.name));
-        let report = match renamed {
-            Some(other) => emit
-                .report(
-                    Rule::ModelMigrationIndexDrift,
-                    path,
-                    index.span.clone(),
-                    format!(
-                        "the model names the index on `{table}` ({}) `{name}`, the migrations name it `{}`",
-                        index.columns.join(", "),
-                        other.name
-                    ),
-                )
-                .help(format!(
-                    "use one name: `{}` here, or rename the index in a new migration",
-                    other.name
-                ))
-                .related(other.path, other.span.clone(), format!("`{}` created here", other.name)),
-            None => emit
-                .report(
-                    Rule::ModelMigrationIndexDrift,
-                    path,
-                    index.span.clone(),
-                    format!("the model declares index `{name}` on `{table}`, but no migration creates it"),
-                )
-                .help("generate a migration for it (`alembic revision --autogenerate`), or remove it from the model"),
-        };
-        let _ = report;
     }
     for created in &created {
         let known = declared
@@ -166,6 +129,54 @@ fn compare(
                 "declare it on the model (`Index(\"{}\", ...)` in `__table_args__`), or drop it in a new migration",
                 created.name
             ));
+        }
+    }
+}
+
+/// Columns as compared: normalised, in order.
+fn columns(cols: &[CompactString]) -> Vec<String> {
+    cols.iter().map(|c| normalise_column(c)).collect()
+}
+
+/// A model index no migration creates by its name: renamed when a
+/// migration creates one on the same columns that the model does not name,
+/// else missing.
+fn not_created(
+    table: &str,
+    (name, index, path): (&str, &ModelIndex, &str),
+    declared: &[(&str, &ModelIndex, &str)],
+    created: &[&LiveIndex],
+    emit: &mut Emitter<'_>,
+) {
+    let renamed = created
+        .iter()
+        .find(|c| columns(c.columns) == columns(&index.columns) && !declared.iter().any(|(n, _, _)| *n == c.name));
+    match renamed {
+        Some(other) => {
+            emit.report(
+                Rule::ModelMigrationIndexDrift,
+                path,
+                index.span.clone(),
+                format!(
+                    "the model names the index on `{table}` ({}) `{name}`, the migrations name it `{}`",
+                    index.columns.join(", "),
+                    other.name
+                ),
+            )
+            .help(format!(
+                "use one name: `{}` here, or rename the index in a new migration",
+                other.name
+            ))
+            .related(other.path, other.span.clone(), format!("`{}` created here", other.name));
+        }
+        None => {
+            emit.report(
+                Rule::ModelMigrationIndexDrift,
+                path,
+                index.span.clone(),
+                format!("the model declares index `{name}` on `{table}`, but no migration creates it"),
+            )
+            .help("generate a migration for it (`alembic revision --autogenerate`), or remove it from the model");
         }
     }
 }
