@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::{FileContext, Rule};
 use crate::diagnostic::Emitter;
 use crate::scan::migration::Body;
-use crate::scan::ops::{Name, OpKind};
+use crate::scan::ops::{Name, OpKind, Operation};
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let facts = &ctx.file.facts;
@@ -18,89 +18,147 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     if downgrade.body != Body::Code || downgrade.calls_helper || facts.is_merge() {
         return;
     }
-    let mut dropped_tables = BTreeSet::new();
-    let mut dropped_indexes = BTreeSet::new();
-    let mut dropped_columns = BTreeSet::new();
-    let mut dropped_constraints = BTreeSet::new();
-    let mut unknown_index_drop = false;
-    let mut unknown_constraint_drop = false;
-    for op in &downgrade.ops {
-        match &op.kind {
-            // A table renamed away is gone under its name (`rename_table("t",
-            // "t_old")` then `drop_table("t_old")`).
-            OpKind::DropTable { table } | OpKind::RenameTable { table, .. } => {
-                dropped_tables.insert(table.value.as_str());
-            }
-            OpKind::DropIndex {
-                name: Name::Literal(item),
-                ..
-            } => {
-                dropped_indexes.insert(item.value.as_str());
-            }
-            OpKind::DropIndex { .. } => unknown_index_drop = true,
-            OpKind::DropColumn { table, column } => {
-                dropped_columns.insert((table.value.as_str(), column.value.as_str()));
-            }
-            OpKind::DropConstraint {
-                name: Name::Literal(item),
-                ..
-            } => {
-                dropped_constraints.insert(item.value.as_str());
-            }
-            OpKind::DropConstraint { .. } => unknown_constraint_drop = true,
-            OpKind::OpaqueSql { .. } | OpKind::Helper { .. } => return,
-            _ => {}
-        }
-    }
-    let created_tables: BTreeSet<&str> = upgrade
-        .ops
-        .iter()
-        .filter_map(|op| match &op.kind {
-            OpKind::CreateTable { table, .. } => Some(table.value.as_str()),
-            _ => None,
-        })
-        .collect();
-    let table_gone = |table: &str| dropped_tables.contains(table) || created_tables.contains(table);
-    let column_gone =
-        |table: &str, columns: &[CompactString]| columns.iter().any(|c| dropped_columns.contains(&(table, c.as_str())));
-    // A constraint dropped under the name a naming convention makes of it
-    // (`ck_t_positive` for `positive`).
-    let constraint_dropped = |name: &str| {
-        dropped_constraints.contains(name)
-            || dropped_constraints
-                .iter()
-                .any(|d| d.len() > name.len() && d.ends_with(name) && d[..d.len() - name.len()].ends_with('_'))
+    let Some(undone) = Undone::of(&downgrade.ops, &upgrade.ops) else {
+        return;
     };
-    // Columns the upgrade renames: their story goes on under a name the
-    // downgrade may treat in many ways.
-    let renamed: BTreeSet<(&str, &str)> = upgrade
-        .ops
-        .iter()
-        .filter_map(|op| match &op.kind {
-            OpKind::RenameColumn { table, column } => Some((table.value.as_str(), column.value.as_str())),
-            _ => None,
-        })
-        .collect();
-    // Names the downgrade creates: a re-created index it creates again
-    // without dropping it first fails.
-    let created_by_downgrade: BTreeSet<&str> = downgrade
-        .ops
-        .iter()
-        .filter_map(|op| match &op.kind {
-            OpKind::CreateIndex { index, .. } => index.name.literal().map(|n| n.value.as_str()),
-            OpKind::CreateConstraint {
-                name: Name::Literal(name),
-                ..
-            } => Some(name.value.as_str()),
-            _ => None,
-        })
-        .collect();
     // Names the upgrade drops before it creates them again: re-created, not
     // new, unless the downgrade creates them once more.
-    let mut gone_before: BTreeSet<&str> = BTreeSet::new();
-    let mut tables_gone_before: BTreeSet<&str> = BTreeSet::new();
-    let mut columns_gone_before: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut before = Before::default();
     for (at, op) in upgrade.ops.iter().enumerate() {
+        before.take(op);
+        if before.recreates(op, &undone) {
+            continue;
+        }
+        if recreated_twice(op, &before, &undone, &ctx.file.path, emit) {
+            continue;
+        }
+        let later = &upgrade.ops[at + 1..];
+        let Some((what, fix)) = never_dropped(op, later, &before, &undone) else {
+            continue;
+        };
+        emit.report(
+            Rule::DowngradeDoesNotReverse,
+            &ctx.file.path,
+            op.span.clone(),
+            format!("`upgrade()` creates {what}, but `downgrade()` never drops it"),
+        )
+        .help(format!("add `{fix}` to `downgrade()`"));
+    }
+}
+
+/// What the downgrade undoes (and what the upgrade says about it).
+struct Undone<'a> {
+    tables: BTreeSet<&'a str>,
+    indexes: BTreeSet<&'a str>,
+    columns: BTreeSet<(&'a str, &'a str)>,
+    constraints: BTreeSet<&'a str>,
+    /// An index or constraint dropped under a name not known: it may be any.
+    any_index: bool,
+    any_constraint: bool,
+    /// Names the downgrade creates: a re-created index it creates again
+    /// without dropping it first fails.
+    created: BTreeSet<&'a str>,
+    /// Tables the upgrade creates.
+    created_by_upgrade: BTreeSet<&'a str>,
+    /// Columns the upgrade renames: their story goes on under a name the
+    /// downgrade may treat in many ways.
+    renamed: BTreeSet<(&'a str, &'a str)>,
+}
+
+impl<'a> Undone<'a> {
+    /// `None` when the downgrade runs SQL or a helper: it may drop anything.
+    fn of(downgrade: &'a [Operation], upgrade: &'a [Operation]) -> Option<Self> {
+        let mut undone = Undone {
+            tables: BTreeSet::new(),
+            indexes: BTreeSet::new(),
+            columns: BTreeSet::new(),
+            constraints: BTreeSet::new(),
+            any_index: false,
+            any_constraint: false,
+            created: BTreeSet::new(),
+            created_by_upgrade: BTreeSet::new(),
+            renamed: BTreeSet::new(),
+        };
+        for op in downgrade {
+            match &op.kind {
+                // A table renamed away is gone under its name (`rename_table("t",
+                // "t_old")` then `drop_table("t_old")`).
+                OpKind::DropTable { table } | OpKind::RenameTable { table, .. } => {
+                    undone.tables.insert(table.value.as_str());
+                }
+                OpKind::DropIndex {
+                    name: Name::Literal(item),
+                    ..
+                } => {
+                    undone.indexes.insert(item.value.as_str());
+                }
+                OpKind::DropIndex { .. } => undone.any_index = true,
+                OpKind::DropColumn { table, column } => {
+                    undone.columns.insert((table.value.as_str(), column.value.as_str()));
+                }
+                OpKind::DropConstraint {
+                    name: Name::Literal(item),
+                    ..
+                } => {
+                    undone.constraints.insert(item.value.as_str());
+                }
+                OpKind::DropConstraint { .. } => undone.any_constraint = true,
+                OpKind::OpaqueSql { .. } | OpKind::Helper { .. } => return None,
+                OpKind::CreateIndex { index, .. } => {
+                    undone.created.extend(index.name.literal().map(|n| n.value.as_str()));
+                }
+                OpKind::CreateConstraint {
+                    name: Name::Literal(name),
+                    ..
+                } => {
+                    undone.created.insert(name.value.as_str());
+                }
+                _ => {}
+            }
+        }
+        for op in upgrade {
+            match &op.kind {
+                OpKind::CreateTable { table, .. } => {
+                    undone.created_by_upgrade.insert(table.value.as_str());
+                }
+                OpKind::RenameColumn { table, column } => {
+                    undone.renamed.insert((table.value.as_str(), column.value.as_str()));
+                }
+                _ => {}
+            }
+        }
+        Some(undone)
+    }
+
+    fn table_gone(&self, table: &str) -> bool {
+        self.tables.contains(table) || self.created_by_upgrade.contains(table)
+    }
+
+    fn column_gone(&self, table: &str, columns: &[CompactString]) -> bool {
+        columns.iter().any(|c| self.columns.contains(&(table, c.as_str())))
+    }
+
+    /// A constraint dropped, also under the name a naming convention makes
+    /// of it (`ck_t_positive` for `positive`).
+    fn constraint_dropped(&self, name: &str) -> bool {
+        self.constraints.contains(name)
+            || self
+                .constraints
+                .iter()
+                .any(|d| d.len() > name.len() && d.ends_with(name) && d[..d.len() - name.len()].ends_with('_'))
+    }
+}
+
+/// What the upgrade has dropped so far.
+#[derive(Default)]
+struct Before<'a> {
+    names: BTreeSet<&'a str>,
+    tables: BTreeSet<&'a str>,
+    columns: BTreeSet<(&'a str, &'a str)>,
+}
+
+impl<'a> Before<'a> {
+    fn take(&mut self, op: &'a Operation) {
         match &op.kind {
             OpKind::DropIndex {
                 name: Name::Literal(item),
@@ -110,148 +168,165 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
                 name: Name::Literal(item),
                 ..
             } => {
-                gone_before.insert(item.value.as_str());
+                self.names.insert(item.value.as_str());
             }
             OpKind::DropColumn { table, column } => {
-                columns_gone_before.insert((table.value.as_str(), column.value.as_str()));
+                self.columns.insert((table.value.as_str(), column.value.as_str()));
             }
             OpKind::DropTable { table } => {
-                tables_gone_before.insert(table.value.as_str());
+                self.tables.insert(table.value.as_str());
             }
             _ => {}
         }
-        let recreated = match &op.kind {
-            OpKind::CreateIndex { index, .. } => index.name.literal().is_some_and(|n| {
-                gone_before.contains(n.value.as_str()) && !created_by_downgrade.contains(n.value.as_str())
-            }),
+    }
+
+    /// The upgrade puts back what it dropped before (or a renamed column):
+    /// not new, unless the downgrade creates it once more.
+    fn recreates(&self, op: &Operation, undone: &Undone<'_>) -> bool {
+        match &op.kind {
+            OpKind::CreateIndex { index, .. } => index
+                .name
+                .literal()
+                .is_some_and(|n| self.names.contains(n.value.as_str()) && !undone.created.contains(n.value.as_str())),
             OpKind::CreateConstraint {
                 name: Name::Literal(name),
                 ..
-            } => gone_before.contains(name.value.as_str()) && !created_by_downgrade.contains(name.value.as_str()),
+            } => self.names.contains(name.value.as_str()) && !undone.created.contains(name.value.as_str()),
             OpKind::AddColumn { table, column } => {
                 let key = (table.value.as_str(), column.name.value.as_str());
-                columns_gone_before.contains(&key) || renamed.contains(&key)
+                self.columns.contains(&key) || undone.renamed.contains(&key)
             }
             _ => false,
-        };
-        if recreated {
-            continue;
         }
-        // Re-created by the upgrade and created once more by the downgrade,
-        // which never drops the upgrade's one: the downgrade fails.
-        if let OpKind::CreateIndex { table, index } = &op.kind
-            && let Some(name) = index.name.literal()
-            && gone_before.contains(name.value.as_str())
-            && !dropped_indexes.contains(name.value.as_str())
-        {
-            let table = table
-                .as_ref()
-                .map_or(String::new(), |t| format!(", table_name=\"{}\"", t.value));
-            emit.report(
-                Rule::DowngradeDoesNotReverse,
-                &ctx.file.path,
-                op.span.clone(),
-                format!(
-                    "`upgrade()` re-creates index `{}` and `downgrade()` creates it again without dropping it: the downgrade fails",
-                    name.value
-                ),
-            )
-            .help(format!(
-                "in `downgrade()`, add `op.drop_index(\"{}\"{table})` before creating it again",
-                name.value
-            ));
-            continue;
-        }
-        let (what, fix) = match &op.kind {
-            OpKind::CreateTable { table, .. } => {
-                // Followed through later renames: `t_tmp` built, `t` dropped,
-                // `t_tmp` renamed to `t` is `t` rebuilt; a table dropped again
-                // within the upgrade was temporary.
-                let mut name = table.value.as_str();
-                let mut dropped_later: BTreeSet<&str> = BTreeSet::new();
-                let mut temporary = false;
-                for later in &upgrade.ops[at + 1..] {
-                    match &later.kind {
-                        OpKind::DropTable { table } => {
-                            temporary |= table.value == name;
-                            dropped_later.insert(table.value.as_str());
-                        }
-                        OpKind::RenameTable { table, new_name } if table.value == name => {
-                            name = new_name.value.as_str();
-                        }
-                        _ => {}
+    }
+}
+
+/// An index the upgrade re-creates and the downgrade creates once more,
+/// never dropping the upgrade's one: the downgrade fails. Reports it.
+fn recreated_twice(
+    op: &Operation,
+    before: &Before<'_>,
+    undone: &Undone<'_>,
+    path: &str,
+    emit: &mut Emitter<'_>,
+) -> bool {
+    let OpKind::CreateIndex { table, index } = &op.kind else {
+        return false;
+    };
+    let Some(name) = index.name.literal() else {
+        return false;
+    };
+    if !before.names.contains(name.value.as_str()) || undone.indexes.contains(name.value.as_str()) {
+        return false;
+    }
+    let table = table
+        .as_ref()
+        .map_or(String::new(), |t| format!(", table_name=\"{}\"", t.value));
+    emit.report(
+        Rule::DowngradeDoesNotReverse,
+        path,
+        op.span.clone(),
+        format!(
+            "`upgrade()` re-creates index `{}` and `downgrade()` creates it again without dropping it: the downgrade fails",
+            name.value
+        ),
+    )
+    .help(format!(
+        "in `downgrade()`, add `op.drop_index(\"{}\"{table})` before creating it again",
+        name.value
+    ));
+    true
+}
+
+/// What `op` creates that the downgrade never drops, with the call that
+/// would: `(what, fix)`. `later` are the upgrade's operations after it.
+fn never_dropped(
+    op: &Operation,
+    later: &[Operation],
+    before: &Before<'_>,
+    undone: &Undone<'_>,
+) -> Option<(String, String)> {
+    match &op.kind {
+        OpKind::CreateTable { table, .. } => {
+            // Followed through later renames: `t_tmp` built, `t` dropped,
+            // `t_tmp` renamed to `t` is `t` rebuilt; a table dropped again
+            // within the upgrade was temporary.
+            let mut name = table.value.as_str();
+            let mut dropped_later: BTreeSet<&str> = BTreeSet::new();
+            let mut temporary = false;
+            for later in later {
+                match &later.kind {
+                    OpKind::DropTable { table } => {
+                        temporary |= table.value == name;
+                        dropped_later.insert(table.value.as_str());
                     }
+                    OpKind::RenameTable { table, new_name } if table.value == name => {
+                        name = new_name.value.as_str();
+                    }
+                    _ => {}
                 }
-                let rebuilt =
-                    tables_gone_before.contains(name) || (name != table.value && dropped_later.contains(name));
-                if temporary || rebuilt || dropped_tables.contains(name) {
-                    continue;
-                }
-                let what = if name == table.value {
-                    format!("table `{name}`")
-                } else {
-                    format!("table `{name}` (created as `{}`)", table.value)
-                };
-                (what, format!("op.drop_table(\"{name}\")"))
             }
-            OpKind::CreateIndex { table, index } => {
-                let Some(name) = index.name.literal() else { continue };
-                let table = table.as_ref().map(|t| t.value.as_str());
-                // Dropped again within the upgrade: a temporary index.
-                let temporary = upgrade.ops[at + 1..].iter().any(|later| {
-                    matches!(&later.kind, OpKind::DropIndex { name: Name::Literal(dropped), .. } if dropped.value == name.value)
-                });
-                if unknown_index_drop
-                    || temporary
-                    || dropped_indexes.contains(name.value.as_str())
-                    || table.is_some_and(|t| table_gone(t) || column_gone(t, &index.columns))
-                {
-                    continue;
-                }
-                let fix = match table {
-                    Some(t) => format!("op.drop_index(\"{}\", table_name=\"{t}\")", name.value),
-                    None => format!("op.drop_index(\"{}\")", name.value),
-                };
-                (format!("index `{}`", name.value), fix)
+            let rebuilt = before.tables.contains(name) || (name != table.value && dropped_later.contains(name));
+            if temporary || rebuilt || undone.tables.contains(name) {
+                return None;
             }
-            OpKind::AddColumn { table, column } => {
-                let (t, c) = (table.value.as_str(), column.name.value.as_str());
-                let temporary = upgrade.ops[at + 1..].iter().any(|later| {
-                    matches!(&later.kind, OpKind::DropColumn { table, column } if table.value == t && column.value == c)
-                });
-                if temporary || table_gone(t) || dropped_columns.contains(&(t, c)) {
-                    continue;
-                }
-                (format!("column `{t}.{c}`"), format!("op.drop_column(\"{t}\", \"{c}\")"))
+            let what = if name == table.value {
+                format!("table `{name}`")
+            } else {
+                format!("table `{name}` (created as `{}`)", table.value)
+            };
+            Some((what, format!("op.drop_table(\"{name}\")")))
+        }
+        OpKind::CreateIndex { table, index } => {
+            let name = index.name.literal()?;
+            let table = table.as_ref().map(|t| t.value.as_str());
+            // Dropped again within the upgrade: a temporary index.
+            let temporary = later.iter().any(|later| {
+                matches!(&later.kind, OpKind::DropIndex { name: Name::Literal(dropped), .. } if dropped.value == name.value)
+            });
+            if undone.any_index
+                || temporary
+                || undone.indexes.contains(name.value.as_str())
+                || table.is_some_and(|t| undone.table_gone(t) || undone.column_gone(t, &index.columns))
+            {
+                return None;
             }
-            OpKind::CreateConstraint {
-                table,
-                name: Name::Literal(name),
-            } => {
-                let table = table.as_ref().map(|t| t.value.as_str());
-                let column_dropped = table.is_some_and(|t| dropped_columns.iter().any(|(dt, _)| *dt == t));
-                if unknown_constraint_drop
-                    || constraint_dropped(&name.value)
-                    || table.is_some_and(table_gone)
-                    || column_dropped
-                {
-                    continue;
-                }
-                let fix = match table {
-                    Some(t) => format!("op.drop_constraint(\"{}\", \"{t}\")", name.value),
-                    None => format!("op.drop_constraint(\"{}\", ...)", name.value),
-                };
-                (format!("constraint `{}`", name.value), fix)
+            let fix = match table {
+                Some(t) => format!("op.drop_index(\"{}\", table_name=\"{t}\")", name.value),
+                None => format!("op.drop_index(\"{}\")", name.value),
+            };
+            Some((format!("index `{}`", name.value), fix))
+        }
+        OpKind::AddColumn { table, column } => {
+            let (t, c) = (table.value.as_str(), column.name.value.as_str());
+            let temporary = later.iter().any(|later| {
+                matches!(&later.kind, OpKind::DropColumn { table, column } if table.value == t && column.value == c)
+            });
+            if temporary || undone.table_gone(t) || undone.columns.contains(&(t, c)) {
+                return None;
             }
-            _ => continue,
-        };
-        emit.report(
-            Rule::DowngradeDoesNotReverse,
-            &ctx.file.path,
-            op.span.clone(),
-            format!("`upgrade()` creates {what}, but `downgrade()` never drops it"),
-        )
-        .help(format!("add `{fix}` to `downgrade()`"));
+            Some((format!("column `{t}.{c}`"), format!("op.drop_column(\"{t}\", \"{c}\")")))
+        }
+        OpKind::CreateConstraint {
+            table,
+            name: Name::Literal(name),
+        } => {
+            let table = table.as_ref().map(|t| t.value.as_str());
+            let column_dropped = table.is_some_and(|t| undone.columns.iter().any(|(dt, _)| *dt == t));
+            if undone.any_constraint
+                || undone.constraint_dropped(&name.value)
+                || table.is_some_and(|t| undone.table_gone(t))
+                || column_dropped
+            {
+                return None;
+            }
+            let fix = match table {
+                Some(t) => format!("op.drop_constraint(\"{}\", \"{t}\")", name.value),
+                None => format!("op.drop_constraint(\"{}\", ...)", name.value),
+            };
+            Some((format!("constraint `{}`", name.value), fix))
+        }
+        _ => None,
     }
 }
 
