@@ -19,7 +19,7 @@ use compact_str::CompactString;
 
 use crate::graph::Graph;
 use crate::scan::model::convention_name;
-use crate::scan::ops::{ColumnDef, Name, OpKind, Operation};
+use crate::scan::ops::{ColumnDef, IndexDef, Name, OpKind, Operation};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
@@ -118,124 +118,37 @@ struct Revision<'p> {
 }
 
 fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, convention: Option<&str>) {
-    let schema = op.schema.as_deref();
-    let new = |name: Cow<'p, str>,
-               table: Option<&'p str>,
-               columns: &'p [CompactString],
-               span: Range<usize>,
-               implicit: bool| {
-        LiveIndex {
-            name,
-            table,
-            schema,
-            columns,
-            path: at.path,
-            span,
-            implicit,
-            node: at.node,
-            component: at.component,
-            arms: &op.arms,
-            per_table: op.mysql,
-        }
+    let step = Step {
+        op,
+        at,
+        convention,
+        schema: op.schema.as_deref(),
     };
-    // The index `index=True` gives a column, named by the convention.
-    let column_index = |state: &mut Replay<'p>, table: &'p str, column: &'p ColumnDef| {
-        let cols = std::slice::from_ref(&column.name.value);
-        match convention.and_then(|c| convention_name(c, table, schema, cols)) {
-            Some(name) => create(
-                state,
-                new(Cow::Owned(name), Some(table), cols, column.span.clone(), true),
-                op.guarded,
-            ),
-            None => {
-                state.uncertain_tables.insert(table);
-            }
-        }
-    };
-    let same_schema = |l: &LiveIndex<'_>| l.schema == schema;
     match &op.kind {
         OpKind::CreateTable {
             table,
             columns,
             indexes,
-        } => {
-            state.tables.insert(&table.value);
-            for column in columns.iter().filter(|c| c.index) {
-                column_index(state, &table.value, column);
-            }
-            for index in indexes {
-                match resolve(&index.name, convention, (Some(&table.value), schema), &index.columns) {
-                    Some(name) => create(
-                        state,
-                        new(name, Some(&table.value), &index.columns, index.span.clone(), false),
-                        op.guarded,
-                    ),
-                    None => {
-                        state.uncertain_tables.insert(&table.value);
-                    }
-                }
-            }
-        }
+        } => step.create_table(state, &table.value, columns, indexes),
         OpKind::CreateIndex { table, index } => {
-            let table_name = table.as_ref().map(|t| t.value.as_str());
-            match resolve(&index.name, convention, (table_name, schema), &index.columns) {
-                Some(name) => {
-                    let live = new(name, table_name, &index.columns, op.span.clone(), false);
-                    state.explicit.push(live.clone());
-                    create(state, live, op.guarded);
-                }
-                // Any table may have it.
-                None if table_name.is_none() => state.opaque = true,
-                None => {
-                    state.uncertain_tables.extend(table_name);
-                }
-            }
+            step.create_index(state, table.as_ref().map(|t| t.value.as_str()), index);
         }
-        OpKind::AddColumn { table, column } if column.index => column_index(state, &table.value, column),
-        OpKind::DropIndex { table, name } => match name {
-            Name::Literal(item) => {
-                let table = table.as_ref().map(|t| t.value.as_str());
-                if let Some(entries) = state.live.get_mut(item.value.as_str()) {
-                    entries.retain(|l| !same_schema(l) || (l.per_table && table.is_some_and(|t| l.table != Some(t))));
-                }
-            }
-            _ => match table {
-                Some(table) => {
-                    state.uncertain_tables.insert(&table.value);
-                }
-                None => state.opaque = true,
-            },
-        },
+        OpKind::AddColumn { table, column } if column.index => step.column_index(state, &table.value, column),
+        OpKind::DropIndex { table, name } => step.drop_index(state, table.as_ref().map(|t| t.value.as_str()), name),
         OpKind::DropTable { table } => {
             state.tables.remove(table.value.as_str());
             for entries in state.live.values_mut() {
-                entries.retain(|l| !same_schema(l) || l.table != Some(table.value.as_str()));
+                entries.retain(|l| !step.same_schema(l) || l.table != Some(table.value.as_str()));
             }
         }
         OpKind::DropColumn { table, column } => {
             for entries in state.live.values_mut() {
                 entries.retain(|l| {
-                    !(same_schema(l) && l.table == Some(table.value.as_str()) && l.columns.contains(&column.value))
+                    !(step.same_schema(l) && l.table == Some(table.value.as_str()) && l.columns.contains(&column.value))
                 });
             }
         }
-        OpKind::RenameTable { table, new_name } => {
-            // Its indexes keep their names and move with it.
-            if state.tables.remove(table.value.as_str()) {
-                state.tables.insert(&new_name.value);
-            }
-            if state.uncertain_tables.contains(table.value.as_str()) {
-                state.uncertain_tables.insert(&new_name.value);
-            }
-            for entries in state.live.values_mut() {
-                for l in entries
-                    .iter_mut()
-                    .filter(|l| same_schema(l) && l.table == Some(table.value.as_str()))
-                {
-                    l.table = Some(&new_name.value);
-                }
-            }
-        }
+        OpKind::RenameTable { table, new_name } => step.rename_table(state, &table.value, &new_name.value),
         OpKind::OpaqueSql { mentions_index } => state.opaque |= mentions_index,
         // A helper that names nothing may touch anything.
         OpKind::Helper { strings } if strings.is_empty() => state.opaque = true,
@@ -251,6 +164,128 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, conve
         | OpKind::RenameColumn { .. }
         | OpKind::CreateConstraint { .. }
         | OpKind::DropConstraint { .. } => {}
+    }
+}
+
+/// One operation being replayed, in its revision, under the convention.
+struct Step<'p, 'c> {
+    op: &'p Operation,
+    at: &'c Revision<'p>,
+    convention: Option<&'c str>,
+    schema: Option<&'p str>,
+}
+
+impl<'p> Step<'p, '_> {
+    fn same_schema(&self, l: &LiveIndex<'_>) -> bool {
+        l.schema == self.schema
+    }
+
+    fn index(
+        &self,
+        name: Cow<'p, str>,
+        table: Option<&'p str>,
+        columns: &'p [CompactString],
+        span: Range<usize>,
+        implicit: bool,
+    ) -> LiveIndex<'p> {
+        LiveIndex {
+            name,
+            table,
+            schema: self.schema,
+            columns,
+            path: self.at.path,
+            span,
+            implicit,
+            node: self.at.node,
+            component: self.at.component,
+            arms: &self.op.arms,
+            per_table: self.op.mysql,
+        }
+    }
+
+    /// The index `index=True` gives a column, named by the convention.
+    fn column_index(&self, state: &mut Replay<'p>, table: &'p str, column: &'p ColumnDef) {
+        let cols = std::slice::from_ref(&column.name.value);
+        match self
+            .convention
+            .and_then(|c| convention_name(c, table, self.schema, cols))
+        {
+            Some(name) => {
+                let live = self.index(Cow::Owned(name), Some(table), cols, column.span.clone(), true);
+                create(state, live, self.op.guarded);
+            }
+            None => {
+                state.uncertain_tables.insert(table);
+            }
+        }
+    }
+
+    fn create_table(&self, state: &mut Replay<'p>, table: &'p str, columns: &'p [ColumnDef], indexes: &'p [IndexDef]) {
+        state.tables.insert(table);
+        for column in columns.iter().filter(|c| c.index) {
+            self.column_index(state, table, column);
+        }
+        for index in indexes {
+            match resolve(&index.name, self.convention, (Some(table), self.schema), &index.columns) {
+                Some(name) => {
+                    let live = self.index(name, Some(table), &index.columns, index.span.clone(), false);
+                    create(state, live, self.op.guarded);
+                }
+                None => {
+                    state.uncertain_tables.insert(table);
+                }
+            }
+        }
+    }
+
+    fn create_index(&self, state: &mut Replay<'p>, table: Option<&'p str>, index: &'p IndexDef) {
+        match resolve(&index.name, self.convention, (table, self.schema), &index.columns) {
+            Some(name) => {
+                let live = self.index(name, table, &index.columns, self.op.span.clone(), false);
+                state.explicit.push(live.clone());
+                create(state, live, self.op.guarded);
+            }
+            // Any table may have it.
+            None if table.is_none() => state.opaque = true,
+            None => {
+                state.uncertain_tables.extend(table);
+            }
+        }
+    }
+
+    fn drop_index(&self, state: &mut Replay<'p>, table: Option<&'p str>, name: &'p Name) {
+        match name {
+            Name::Literal(item) => {
+                if let Some(entries) = state.live.get_mut(item.value.as_str()) {
+                    entries
+                        .retain(|l| !self.same_schema(l) || (l.per_table && table.is_some_and(|t| l.table != Some(t))));
+                }
+            }
+            _ => match table {
+                Some(table) => {
+                    state.uncertain_tables.insert(table);
+                }
+                None => state.opaque = true,
+            },
+        }
+    }
+
+    /// Its indexes keep their names and move with it.
+    fn rename_table(&self, state: &mut Replay<'p>, table: &'p str, new_name: &'p str) {
+        if state.tables.remove(table) {
+            state.tables.insert(new_name);
+        }
+        if state.uncertain_tables.contains(table) {
+            state.uncertain_tables.insert(new_name);
+        }
+        for entries in state.live.values_mut() {
+            for l in entries
+                .iter_mut()
+                .filter(|l| self.same_schema(l) && l.table == Some(table))
+            {
+                l.table = Some(new_name);
+            }
+        }
     }
 }
 
