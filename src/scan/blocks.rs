@@ -102,38 +102,24 @@ pub struct Statement<'a> {
 /// Visits every statement of `lines` (indices into `scan.lines`).
 pub fn walk(scan: &Scan<'_>, lines: Range<usize>, mut visit: impl FnMut(&Statement<'_>)) {
     let mut stack: Vec<Block> = Vec::new();
-    let mut next_group = 0usize;
-    // The open `if` chain at each indent: (group, arms so far, conditions).
-    let mut chains: Vec<(usize, usize, usize, Conditions)> = Vec::new();
+    let mut chains = Chains::default();
     for index in lines {
         let line = &scan.lines[index];
         while stack.last().is_some_and(|b| b.indent >= line.indent) {
             stack.pop();
         }
-        chains.retain(|c| c.0 <= line.indent);
+        chains.open.retain(|c| c.indent <= line.indent);
         let tokens = scan.line_tokens(line);
         let Some(&first) = tokens.first() else { continue };
         let keyword = if first.kind == Kind::Name { scan.str(first) } else { "" };
-        let compound = matches!(
-            keyword,
-            "if" | "elif"
-                | "else"
-                | "with"
-                | "def"
-                | "class"
-                | "for"
-                | "while"
-                | "try"
-                | "except"
-                | "finally"
-                | "async"
-                | "match"
-                | "case"
-        );
-        let colon = if compound { header_colon(scan, tokens) } else { None };
+        let colon = if is_compound(keyword) {
+            header_colon(scan, tokens)
+        } else {
+            None
+        };
         let Some(colon) = colon else {
             if !matches!(keyword, "elif" | "else") {
-                chains.retain(|c| c.0 < line.indent);
+                chains.open.retain(|c| c.indent < line.indent);
             }
             visit(&Statement {
                 line: index,
@@ -143,63 +129,14 @@ pub fn walk(scan: &Scan<'_>, lines: Range<usize>, mut visit: impl FnMut(&Stateme
             });
             continue;
         };
-        let span_of = |ts: &[Token]| match (ts.first(), ts.last()) {
-            (Some(a), Some(b)) => a.start..b.end,
-            _ => tokens[0].start..tokens[0].start,
-        };
         let kind = match keyword {
-            "if" | "elif" | "else" => {
-                let condition = if keyword == "else" {
-                    tokens[0].end..tokens[0].end
-                } else {
-                    span_of(&tokens[1..colon])
-                };
-                let same_chain = keyword != "if" && chains.last().is_some_and(|c| c.0 == line.indent);
-                if !same_chain {
-                    chains.retain(|c| c.0 < line.indent);
-                    chains.push((line.indent, next_group, 0, Conditions::default()));
-                    next_group += 1;
-                } else if let Some(chain) = chains.last_mut() {
-                    chain.2 += 1;
-                }
-                let chain = chains.last_mut().expect("a chain was just pushed or found");
-                let previous = chain.3.clone();
-                if keyword != "else" {
-                    chain.3 = chain.3.with(condition.clone());
-                }
-                BlockKind::Arm {
-                    group: chain.1,
-                    arm: chain.2,
-                    condition,
-                    previous,
-                }
+            "if" | "elif" => chains.arm(keyword, span_of(tokens, &tokens[1..colon]), line.indent),
+            "else" => chains.arm(keyword, tokens[0].end..tokens[0].end, line.indent),
+            _ => {
+                chains.open.retain(|c| c.indent < line.indent);
+                block_kind(scan, keyword, tokens, colon)
             }
-            "with" => BlockKind::With {
-                header: span_of(&tokens[1..colon]),
-            },
-            "def" | "async" => {
-                let name = tokens
-                    .iter()
-                    .skip_while(|t| scan.str(**t) != "def")
-                    .nth(1)
-                    .map_or(0..0, |t| t.span());
-                BlockKind::Def { name }
-            }
-            "class" => {
-                let name = tokens.get(1).map_or(0..0, |t| t.span());
-                // Between the parentheses of `class Name(...)`, if any.
-                let bases = if colon > 3 && scan.is(tokens[2], "(") && scan.is(tokens[colon - 1], ")") {
-                    span_of(&tokens[3..colon - 1])
-                } else {
-                    tokens[colon].start..tokens[colon].start
-                };
-                BlockKind::Class { name, bases }
-            }
-            _ => BlockKind::Other,
         };
-        if !matches!(keyword, "if" | "elif" | "else") {
-            chains.retain(|c| c.0 < line.indent);
-        }
         stack.push(Block {
             indent: line.indent,
             kind,
@@ -214,6 +151,110 @@ pub fn walk(scan: &Scan<'_>, lines: Range<usize>, mut visit: impl FnMut(&Stateme
                 blocks: &stack,
             });
             stack.pop();
+        }
+    }
+}
+
+fn is_compound(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "if" | "elif"
+            | "else"
+            | "with"
+            | "def"
+            | "class"
+            | "for"
+            | "while"
+            | "try"
+            | "except"
+            | "finally"
+            | "async"
+            | "match"
+            | "case"
+    )
+}
+
+/// From the first of `part` to its last; empty at the line's start when
+/// `part` is.
+fn span_of(tokens: &[Token], part: &[Token]) -> Range<usize> {
+    match (part.first(), part.last()) {
+        (Some(a), Some(b)) => a.start..b.end,
+        _ => tokens[0].start..tokens[0].start,
+    }
+}
+
+/// The block a compound header other than `if`/`elif`/`else` opens.
+fn block_kind(scan: &Scan<'_>, keyword: &str, tokens: &[Token], colon: usize) -> BlockKind {
+    match keyword {
+        "with" => BlockKind::With {
+            header: span_of(tokens, &tokens[1..colon]),
+        },
+        "def" | "async" => {
+            let name = tokens
+                .iter()
+                .skip_while(|t| scan.str(**t) != "def")
+                .nth(1)
+                .map_or(0..0, |t| t.span());
+            BlockKind::Def { name }
+        }
+        "class" => {
+            let name = tokens.get(1).map_or(0..0, |t| t.span());
+            // Between the parentheses of `class Name(...)`, if any.
+            let bases = if colon > 3 && scan.is(tokens[2], "(") && scan.is(tokens[colon - 1], ")") {
+                span_of(tokens, &tokens[3..colon - 1])
+            } else {
+                tokens[colon].start..tokens[colon].start
+            };
+            BlockKind::Class { name, bases }
+        }
+        _ => BlockKind::Other,
+    }
+}
+
+/// The `if` chains open at each indent.
+#[derive(Default)]
+struct Chains {
+    open: Vec<Chain>,
+    next_group: usize,
+}
+
+struct Chain {
+    indent: usize,
+    group: usize,
+    /// Arms so far, less one.
+    arm: usize,
+    conditions: Conditions,
+}
+
+impl Chains {
+    /// The arm an `if`, `elif` or `else` header opens; `condition` is the
+    /// header's text between the keyword and the colon (empty for `else`).
+    fn arm(&mut self, keyword: &str, condition: Range<usize>, indent: usize) -> BlockKind {
+        let same_chain = keyword != "if" && self.open.last().is_some_and(|c| c.indent == indent);
+        if same_chain {
+            if let Some(chain) = self.open.last_mut() {
+                chain.arm += 1;
+            }
+        } else {
+            self.open.retain(|c| c.indent < indent);
+            self.open.push(Chain {
+                indent,
+                group: self.next_group,
+                arm: 0,
+                conditions: Conditions::default(),
+            });
+            self.next_group += 1;
+        }
+        let chain = self.open.last_mut().expect("a chain was just pushed or found");
+        let previous = chain.conditions.clone();
+        if keyword != "else" {
+            chain.conditions = chain.conditions.with(condition.clone());
+        }
+        BlockKind::Arm {
+            group: chain.group,
+            arm: chain.arm,
+            condition,
+            previous,
         }
     }
 }
