@@ -196,49 +196,71 @@ impl ModelFile {
             module_statement(scan, tokens, &mut file, &mut table_vars, &classes);
         });
         for class in classes {
-            let table = class.table_name();
-            let Some(table) = table else {
-                if let Some(def) = class.metadata_def() {
-                    file.defs.push(def);
-                }
-                if !class.indexed.is_empty() || !class.indexes.is_empty() {
-                    file.index_bases.push(class.name.as_str().into());
-                }
-                continue;
-            };
-            for (column, span) in class.indexed {
-                file.indexes.push(ModelIndex {
-                    table: table.value.clone(),
-                    name: Name::Convention,
-                    columns: vec![column.0.into()],
-                    unique: column.1,
-                    span,
-                    implicit: true,
-                    metadata: class.metadata.as_str().into(),
-                    schema: class.schema.clone(),
-                });
+            file.add_class(class);
+        }
+        file.place_class_indexes();
+        file.tables.sort_by_key(|t| t.name.span.start);
+        file.indexes.sort_by_key(|i| i.span.start);
+        file
+    }
+}
+
+impl ModelFile {
+    /// Takes in a class: its table with its indexes, or (without a table) a
+    /// metadata it defines and the indexes its subclasses inherit.
+    fn add_class(&mut self, class: ClassInfo) {
+        let Some(table) = class.table_name() else {
+            if let Some(def) = class.metadata_def() {
+                self.defs.push(def);
             }
-            for mut index in class.indexes {
-                index.table.clone_from(&table.value);
-                index.metadata = class.metadata.as_str().into();
-                index.schema = class.schema.clone();
-                file.indexes.push(index);
+            if !class.indexed.is_empty() || !class.indexes.is_empty() {
+                self.index_bases.push(class.name.as_str().into());
             }
-            file.tables.push(TableDecl {
-                name: table,
-                class: Some(class.name.as_str().into()),
+            return;
+        };
+        for (column, span) in class.indexed {
+            self.indexes.push(ModelIndex {
+                table: table.value.clone(),
+                name: Name::Convention,
+                columns: vec![column.0.into()],
+                unique: column.1,
+                span,
+                implicit: true,
                 metadata: class.metadata.as_str().into(),
-                complete: class.complete,
-                extend_existing: class.extend_existing,
-                schema: class.schema,
-                bases: class.bases,
+                schema: class.schema.clone(),
             });
         }
-        // Module-level indexes waiting for their class's table.
-        let pending: Vec<ModelIndex> = std::mem::take(&mut file.indexes);
+        for mut index in class.indexes {
+            index.table.clone_from(&table.value);
+            index.metadata = class.metadata.as_str().into();
+            index.schema = class.schema.clone();
+            self.indexes.push(index);
+        }
+        self.tables.push(TableDecl {
+            name: table,
+            class: Some(class.name.as_str().into()),
+            metadata: class.metadata.as_str().into(),
+            complete: class.complete,
+            extend_existing: class.extend_existing,
+            schema: class.schema,
+            bases: class.bases,
+        });
+    }
+
+    /// Module-level indexes waiting for their class's table get it; those
+    /// whose class has none are dropped.
+    fn place_class_indexes(&mut self) {
+        let pending: Vec<ModelIndex> = std::mem::take(&mut self.indexes);
+        let mut indexes = Vec::with_capacity(pending.len());
+        let mut by_class: std::collections::HashMap<&str, &TableDecl> = std::collections::HashMap::new();
+        for t in &self.tables {
+            if let Some(class) = t.class.as_deref() {
+                by_class.entry(class).or_insert(t);
+            }
+        }
         for mut index in pending {
             if let Some(class) = index.table.strip_prefix("class:") {
-                match file.tables.iter().find(|t| t.class.as_deref() == Some(class)) {
+                match by_class.get(class) {
                     Some(t) => {
                         index.table.clone_from(&t.name.value);
                         index.metadata.clone_from(&t.metadata);
@@ -247,11 +269,9 @@ impl ModelFile {
                     None => continue,
                 }
             }
-            file.indexes.push(index);
+            indexes.push(index);
         }
-        file.tables.sort_by_key(|t| t.name.span.start);
-        file.indexes.sort_by_key(|i| i.span.start);
-        file
+        self.indexes = indexes;
     }
 }
 
@@ -530,69 +550,92 @@ fn module_statement(
         return;
     }
     if let Some(("Table", inner)) = call_of(scan, value) {
-        let args = Args::parse(scan, inner);
-        let Some(name) = args.positional().first().and_then(|p| string_item(scan, p)) else {
-            return;
-        };
-        // Flask-SQLAlchemy's `db.Table("name", db.Column(...))` takes no metadata.
-        let second = args.positional().get(1).copied().unwrap_or_default();
-        let implicit_metadata = second.is_empty()
-            || matches!(
-                call_of(scan, second),
-                Some((
-                    "Column" | "Index" | "ForeignKeyConstraint" | "PrimaryKeyConstraint" | "UniqueConstraint",
-                    _
-                ))
-            );
-        let (metadata, first_column) = if implicit_metadata {
-            (scan.text[value[0].start..value[0].end].to_owned(), 1)
-        } else {
-            (scan.text[second[0].start..second[second.len() - 1].end].to_owned(), 2)
-        };
-        let schema = args
-            .keyword("schema")
-            .map_or(DbSchema::Default, |t| DbSchema::Named(super::ops::column_text(scan, t)));
-        for part in args.positional().iter().skip(first_column) {
-            if let Some(("Column" | "mapped_column", column_args)) = call_of(scan, part) {
-                let cargs = Args::parse(scan, column_args);
-                if let Some(column) = cargs.positional().first().and_then(|p| string_item(scan, p))
-                    && cargs.keyword("index").is_some_and(|t| is_true(scan, t))
-                {
-                    file.indexes.push(ModelIndex {
-                        table: name.value.clone(),
-                        name: Name::Convention,
-                        columns: vec![column.value],
-                        unique: cargs.keyword("unique").is_some_and(|t| is_true(scan, t)),
-                        span: part[0].start..part[part.len() - 1].end,
-                        implicit: true,
-                        metadata: metadata.as_str().into(),
-                        schema: schema.clone(),
-                    });
-                }
-            } else if let Some(index) = index_def(scan, part) {
-                let mut index = model_index(index);
-                index.table.clone_from(&name.value);
-                index.metadata = metadata.as_str().into();
-                index.schema = schema.clone();
-                file.indexes.push(index);
-            }
-        }
-        let extend_existing = args.keyword("extend_existing").is_some_and(|t| is_true(scan, t));
-        if let Some(target) = target {
-            table_vars.push((target.to_owned(), name.value.to_string()));
-        }
-        file.tables.push(TableDecl {
-            name,
-            class: None,
-            metadata: metadata.into(),
-            complete: true,
-            extend_existing,
-            schema,
-            bases: Vec::new(),
-        });
+        table_statement(scan, (target, value), inner, file, table_vars);
         return;
     }
-    // `Index("name", Model.column)` or `Index("name", table.c.column)`.
+    module_index(scan, value, file, table_vars, classes);
+}
+
+/// `[name =] Table("name", metadata, Column(...), Index(...), ...)`: the
+/// table, with the indexes its columns and arguments declare.
+fn table_statement(
+    scan: &Scan<'_>,
+    (target, value): (Option<&str>, &[Token]),
+    inner: &[Token],
+    file: &mut ModelFile,
+    table_vars: &mut Vec<(String, String)>,
+) {
+    let args = Args::parse(scan, inner);
+    let Some(name) = args.positional().first().and_then(|p| string_item(scan, p)) else {
+        return;
+    };
+    // Flask-SQLAlchemy's `db.Table("name", db.Column(...))` takes no metadata.
+    let second = args.positional().get(1).copied().unwrap_or_default();
+    let implicit_metadata = second.is_empty()
+        || matches!(
+            call_of(scan, second),
+            Some((
+                "Column" | "Index" | "ForeignKeyConstraint" | "PrimaryKeyConstraint" | "UniqueConstraint",
+                _
+            ))
+        );
+    let (metadata, first_column) = if implicit_metadata {
+        (scan.text[value[0].start..value[0].end].to_owned(), 1)
+    } else {
+        (scan.text[second[0].start..second[second.len() - 1].end].to_owned(), 2)
+    };
+    let schema = args
+        .keyword("schema")
+        .map_or(DbSchema::Default, |t| DbSchema::Named(super::ops::column_text(scan, t)));
+    for part in args.positional().iter().skip(first_column) {
+        if let Some(("Column" | "mapped_column", column_args)) = call_of(scan, part) {
+            let cargs = Args::parse(scan, column_args);
+            if let Some(column) = cargs.positional().first().and_then(|p| string_item(scan, p))
+                && cargs.keyword("index").is_some_and(|t| is_true(scan, t))
+            {
+                file.indexes.push(ModelIndex {
+                    table: name.value.clone(),
+                    name: Name::Convention,
+                    columns: vec![column.value],
+                    unique: cargs.keyword("unique").is_some_and(|t| is_true(scan, t)),
+                    span: part[0].start..part[part.len() - 1].end,
+                    implicit: true,
+                    metadata: metadata.as_str().into(),
+                    schema: schema.clone(),
+                });
+            }
+        } else if let Some(index) = index_def(scan, part) {
+            let mut index = model_index(index);
+            index.table.clone_from(&name.value);
+            index.metadata = metadata.as_str().into();
+            index.schema = schema.clone();
+            file.indexes.push(index);
+        }
+    }
+    let extend_existing = args.keyword("extend_existing").is_some_and(|t| is_true(scan, t));
+    if let Some(target) = target {
+        table_vars.push((target.to_owned(), name.value.to_string()));
+    }
+    file.tables.push(TableDecl {
+        name,
+        class: None,
+        metadata: metadata.into(),
+        complete: true,
+        extend_existing,
+        schema,
+        bases: Vec::new(),
+    });
+}
+
+/// `Index("name", Model.column)` or `Index("name", table.c.column)` at
+/// module level: an index of a class's or a `Table`'s table.
+fn module_index(
+    scan: &Scan<'_>,
+    value: &[Token],
+    file: &mut ModelFile,
+    table_vars: &[(String, String)],
+    classes: &[ClassInfo],
+) {
     let Some(index) = index_def(scan, value) else { return };
     let first_column = index.columns.first().cloned().unwrap_or_default();
     let owner = first_column.split('.').next().unwrap_or("").to_owned();
