@@ -15,6 +15,7 @@
 //! `if`/`else` arms it sits in (arms of one chain are alternatives, never a
 //! sequence) and its database schema (`schema=`, or `s.t` in SQL).
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ use std::sync::LazyLock;
 use compact_str::CompactString;
 use regex::Regex;
 
-use super::blocks::{BlockKind, walk};
+use super::blocks::{Block, BlockKind, walk};
 use super::literal::{Item, string_item};
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
@@ -143,44 +144,9 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
     let mut out = Vec::new();
     // Names bound to an object built from `op` (`reflect = Reflect(op)`).
     let mut helpers: Vec<&str> = Vec::new();
-    let mut chains: std::collections::HashMap<(usize, usize), bool> = std::collections::HashMap::new();
+    let mut chains: HashMap<(usize, usize), bool> = HashMap::new();
     walk(scan, lines, |statement| {
-        let mut batches: Vec<(&str, Option<Item>)> = Vec::new();
-        let mut guarded = false;
-        let mut mysql = false;
-        let mut arms = Vec::new();
-        let mut loops: Vec<(&str, Vec<Item>)> = Vec::new();
-        for block in statement.blocks {
-            match &block.kind {
-                BlockKind::Other => loops.extend(literal_loop(scan, block.line)),
-                BlockKind::Arm {
-                    group,
-                    arm,
-                    condition,
-                    previous,
-                } => {
-                    arms.push((*group, *arm));
-                    // Whether a condition up to this arm guards, weighed once
-                    // per arm: a chain of K arms costs K, not K².
-                    let before = match arm.checked_sub(1).and_then(|a| chains.get(&(*group, a))) {
-                        Some(&known) => known,
-                        None => previous.iter().any(|c| is_guard(&scan.text[c.clone()])),
-                    };
-                    let up_to_here = before || is_guard(&scan.text[condition.clone()]);
-                    chains.insert((*group, *arm), up_to_here);
-                    guarded |= up_to_here;
-                    if is_mysql_only(&scan.text[condition.clone()]) {
-                        mysql = true;
-                    }
-                }
-                BlockKind::With { header } => {
-                    if let Some(batch) = batch_alias(scan, header) {
-                        batches.push(batch);
-                    }
-                }
-                _ => {}
-            }
-        }
+        let around = Around::of(scan, statement.blocks, &mut chains);
         let tokens = statement.tokens;
         // `reflect = Reflect(op)` only binds the helper: its methods act.
         let mut binding = None;
@@ -196,71 +162,113 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
             if receives_op(scan, args) && binding.as_ref() != Some(&span) {
                 // A chained call (`Helper(op).drop("t")`) acts with the rest.
                 let rest = tokens.iter().position(|t| t.start >= span.start).unwrap_or(0);
-                out.push(Operation {
-                    kind: OpKind::Helper {
-                        strings: string_literals(scan, &tokens[rest..]),
-                    },
-                    span,
-                    guarded,
-                    arms: arms.clone(),
-                    mysql,
-                    schema: None,
-                });
+                let strings = string_literals(scan, &tokens[rest..]);
+                out.push(around.operation(OpKind::Helper { strings }, span, false, None));
             }
         }
         for call in calls(scan, tokens) {
-            let batch = batches.iter().rev().find(|(alias, _)| *alias == call.receiver);
-            if binding.as_ref() == Some(&call.span) {
-                continue;
-            }
-            if helpers.contains(&call.receiver) || (call.receiver != "op" && receives_op(scan, call.args)) {
-                out.push(Operation {
-                    kind: OpKind::Helper {
-                        strings: string_literals(scan, call.args),
-                    },
-                    span: call.span.clone(),
-                    guarded,
-                    arms: arms.clone(),
-                    mysql,
-                    schema: None,
-                });
-                continue;
-            }
-            if call.receiver != "op" && batch.is_none() {
-                continue;
-            }
-            let batch_table = batch.map(|(_, table)| table.clone());
-            let args = Args::parse(scan, call.args);
-            let explicit_guard = ["if_not_exists", "if_exists"]
-                .iter()
-                .any(|k| args.keyword(k).is_some_and(|t| is_true(scan, t)));
-            // Inside `for name in ("a", "b"):`, a call that uses `name` is
-            // one operation per value.
-            let loop_values = loops
-                .iter()
-                .rev()
-                .find(|(var, _)| call.args.iter().any(|&t| t.kind == Kind::Name && scan.str(t) == *var));
-            let interpreted: Vec<Interpreted> = match loop_values {
-                Some((var, values)) => values
-                    .iter()
-                    .flat_map(|value| interpret(scan, &call, &args, batch_table.clone(), Some((var, value))))
-                    .collect(),
-                None => interpret(scan, &call, &args, batch_table, None),
-            };
-            for (kind, sql_guard, schema) in interpreted {
-                let guarded = guarded || explicit_guard || sql_guard;
-                out.push(Operation {
-                    kind,
-                    span: call.span.clone(),
-                    guarded,
-                    arms: arms.clone(),
-                    mysql,
-                    schema,
-                });
+            if binding.as_ref() != Some(&call.span) {
+                call_operations(scan, &call, &around, &helpers, &mut out);
             }
         }
     });
     out
+}
+
+/// What the blocks around a statement say of its operations.
+struct Around<'a> {
+    /// `with op.batch_alter_table(...) as alias:` blocks: alias and table.
+    batches: Vec<(&'a str, Option<Item>)>,
+    guarded: bool,
+    mysql: bool,
+    arms: Vec<(usize, usize)>,
+    /// `for name in ("a", "b"):` loops over literals.
+    loops: Vec<(&'a str, Vec<Item>)>,
+}
+
+impl<'a> Around<'a> {
+    /// `chains` remembers, for each arm seen, whether a condition up to it
+    /// guards: weighed once per arm, a chain of K arms costs K, not K².
+    fn of(scan: &Scan<'a>, blocks: &[Block], chains: &mut HashMap<(usize, usize), bool>) -> Self {
+        let mut around = Around {
+            batches: Vec::new(),
+            guarded: false,
+            mysql: false,
+            arms: Vec::new(),
+            loops: Vec::new(),
+        };
+        for block in blocks {
+            match &block.kind {
+                BlockKind::Other => around.loops.extend(literal_loop(scan, block.line)),
+                BlockKind::Arm {
+                    group,
+                    arm,
+                    condition,
+                    previous,
+                } => {
+                    around.arms.push((*group, *arm));
+                    let before = match arm.checked_sub(1).and_then(|a| chains.get(&(*group, a))) {
+                        Some(&known) => known,
+                        None => previous.iter().any(|c| is_guard(&scan.text[c.clone()])),
+                    };
+                    let up_to_here = before || is_guard(&scan.text[condition.clone()]);
+                    chains.insert((*group, *arm), up_to_here);
+                    around.guarded |= up_to_here;
+                    around.mysql |= is_mysql_only(&scan.text[condition.clone()]);
+                }
+                BlockKind::With { header } => around.batches.extend(batch_alias(scan, header)),
+                _ => {}
+            }
+        }
+        around
+    }
+
+    fn operation(&self, kind: OpKind, span: Range<usize>, guarded: bool, schema: Option<CompactString>) -> Operation {
+        Operation {
+            kind,
+            span,
+            guarded: self.guarded || guarded,
+            arms: self.arms.clone(),
+            mysql: self.mysql,
+            schema,
+        }
+    }
+}
+
+/// The operations of one `NAME.method(...)` call: a helper's, or `op`'s
+/// (or a batch alias's), once per value of a loop over literals it uses.
+fn call_operations(scan: &Scan<'_>, call: &Call<'_>, around: &Around<'_>, helpers: &[&str], out: &mut Vec<Operation>) {
+    let batch = around.batches.iter().rev().find(|(alias, _)| *alias == call.receiver);
+    if helpers.contains(&call.receiver) || (call.receiver != "op" && receives_op(scan, call.args)) {
+        let strings = string_literals(scan, call.args);
+        out.push(around.operation(OpKind::Helper { strings }, call.span.clone(), false, None));
+        return;
+    }
+    if call.receiver != "op" && batch.is_none() {
+        return;
+    }
+    let batch_table = batch.map(|(_, table)| table.clone());
+    let args = Args::parse(scan, call.args);
+    let explicit_guard = ["if_not_exists", "if_exists"]
+        .iter()
+        .any(|k| args.keyword(k).is_some_and(|t| is_true(scan, t)));
+    // Inside `for name in ("a", "b"):`, a call that uses `name` is one
+    // operation per value.
+    let loop_values = around
+        .loops
+        .iter()
+        .rev()
+        .find(|(var, _)| call.args.iter().any(|&t| t.kind == Kind::Name && scan.str(t) == *var));
+    let interpreted: Vec<Interpreted> = match loop_values {
+        Some((var, values)) => values
+            .iter()
+            .flat_map(|value| interpret(scan, call, &args, batch_table.clone(), Some((var, value))))
+            .collect(),
+        None => interpret(scan, call, &args, batch_table, None),
+    };
+    for (kind, sql_guard, schema) in interpreted {
+        out.push(around.operation(kind, call.span.clone(), explicit_guard || sql_guard, schema));
+    }
 }
 
 /// `for NAME in ("a", "b"):` (a list or tuple of string literals) at
