@@ -536,120 +536,157 @@ fn interpret(
     batch_table: Option<Option<Item>>,
     bound: Option<(&str, &Item)>,
 ) -> Vec<Interpreted> {
-    let in_batch = batch_table.is_some();
-    let batch_table = batch_table.flatten();
-    // A loop variable stands for the value of this pass.
-    let bound_value = |tokens: &[Token]| match (tokens, bound) {
-        ([t], Some((var, value))) if t.kind == Kind::Name && scan.str(*t) == var => Some(Item {
-            value: value.value.clone(),
-            span: t.start..t.end,
-        }),
-        _ => None,
+    if call.method == "execute" {
+        return sql_operations(scan, call.args);
+    }
+    let reading = Reading {
+        scan,
+        call,
+        args,
+        in_batch: batch_table.is_some(),
+        batch_table: batch_table.flatten(),
+        bound,
     };
-    let item = |tokens: Option<&[Token]>| tokens.and_then(|t| string_item(scan, t).or_else(|| bound_value(t)));
-    // In a batch block the table argument is implied: later arguments move up one.
-    let shift = usize::from(!in_batch);
-    let table_arg = |position: usize, keyword: &str| {
-        if in_batch {
-            batch_table.clone()
-        } else {
-            item(args.get(position, keyword))
-        }
-    };
-    let name = |position: usize, keyword: &str| {
-        args.get(position, keyword).map_or(Name::Unknown, |t| {
-            bound_value(t).map_or_else(|| name_arg(scan, t), Name::Literal)
-        })
-    };
-    let kind = match call.method {
-        "create_table" if !in_batch => {
-            let Some(table) = item(args.get(0, "table_name")) else {
-                return Vec::new();
-            };
-            let mut columns = Vec::new();
-            let mut indexes = Vec::new();
-            for part in args.positional().iter().skip(1) {
-                if let Some(column) = column_def(scan, part) {
-                    columns.push(column);
-                } else if let Some(index) = index_def(scan, part) {
-                    indexes.push(index);
-                }
-            }
-            OpKind::CreateTable {
-                table,
-                columns,
-                indexes,
-            }
-        }
-        "drop_table" if !in_batch => match item(args.get(0, "table_name")) {
-            Some(table) => OpKind::DropTable { table },
-            None => return Vec::new(),
-        },
-        "create_index" => {
-            let columns = args
-                .get(1 + shift, "columns")
-                .map(|t| column_list(scan, t))
-                .unwrap_or_default();
-            let unique = args.keyword("unique").is_some_and(|t| is_true(scan, t));
-            let span = call.span.clone();
-            OpKind::CreateIndex {
-                table: table_arg(1, "table_name"),
-                index: IndexDef {
-                    name: name(0, "index_name"),
-                    columns,
-                    unique,
-                    span,
-                },
-            }
-        }
-        "drop_index" => OpKind::DropIndex {
-            table: table_arg(1, "table_name"),
-            name: name(0, "index_name"),
-        },
-        "add_column" => {
-            let (Some(table), Some(column)) = (
-                table_arg(0, "table_name"),
-                args.get(shift, "column").and_then(|t| column_def(scan, t)),
-            ) else {
-                return Vec::new();
-            };
-            OpKind::AddColumn { table, column }
-        }
-        "drop_column" => match (table_arg(0, "table_name"), item(args.get(shift, "column_name"))) {
-            (Some(table), Some(column)) => OpKind::DropColumn { table, column },
-            _ => return Vec::new(),
-        },
-        "rename_table" if !in_batch => match (item(args.get(0, "old_table_name")), item(args.get(1, "new_table_name")))
-        {
-            (Some(table), Some(new_name)) => OpKind::RenameTable { table, new_name },
-            _ => return Vec::new(),
-        },
-        "alter_column" if args.keyword("new_column_name").is_some() => {
-            match (table_arg(0, "table_name"), item(args.get(shift, "column_name"))) {
-                (Some(table), Some(column)) => OpKind::RenameColumn { table, column },
-                _ => return Vec::new(),
-            }
-        }
-        "create_foreign_key"
-        | "create_unique_constraint"
-        | "create_check_constraint"
-        | "create_primary_key"
-        | "create_exclude_constraint" => OpKind::CreateConstraint {
-            table: table_arg(1, "source_table").or_else(|| table_arg(1, "table_name")),
-            name: name(0, "constraint_name"),
-        },
-        "drop_constraint" => OpKind::DropConstraint {
-            table: table_arg(1, "table_name"),
-            name: name(0, "constraint_name"),
-        },
-        "execute" => return sql_operations(scan, call.args),
-        _ => return Vec::new(),
+    let Some(kind) = reading.table_op().or_else(|| reading.other_op()) else {
+        return Vec::new();
     };
     let schema = args
         .keyword("schema")
         .map(|t| column_text(scan, t))
         .filter(|s| !is_default_schema(s));
     vec![(kind, false, schema)]
+}
+
+/// One call's arguments, read as Alembic takes them.
+struct Reading<'a, 's> {
+    scan: &'a Scan<'s>,
+    call: &'a Call<'a>,
+    args: &'a Args<'a>,
+    /// In a `batch_alter_table` block: the table argument is implied.
+    in_batch: bool,
+    batch_table: Option<Item>,
+    /// A loop variable and the value it stands for in this pass.
+    bound: Option<(&'a str, &'a Item)>,
+}
+
+impl Reading<'_, '_> {
+    fn bound_value(&self, tokens: &[Token]) -> Option<Item> {
+        match (tokens, self.bound) {
+            ([t], Some((var, value))) if t.kind == Kind::Name && self.scan.str(*t) == var => Some(Item {
+                value: value.value.clone(),
+                span: t.start..t.end,
+            }),
+            _ => None,
+        }
+    }
+
+    fn item(&self, position: usize, keyword: &str) -> Option<Item> {
+        let tokens = self.args.get(position, keyword)?;
+        string_item(self.scan, tokens).or_else(|| self.bound_value(tokens))
+    }
+
+    /// In a batch block later arguments move up one.
+    fn shift(&self) -> usize {
+        usize::from(!self.in_batch)
+    }
+
+    fn table(&self, position: usize, keyword: &str) -> Option<Item> {
+        if self.in_batch {
+            self.batch_table.clone()
+        } else {
+            self.item(position, keyword)
+        }
+    }
+
+    fn name(&self, position: usize, keyword: &str) -> Name {
+        self.args.get(position, keyword).map_or(Name::Unknown, |t| {
+            self.bound_value(t)
+                .map_or_else(|| name_arg(self.scan, t), Name::Literal)
+        })
+    }
+
+    /// `create_table`, `drop_table`, `rename_table` (not in a batch).
+    fn table_op(&self) -> Option<OpKind> {
+        if self.in_batch {
+            return None;
+        }
+        match self.call.method {
+            "create_table" => {
+                let table = self.item(0, "table_name")?;
+                let mut columns = Vec::new();
+                let mut indexes = Vec::new();
+                for part in self.args.positional().iter().skip(1) {
+                    if let Some(column) = column_def(self.scan, part) {
+                        columns.push(column);
+                    } else if let Some(index) = index_def(self.scan, part) {
+                        indexes.push(index);
+                    }
+                }
+                Some(OpKind::CreateTable {
+                    table,
+                    columns,
+                    indexes,
+                })
+            }
+            "drop_table" => Some(OpKind::DropTable {
+                table: self.item(0, "table_name")?,
+            }),
+            "rename_table" => Some(OpKind::RenameTable {
+                table: self.item(0, "old_table_name")?,
+                new_name: self.item(1, "new_table_name")?,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Indexes, columns and constraints.
+    fn other_op(&self) -> Option<OpKind> {
+        let shift = self.shift();
+        Some(match self.call.method {
+            "create_index" => OpKind::CreateIndex {
+                table: self.table(1, "table_name"),
+                index: IndexDef {
+                    name: self.name(0, "index_name"),
+                    columns: self
+                        .args
+                        .get(1 + shift, "columns")
+                        .map(|t| column_list(self.scan, t))
+                        .unwrap_or_default(),
+                    unique: self.args.keyword("unique").is_some_and(|t| is_true(self.scan, t)),
+                    span: self.call.span.clone(),
+                },
+            },
+            "drop_index" => OpKind::DropIndex {
+                table: self.table(1, "table_name"),
+                name: self.name(0, "index_name"),
+            },
+            "add_column" => OpKind::AddColumn {
+                table: self.table(0, "table_name")?,
+                column: self.args.get(shift, "column").and_then(|t| column_def(self.scan, t))?,
+            },
+            "drop_column" => OpKind::DropColumn {
+                table: self.table(0, "table_name")?,
+                column: self.item(shift, "column_name")?,
+            },
+            "alter_column" if self.args.keyword("new_column_name").is_some() => OpKind::RenameColumn {
+                table: self.table(0, "table_name")?,
+                column: self.item(shift, "column_name")?,
+            },
+            "create_foreign_key"
+            | "create_unique_constraint"
+            | "create_check_constraint"
+            | "create_primary_key"
+            | "create_exclude_constraint" => OpKind::CreateConstraint {
+                table: self.table(1, "source_table").or_else(|| self.table(1, "table_name")),
+                name: self.name(0, "constraint_name"),
+            },
+            "drop_constraint" => OpKind::DropConstraint {
+                table: self.table(1, "table_name"),
+                name: self.name(0, "constraint_name"),
+            },
+            _ => return None,
+        })
+    }
 }
 
 /// An operation, whether its own SQL guards it, and its database schema.
