@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::{FileContext, Rule};
 use crate::diagnostic::Emitter;
+use crate::scan::literal::Item;
 use crate::scan::migration::Body;
 use crate::scan::ops::{Name, OpKind, Operation};
 
@@ -247,36 +248,7 @@ fn never_dropped(
     undone: &Undone<'_>,
 ) -> Option<(String, String)> {
     match &op.kind {
-        OpKind::CreateTable { table, .. } => {
-            // Followed through later renames: `t_tmp` built, `t` dropped,
-            // `t_tmp` renamed to `t` is `t` rebuilt; a table dropped again
-            // within the upgrade was temporary.
-            let mut name = table.value.as_str();
-            let mut dropped_later: BTreeSet<&str> = BTreeSet::new();
-            let mut temporary = false;
-            for later in later {
-                match &later.kind {
-                    OpKind::DropTable { table } => {
-                        temporary |= table.value == name;
-                        dropped_later.insert(table.value.as_str());
-                    }
-                    OpKind::RenameTable { table, new_name } if table.value == name => {
-                        name = new_name.value.as_str();
-                    }
-                    _ => {}
-                }
-            }
-            let rebuilt = before.tables.contains(name) || (name != table.value && dropped_later.contains(name));
-            if temporary || rebuilt || undone.tables.contains(name) {
-                return None;
-            }
-            let what = if name == table.value {
-                format!("table `{name}`")
-            } else {
-                format!("table `{name}` (created as `{}`)", table.value)
-            };
-            Some((what, format!("op.drop_table(\"{name}\")")))
-        }
+        OpKind::CreateTable { table, .. } => table_never_dropped(table, later, before, undone),
         OpKind::CreateIndex { table, index } => {
             let name = index.name.literal()?;
             let table = table.as_ref().map(|t| t.value.as_str());
@@ -328,6 +300,42 @@ fn never_dropped(
         }
         _ => None,
     }
+}
+
+/// A table the upgrade creates, followed through later renames: `t_tmp`
+/// built, `t` dropped, `t_tmp` renamed to `t` is `t` rebuilt; a table
+/// dropped again within the upgrade was temporary.
+fn table_never_dropped(
+    table: &Item,
+    later: &[Operation],
+    before: &Before<'_>,
+    undone: &Undone<'_>,
+) -> Option<(String, String)> {
+    let mut name = table.value.as_str();
+    let mut dropped_later: BTreeSet<&str> = BTreeSet::new();
+    let mut temporary = false;
+    for later in later {
+        match &later.kind {
+            OpKind::DropTable { table } => {
+                temporary |= table.value == name;
+                dropped_later.insert(table.value.as_str());
+            }
+            OpKind::RenameTable { table, new_name } if table.value == name => {
+                name = new_name.value.as_str();
+            }
+            _ => {}
+        }
+    }
+    let rebuilt = before.tables.contains(name) || (name != table.value && dropped_later.contains(name));
+    if temporary || rebuilt || undone.tables.contains(name) {
+        return None;
+    }
+    let what = if name == table.value {
+        format!("table `{name}`")
+    } else {
+        format!("table `{name}` (created as `{}`)", table.value)
+    };
+    Some((what, format!("op.drop_table(\"{name}\")")))
 }
 
 #[cfg(test)]
