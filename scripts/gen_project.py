@@ -161,7 +161,7 @@ def main():
     head = None
     n = 0
     if shape_of_one_file(args.shape, root, args.migrations):
-        return
+        return root
     if args.shape == "environments":
         # N services, each its own environment with one revision.
         for e in range(args.migrations):
@@ -174,7 +174,7 @@ def main():
             rev = rev_id(rng, used)
             with open(os.path.join(service, "migrations", "versions", f"{rev}_init.py"), "w") as f:
                 f.write(migration(rev, None, e))
-        return
+        return root
     if args.shape == "dangling":
         # A chain whose every revision also names a parent nobody declares.
         for n in range(args.migrations):
@@ -183,7 +183,7 @@ def main():
             with open(os.path.join(versions, f"{rev}_create_table_{n}.py"), "w") as f:
                 f.write(migration(rev, down, n))
             head = rev
-        return
+        return root
     if args.shape != "chain":
         first = None
         for n in range(args.migrations):
@@ -231,6 +231,11 @@ def main():
         os.makedirs(package, exist_ok=True)
         with open(os.path.join(package, f"module_{i}.py"), "w") as f:
             f.write(other(i, rng))
+    return root
+
+
+def commit(root):
+    """Makes `root` a git repository of its own, everything committed."""
     env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com",
                GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
     subprocess.run(["git", "init", "-q", root], check=True, env=env)
@@ -239,4 +244,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    commit(main())
