@@ -160,6 +160,16 @@ impl Repo {
         Ok(Some(BlobTree::from_tree(&self.repo, &tree, self.root.clone())?))
     }
 
+    /// Whether the index differs from HEAD: something is staged to commit.
+    /// Before the first commit, anything in the index is.
+    pub fn has_staged(&self) -> Result<bool> {
+        let index = self.index_listing()?;
+        Ok(match self.head_tree()? {
+            Some(tree) => tree_listing(&tree)? != index,
+            None => !index.is_empty(),
+        })
+    }
+
     /// The files of the commit `reference` names.
     pub fn commit(&self, reference: &str) -> Result<CommitTree> {
         let tree = self

@@ -112,10 +112,17 @@ fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
             against_head: false,
         }]);
     }
+    // Named files are judged against HEAD only when there is a change to
+    // judge: with nothing staged (`pre-commit run --all-files`, CI), HEAD
+    // is the tree itself, and a fork it has would never be reported.
+    let staged = match repo {
+        Some(repo) => repo.has_staged()?,
+        None => false,
+    };
     Ok(plan(&project.cwd, repo.map(Repo::root), &args.paths)?
         .into_iter()
         .map(|(root, selection, files_only)| Plan::WorkTree {
-            against_head: files_only && repo.is_some_and(|r| r.root() == root),
+            against_head: staged && files_only && repo.is_some_and(|r| r.root() == root),
             root,
             selection,
         })
@@ -275,6 +282,9 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
         .timings
         .push(("list the index and HEAD, compare them", clock.elapsed()));
     if changes.changed.is_empty() && changes.deleted.is_empty() {
+        results
+            .notes
+            .push("nothing is staged, so nothing was checked; `--all-files` checks everything".to_owned());
         return Ok(());
     }
     // HEAD is checked only if the change has project diagnostics to compare.

@@ -270,3 +270,50 @@ fn submodules_and_sparse_checkouts() {
         out.stdout
     );
 }
+
+/// Issue 15, item 2: `pre-commit run --all-files` (and a CI job) names
+/// every file with nothing staged. HEAD then is the tree itself, so judging
+/// against it hid a fork HEAD already has, and two heads passed.
+#[test]
+fn every_file_named_with_nothing_staged_reports_a_committed_fork() {
+    let p = committed_chain();
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    )
+    .stage_all()
+    .commit("a second head");
+    let files = [
+        "alembic.ini",
+        "migrations/env.py",
+        "migrations/versions/a1b9c8d7e6f5_init.py",
+        "migrations/versions/b2c8d7e6f5a4_users.py",
+        "migrations/versions/c3d7e6f5a4b3_orders.py",
+    ];
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(files);
+    let out = p.run(&args);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(codes(&out), ["AP201"]);
+    // With a change staged, the named files are judged against HEAD again:
+    // the fork is old debt, not this change's.
+    p.project.write("README", "x\n");
+    assert_eq!(p.git(&["add", "README"]).code, 0);
+    let out = p.run(&args);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+/// Issue 15, "also": a bare `check` with nothing staged said nothing at
+/// all; it now says why nothing was checked.
+#[test]
+fn a_bare_check_with_nothing_staged_says_so() {
+    let p = committed_chain();
+    let out = p.run(&["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("nothing is staged, so nothing was checked; `--all-files` checks everything"),
+        "{}",
+        out.stderr
+    );
+}
