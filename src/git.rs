@@ -307,10 +307,16 @@ impl Repo {
             .and_then(|h| h.peel_to_commit())
             .context("`--since` needs a commit on HEAD")?
             .id();
-        let base = self
-            .repo
-            .merge_base(head, other)
-            .with_context(|| format!("HEAD and `{reference}` have no common ancestor"))?;
+        let base = match self.repo.merge_base(head, other) {
+            Ok(base) => base,
+            // A shallow clone (CI's default checkout) has cut the history
+            // where the two meet.
+            Err(_) if self.repo.is_shallow() => bail!(
+                "HEAD and `{reference}` meet in history this shallow clone does not have: fetch it \
+                 (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout) and run again"
+            ),
+            Err(e) => return Err(e).with_context(|| format!("HEAD and `{reference}` have no common ancestor")),
+        };
         self.repo
             .find_commit(base)
             .and_then(|c| c.tree())

@@ -317,3 +317,53 @@ fn a_bare_check_with_nothing_staged_says_so() {
         out.stderr
     );
 }
+
+/// Issue 15, item 4: on a shallow clone (CI's default checkout) `--since`
+/// exited 2 with libgit2's "no common ancestor"; it now says what to do.
+#[test]
+fn since_on_a_shallow_clone_says_to_fetch_the_history() {
+    let p = committed_chain();
+    p.git(&["branch", "-M", "main"]);
+    p.git(&["checkout", "-q", "-b", "feature"]);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    )
+    .stage_all()
+    .commit("feature");
+    p.git(&["checkout", "-q", "main"]);
+    p.project.write("README", "main moves on\n");
+    p.stage_all().commit("main");
+    let clones = tempfile::tempdir().expect("a directory for the clone");
+    let url = format!("file://{}", p.root().display());
+    let clone = crate::support::git_in(
+        clones.path(),
+        &["clone", "-q", "--depth", "1", "--branch", "feature", &url, "shallow"],
+    );
+    assert_eq!(clone.code, 0, "{}", clone.stderr);
+    let shallow = clones.path().join("shallow");
+    let fetched = crate::support::git_in(
+        &shallow,
+        &["fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main"],
+    );
+    assert_eq!(fetched.code, 0, "{}", fetched.stderr);
+    let out = crate::support::run_in(&shallow, &["check", "--since", "origin/main"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("this shallow clone does not have"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("fetch-depth: 0"), "{}", out.stderr);
+    // With the history fetched, the same command works.
+    assert_eq!(
+        crate::support::git_in(&shallow, &["fetch", "-q", "--unshallow", "origin"]).code,
+        0
+    );
+    assert_eq!(
+        crate::support::git_in(&shallow, &["fetch", "-q", "origin", "main:refs/remotes/origin/main"]).code,
+        0
+    );
+    let out = crate::support::run_in(&shallow, &["check", "--since", "origin/main"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
