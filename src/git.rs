@@ -353,11 +353,10 @@ impl Repo {
             .diff_tree_to_tree(Some(&base_tree), Some(&other), None)
             .with_context(|| format!("cannot compare `{reference}` with the merge base"))?;
         let (mut added, mut deleted) = (Vec::new(), Vec::new());
-        let path = |file: git2::DiffFile<'_>| file.path().and_then(|p| p.to_str()).map(|p| p.replace('\\', "/"));
         for delta in diff.deltas() {
             match delta.status() {
-                Delta::Added => added.extend(path(delta.new_file())),
-                Delta::Deleted => deleted.extend(path(delta.old_file())),
+                Delta::Added => added.extend(delta_path(&delta.new_file())),
+                Delta::Deleted => deleted.extend(delta_path(&delta.old_file())),
                 _ => {}
             }
         }
@@ -443,32 +442,36 @@ fn expand_home(path: &str, home_of: impl Fn(&str) -> Option<PathBuf>) -> Option<
     Some(if tail.is_empty() { home } else { home.join(tail) })
 }
 
+/// A diff side's path, `/`-separated; `None` when it is not UTF-8.
+fn delta_path(file: &git2::DiffFile<'_>) -> Option<String> {
+    file.path().and_then(|p| p.to_str()).map(|p| p.replace('\\', "/"))
+}
+
 fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {
     let mut find = DiffFindOptions::new();
     find.renames(true);
     diff.find_similar(Some(&mut find)).context("cannot detect renames")?;
     let mut changes = Changes::default();
-    let path = |file: git2::DiffFile<'_>| file.path().and_then(|p| p.to_str()).map(|p| p.replace('\\', "/"));
     for delta in diff.deltas() {
         match delta.status() {
-            Delta::Added | Delta::Untracked | Delta::Copied => changes.changed.extend(path(delta.new_file())),
+            Delta::Added | Delta::Untracked | Delta::Copied => changes.changed.extend(delta_path(&delta.new_file())),
             Delta::Modified | Delta::Typechange => {
-                if let Some(p) = path(delta.new_file()) {
+                if let Some(p) = delta_path(&delta.new_file()) {
                     changes.modified.push(p.clone());
                     changes.changed.push(p);
                 }
             }
             Delta::Renamed => {
-                if let Some(p) = path(delta.new_file()) {
+                if let Some(p) = delta_path(&delta.new_file()) {
                     if delta.old_file().id() != delta.new_file().id() {
                         changes
                             .renamed
-                            .extend(path(delta.old_file()).map(|old| (old, p.clone())));
+                            .extend(delta_path(&delta.old_file()).map(|old| (old, p.clone())));
                     }
                     changes.changed.push(p);
                 }
             }
-            Delta::Deleted => changes.deleted.extend(path(delta.old_file())),
+            Delta::Deleted => changes.deleted.extend(delta_path(&delta.old_file())),
             _ => {}
         }
     }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::ExitStatus;
-use super::{Project, settings};
+use colored::Colorize;
+
+use super::{Project, labelled, settings};
 use crate::baseline::Baseline;
 use crate::cache::Cache;
 use crate::check::{self, Selection, check};
@@ -219,20 +221,8 @@ fn report(args: &CheckArgs, results: &Results, out: &mut dyn Write, err: &mut dy
     } else {
         render(format, &results.diagnostics, &results.sources, results.totals, out)
     };
-    for note in &results.notes {
-        writeln!(
-            err,
-            "{} {note}",
-            colored::Colorize::bold(colored::Colorize::cyan("note:"))
-        )?;
-    }
-    for error in &results.errors {
-        writeln!(
-            err,
-            "{} {error}",
-            colored::Colorize::bold(colored::Colorize::red("error:"))
-        )?;
-    }
+    labelled(err, &"note:".cyan().bold(), &results.notes)?;
+    labelled(err, &"error:".red().bold(), &results.errors)?;
     if std::env::var_os("ALEMBIC_PREFLIGHT_TIMINGS").is_some() {
         for (phase, took) in &results.timings {
             writeln!(err, "{:>9.1} ms  {phase}", took.as_secs_f64() * 1000.0)?;

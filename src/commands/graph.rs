@@ -6,7 +6,9 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::ExitStatus;
-use super::{Project, settings};
+use colored::Colorize;
+
+use super::{Project, labelled, settings};
 use crate::check;
 use crate::config::Overrides;
 use crate::render::{self, graph::GraphFormat};
@@ -25,13 +27,7 @@ pub fn run(
         render::graph::render(format, graphs, out)
     });
     written?;
-    for error in &errors {
-        writeln!(
-            err,
-            "{} {error}",
-            colored::Colorize::bold(colored::Colorize::red("error:"))
-        )?;
-    }
+    labelled(err, &"error:".red().bold(), &errors)?;
     Ok(if errors.is_empty() {
         ExitStatus::Success
     } else {

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod hook;
 pub mod rules;
 
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -69,4 +70,17 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Error => 2,
         })
     }
+}
+
+/// Writes each of `lines` to `err` after a coloured label (`error:`,
+/// `note:`).
+pub fn labelled<'l>(
+    err: &mut dyn Write,
+    label: &colored::ColoredString,
+    lines: impl IntoIterator<Item = &'l String>,
+) -> io::Result<()> {
+    for line in lines {
+        writeln!(err, "{label} {line}")?;
+    }
+    Ok(())
 }
