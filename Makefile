@@ -5,7 +5,7 @@ ci:
 	bash .ci/run
 
 test:
-	cargo test
+	scripts/test.sh
 
 fmt:
 	cargo fmt

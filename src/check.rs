@@ -447,7 +447,10 @@ fn lint(
         }
         outcome.files_checked += selected.len();
         lint_files(selected, graph, settings, emit);
-        rules::check_graph(graph, settings, emit);
+        // What the change adds: selected, and not a file of the baseline's.
+        let added =
+            |path: &str| baseline.is_some_and(|b| !b.modified.iter().any(|m| m == path)) && selection.contains(path);
+        rules::check_graph(graph, settings, &added, emit);
     }
     let dialect = project
         .envs

@@ -92,8 +92,11 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     drop_all_outside_tests::check(&ctx.file.path, FileKind::Alembic, &ctx.file.facts.all_calls, emit);
 }
 
-pub fn check_graph(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'_>) {
-    multiple_heads::check(graph, settings, emit);
+/// The graph rules. `added` tells the revision files a change adds (the
+/// baseline lacks them); it is false for every file outside changed-set
+/// modes.
+pub fn check_graph(graph: &Graph<'_>, settings: &Settings, added: &dyn Fn(&str) -> bool, emit: &mut Emitter<'_>) {
+    multiple_heads::check(graph, settings, added, emit);
     unknown_down_revision::check(graph, emit);
     duplicate_revision_id::check(graph, emit);
     multiple_bases::check(graph, emit);

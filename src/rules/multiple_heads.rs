@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::diagnostic::Emitter;
 use crate::graph::Graph;
 
-pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'_>) {
+pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, added: &dyn Fn(&str) -> bool, emit: &mut Emitter<'_>) {
     if graph.incomplete || graph.heads.len() < 2 {
         return;
     }
@@ -18,7 +18,10 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'
         if heads.len() <= expected {
             continue;
         }
-        heads.sort_by(|&a, &b| graph.age_key(a).cmp(&graph.age_key(b)));
+        // The head to re-point, and to report on, is the one the change
+        // adds: re-pointing a head the baseline has rewrites published
+        // history. Among heads equally new, the newest created.
+        heads.sort_by_key(|&h| (added(&graph.nodes[h].file.path), graph.age_key(h)));
         let newest = *heads.last().expect("groups have two members");
         let others = &heads[..heads.len() - 1];
         let node = |i: usize| &graph.nodes[i];
@@ -35,8 +38,21 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'
         let help = match (others, common) {
             ([other], Some(common)) => {
                 let start = branch_start(graph, newest, common, others);
+                // The docstring's `Revises:` must follow, or the next check
+                // reports it stale.
+                let header = if node(start)
+                    .file
+                    .facts
+                    .header
+                    .as_ref()
+                    .is_some_and(|h| h.revises.is_some())
+                {
+                    format!(" (and `Revises: {}` in its docstring)", node(*other).id)
+                } else {
+                    String::new()
+                };
                 format!(
-                    "set `down_revision = \"{}\"` in {} so that `{}` follows `{}` ({}), or run {merge}",
+                    "set `down_revision = \"{}\"` in {}{header} so that `{}` follows `{}` ({}), or run {merge}",
                     node(*other).id,
                     node(start).file.path,
                     node(start).id,

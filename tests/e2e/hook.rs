@@ -154,3 +154,159 @@ fn hooks_path_and_linked_worktrees() {
     assert!(format!("{}{}", refused.stdout, refused.stderr).contains("AP202"));
     let _ = Path::new("");
 }
+
+/// `install`, then `pre-commit install`: pre-commit keeps our hook as
+/// `pre-commit.legacy` and runs it. It runs once, never itself, and a
+/// second head is still blocked by a real `git commit`.
+#[test]
+fn under_the_pre_commit_framework_the_native_hook_runs_once() {
+    let p = committed_chain();
+    p.project.write(".pre-commit-config.yaml", "repos: []\n");
+    p.stage(".pre-commit-config.yaml").commit("pre-commit");
+    assert_eq!(p.run(&["install"]).code, 0);
+    let installed = crate::support::pre_commit(p.root(), &["install"]);
+    assert_eq!(installed.code, 0, "{}{}", installed.stdout, installed.stderr);
+    assert!(p.root().join(".git/hooks/pre-commit.legacy").exists());
+
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    )
+    .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
+    let started = std::time::Instant::now();
+    let refused = commit(&p, "orders");
+    let said = format!("{}{}", refused.stdout, refused.stderr);
+    assert_ne!(refused.code, 0, "blocked: {said}");
+    assert_eq!(said.matches("error[AP201]").count(), 1, "the check ran once: {said}");
+    assert!(started.elapsed().as_secs() < 60, "no loop: {said}");
+
+    // Installing again would put pre-commit's hook aside, where it would run
+    // itself: refused, whatever the flags, with what to do instead.
+    let merge_hook = std::fs::read(p.root().join(".git/hooks/pre-merge-commit")).unwrap();
+    for args in [&["install"][..], &["install", "--force"]] {
+        let again = p.run(args);
+        assert_eq!(again.code, 2, "{}", again.stdout);
+        assert!(
+            again.stderr.contains("managed by pre-commit") && again.stderr.contains("hook id is `alembic-preflight`"),
+            "{}",
+            again.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read(p.root().join(".git/hooks/pre-merge-commit")).unwrap(),
+        merge_hook,
+        "nothing was changed"
+    );
+    let kept = std::fs::read_to_string(p.root().join(".git/hooks/pre-commit.legacy")).unwrap();
+    assert!(kept.contains("# installed by alembic-preflight"), "{kept}");
+    // `uninstall` takes ours out of pre-commit's chain and leaves pre-commit's.
+    let removed = p.run(&["uninstall"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(!p.root().join(".git/hooks/pre-commit.legacy").exists());
+    assert!(
+        std::fs::read_to_string(p.root().join(".git/hooks/pre-commit"))
+            .unwrap()
+            .contains("pre-commit.com")
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn edited_and_linked_hooks_and_an_unusable_hooks_directory_are_explained() {
+    let p = committed_chain();
+    let hooks = p.root().join(".git/hooks");
+    // One of ours, edited.
+    assert_eq!(p.run(&["install"]).code, 0);
+    let edited = hook_text(&p).replace("exec ", "./lint.sh\nexec ");
+    std::fs::write(hooks.join("pre-commit"), &edited).unwrap();
+    let refused = p.run(&["install"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("it was edited since"), "{}", refused.stderr);
+    assert_eq!(hook_text(&p), edited, "untouched");
+    let refused = p.run(&["uninstall"]);
+    assert_eq!(
+        refused.code, 0,
+        "the unedited pre-merge-commit hook is removed: {}",
+        refused.stderr
+    );
+    assert_eq!(hook_text(&p), edited, "the edited one is left");
+
+    // A symbolic link is kept as a link.
+    std::fs::remove_file(hooks.join("pre-commit")).unwrap();
+    std::fs::write(p.root().join("shared-hook.sh"), "#!/bin/sh\nexit 0\n").unwrap();
+    std::os::unix::fs::symlink(p.root().join("shared-hook.sh"), hooks.join("pre-commit")).unwrap();
+    let refused = p.run(&["install"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("symbolic link"), "{}", refused.stderr);
+    let forced = p.run(&["install", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    let kept = hooks.join("pre-commit.legacy");
+    assert!(kept.symlink_metadata().unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_link(&kept).unwrap(), p.root().join("shared-hook.sh"));
+
+    // core.hooksPath naming a file: a clear error, nothing written.
+    let q = committed_chain();
+    std::fs::write(q.root().join("not-a-dir"), "").unwrap();
+    assert_eq!(q.git(&["config", "core.hooksPath", "not-a-dir"]).code, 0);
+    let failed = q.run(&["install"]);
+    assert_eq!(failed.code, 2);
+    assert!(
+        failed.stderr.contains("cannot create") && failed.stderr.contains("not-a-dir"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(std::fs::read_to_string(q.root().join("not-a-dir")).unwrap(), "");
+}
+
+/// A clean `git merge` runs `pre-merge-commit`, not `pre-commit`: a merge
+/// joining two branches' migrations into two heads is blocked there, and
+/// the fix names the revision the merge brings in (the first parent, main,
+/// already has the other), header included.
+#[test]
+fn a_merge_that_makes_two_heads_is_blocked() {
+    let p = committed_chain();
+    assert_eq!(p.run(&["install"]).code, 0);
+    let main = p.git(&["rev-parse", "--abbrev-ref", "HEAD"]).stdout.trim().to_owned();
+    assert_eq!(p.git(&["checkout", "-q", "-b", "feature"]).code, 0);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(commit(&p, "orders").code, 0);
+    assert_eq!(p.git(&["checkout", "-q", &main]).code, 0);
+    // Main's migration is the newer one.
+    p.migration(
+        "d4e8f7a6b5c4_invoices.py",
+        revision("d4e8f7a6b5c4", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(commit(&p, "invoices").code, 0);
+
+    let merged = p.git(&["merge", "--no-edit", "feature"]);
+    let said = format!("{}{}", merged.stdout, merged.stderr);
+    assert_ne!(merged.code, 0, "the merge must be blocked: {said}");
+    assert!(said.contains("error[AP201]"), "{said}");
+    assert!(
+        said.contains(
+            "help: set `down_revision = \"d4e8f7a6b5c4\"` in migrations/versions/c3d7e6f5a4b3_orders.py \
+             (and `Revises: d4e8f7a6b5c4` in its docstring)"
+        ),
+        "the merged-in revision is the one to re-point: {said}"
+    );
+    assert_eq!(
+        p.git(&["rev-list", "--count", "HEAD"]).stdout.trim(),
+        "2",
+        "no merge commit"
+    );
+
+    // Following the help exactly, the merge commits.
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'d4e8f7a6b5c4'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    let committed = p.git(&["commit", "-q", "--no-edit"]);
+    assert_eq!(committed.code, 0, "{}{}", committed.stdout, committed.stderr);
+    assert_eq!(p.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "4");
+}

@@ -216,29 +216,58 @@ pub(crate) fn committed_chain() -> GitProject {
 }
 
 /// A program of the project's `.venv` (or of `ALEMBIC_PREFLIGHT_VENV`),
-/// when it is there and `check` (its arguments) succeeds.
-/// The venv's Python with Alembic importable. Outside CI, a missing venv
-/// skips the test (with a note); in CI it fails it.
-#[allow(clippy::print_stderr)]
-pub(crate) fn alembic_python() -> Option<PathBuf> {
-    let python = venv_program("python", &["-c", "import alembic"]);
-    if python.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have Alembic in .venv: .ci/run installs it"
-        );
-        eprintln!("skipped: no .venv with alembic (run .ci/run)");
-    }
-    python
-}
-
-pub(crate) fn venv_program(name: &str, check: &[&str]) -> Option<PathBuf> {
+/// checked by running it with `check`. The tests that need one fail
+/// without it: `scripts/test.sh` (the README's test command) creates it.
+pub(crate) fn venv_program(name: &str, check: &[&str]) -> PathBuf {
     let venv = std::env::var_os("ALEMBIC_PREFLIGHT_VENV")
         .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from);
     let bin = venv.join("bin").join(name);
-    Command::new(&bin)
+    let works = Command::new(&bin)
         .args(check)
         .output()
-        .is_ok_and(|o| o.status.success())
-        .then_some(bin)
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        works,
+        "this test runs {} from the venv, which is missing or broken: run `scripts/test.sh` \
+         (or `python3 -m venv .venv && .venv/bin/pip install pre-commit alembic`)",
+        bin.display()
+    );
+    bin
+}
+
+/// The venv's Python, with Alembic importable.
+pub(crate) fn alembic_python() -> PathBuf {
+    venv_program("python", &["-c", "import alembic"])
+}
+
+/// Runs the venv's `pre-commit` in `dir`, with its own home (shared by the
+/// tests, so hook environments are built once) and a scrubbed environment.
+pub(crate) fn pre_commit(dir: &Path, args: &[&str]) -> Output {
+    let pre_commit = venv_program("pre-commit", &["--version"]);
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from);
+    let rustup_home = std::env::var_os("RUSTUP_HOME").map_or_else(|| home.join(".rustup"), PathBuf::from);
+    let output = Command::new(pre_commit)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .env("HOME", dir)
+        .env("CARGO_HOME", cargo_home)
+        .env("RUSTUP_HOME", rustup_home)
+        .env("PRE_COMMIT_HOME", pre_commit_home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("pre-commit runs");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+pub(crate) fn pre_commit_home() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-home")
 }
