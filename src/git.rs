@@ -170,6 +170,11 @@ impl Repo {
         })
     }
 
+    /// The paths the index holds: what git tracks, and will commit.
+    pub fn tracked(&self) -> Result<std::collections::HashSet<String>> {
+        Ok(self.index_listing()?.into_iter().map(|(path, _, _)| path).collect())
+    }
+
     /// The files of the commit `reference` names.
     pub fn commit(&self, reference: &str) -> Result<CommitTree> {
         let tree = self

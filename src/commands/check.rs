@@ -1,6 +1,7 @@
 //! `check`: the modes (staged, paths, directories and all files, since),
 //! each turned into checks of trees, merged and rendered.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -87,11 +88,15 @@ enum Plan {
     /// since the merge base selected; `reference` as the baseline.
     Since(String),
     /// A root's work tree; what is selected in it; HEAD as the baseline when
-    /// only files are named (a directory is swept).
+    /// only files are named (a directory is swept) and something is staged.
     WorkTree {
         root: PathBuf,
         selection: Selection,
         against_head: bool,
+        /// When only files are named in a repository: the files git tracks.
+        /// The graph is what will be committed — tracked files and the files
+        /// named — never an untracked draft beside them.
+        tracked: Option<HashSet<String>>,
     },
 }
 
@@ -107,11 +112,20 @@ fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
         project.repo("`--since` needs a git repository")?;
         return Ok(vec![Plan::Since(reference.clone())]);
     }
+    // pre-commit's `pre-push` stage (and `pre-commit run --from-ref A
+    // --to-ref B`) names the range being pushed: judged as `--since` its
+    // base, the whole range is the change, not just what is staged.
+    if let (Some(repo), Some(from)) = (repo, pushed_range_base()) {
+        if !args.all_files && repo.commit(&from).is_ok() {
+            return Ok(vec![Plan::Since(from)]);
+        }
+    }
     if args.paths.is_empty() {
         return Ok(vec![Plan::WorkTree {
             root: project.root(),
             selection: Selection::All,
             against_head: false,
+            tracked: None,
         }]);
     }
     // Named files are judged against HEAD only when there is a change to
@@ -121,14 +135,29 @@ fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
         Some(repo) => repo.has_staged()?,
         None => false,
     };
-    Ok(plan(&project.cwd, repo.map(Repo::root), &args.paths)?
-        .into_iter()
-        .map(|(root, selection, files_only)| Plan::WorkTree {
-            against_head: staged && files_only && repo.is_some_and(|r| r.root() == root),
+    let mut plans = Vec::new();
+    for (root, selection, files_only) in plan(&project.cwd, repo.map(Repo::root), &args.paths)? {
+        let in_repo = files_only && repo.is_some_and(|r| r.root() == root);
+        let tracked = match repo {
+            Some(repo) if in_repo => Some(repo.tracked()?),
+            _ => None,
+        };
+        plans.push(Plan::WorkTree {
+            against_head: staged && in_repo,
             root,
             selection,
-        })
-        .collect())
+            tracked,
+        });
+    }
+    Ok(plans)
+}
+
+/// The base of the range pre-commit's `pre-push` stage checks, from the
+/// variables pre-commit sets for its hooks.
+fn pushed_range_base() -> Option<String> {
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    set("PRE_COMMIT_TO_REF")?;
+    set("PRE_COMMIT_FROM_REF")
 }
 
 /// Runs plans, gathering what they find.
@@ -156,19 +185,28 @@ impl Runner<'_> {
                 root,
                 selection,
                 against_head,
+                tracked,
             } => {
                 let settings = (self.settings)(&root)?;
-                let tree = self.work_tree(&root);
+                let work = self.work_tree(&root);
+                let filtered;
+                let tree: &dyn Tree = match &tracked {
+                    Some(tracked) => {
+                        filtered = tree::Filtered::new(&work, |f| !tracked.contains(f) && !selection.contains(f));
+                        &filtered
+                    }
+                    None => &work,
+                };
                 // Files get changed-set reporting against HEAD.
                 let head = match self.repo {
                     Some(repo) if against_head => repo.head()?,
                     _ => None,
                 };
                 let mut baseline = head.as_ref().map(|head| {
-                    let modified = edited_files(&tree, head, &selection);
+                    let modified = edited_files(tree, head, &selection);
                     Baseline::pending("HEAD", check::revision_files(head, &settings), modified, Vec::new())
                 });
-                let mut outcome = check(&tree, &selection, &settings, baseline.as_ref(), self.cache);
+                let mut outcome = check(tree, &selection, &settings, baseline.as_ref(), self.cache);
                 if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
                     learn_if_needed(head, &settings, baseline, self.cache, &mut outcome);
                 }
@@ -373,7 +411,7 @@ fn check_since(
 }
 
 /// Selected files whose bytes differ from HEAD's.
-fn edited_files(work: &WorkTree, head: &git::CommitTree, selection: &Selection) -> Vec<String> {
+fn edited_files(work: &dyn Tree, head: &git::CommitTree, selection: &Selection) -> Vec<String> {
     work.files()
         .iter()
         .filter(|f| selection.contains(f) && tree::is_python(f) && head.blob_id(f).is_some())

@@ -1,7 +1,7 @@
 //! The real pre-commit framework (installed into `.venv` by `.ci/run`) runs
 //! the hook from this repository with `pre-commit try-repo`.
 
-use crate::support::{committed_chain, pre_commit, revision};
+use crate::support::{GitProject, Output, committed_chain, pre_commit, revision};
 
 #[test]
 fn the_pre_commit_framework_runs_the_hook() {
@@ -28,4 +28,156 @@ fn the_pre_commit_framework_runs_the_hook() {
     let said = format!("{}{}", passed.stdout, passed.stderr);
     assert_eq!(passed.code, 0, "{said}");
     assert!(said.contains("Passed"), "{said}");
+}
+
+/// The manifest's hook as a `repo: local` hook running the built binary:
+/// the real framework applies the manifest's `types`, `always_run` and
+/// `stages` exactly, without building the hook from source.
+fn local_config() -> String {
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.pre-commit-hooks.yaml")).expect("the manifest");
+    let entry = format!("entry: {} check", env!("CARGO_BIN_EXE_alembic-preflight"));
+    let mut hook = String::new();
+    for line in manifest
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.contains("minimum_pre_commit_version"))
+    {
+        let line = line
+            .replace("language: rust", "language: system")
+            .replace("entry: alembic-preflight check", &entry);
+        hook.push_str("    ");
+        hook.push_str(&line);
+        hook.push('\n');
+    }
+    assert!(hook.contains("language: system") && hook.contains(&entry), "{hook}");
+    format!("repos:\n  - repo: local\n    hooks:\n{hook}")
+}
+
+/// A committed chain with the local hook configured and installed for
+/// commits and merges.
+fn with_the_hook() -> GitProject {
+    let p = committed_chain();
+    p.project.write(".pre-commit-config.yaml", local_config());
+    p.stage(".pre-commit-config.yaml").commit("pre-commit");
+    let installed = pre_commit(
+        p.root(),
+        &[
+            "install",
+            "--hook-type",
+            "pre-commit",
+            "--hook-type",
+            "pre-merge-commit",
+        ],
+    );
+    assert_eq!(installed.code, 0, "{}{}", installed.stdout, installed.stderr);
+    p
+}
+
+fn said(out: &Output) -> String {
+    format!("{}{}", out.stdout, out.stderr)
+}
+
+/// A commit that only deletes a migration, or only edits `alembic.ini`,
+/// has no Python file to pass: the hook runs anyway and blocks what it
+/// breaks.
+#[test]
+fn deletions_and_configuration_alone_are_checked() {
+    let p = with_the_hook();
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    // A second versions directory, not yet a version location.
+    p.project.write(
+        "legacy/d4e8f7a6b5c4_old.py",
+        revision("d4e8f7a6b5c4", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    );
+    p.stage_all().commit("orders");
+
+    assert_eq!(
+        p.git(&["rm", "-q", "migrations/versions/b2c8d7e6f5a4_users.py"]).code,
+        0
+    );
+    let deleted = p.git(&["commit", "-q", "-m", "drop users"]);
+    assert_ne!(deleted.code, 0, "a dangling down_revision: {}", said(&deleted));
+    assert!(said(&deleted).contains("error[AP202]"), "{}", said(&deleted));
+    assert_eq!(p.git(&["reset", "-q", "--hard"]).code, 0);
+
+    p.project.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n\
+         version_locations = %(here)s/migrations/versions %(here)s/legacy\n",
+    );
+    assert_eq!(p.git(&["add", "alembic.ini"]).code, 0);
+    let configured = p.git(&["commit", "-q", "-m", "legacy versions"]);
+    assert_ne!(configured.code, 0, "two heads: {}", said(&configured));
+    assert!(said(&configured).contains("error[AP201]"), "{}", said(&configured));
+}
+
+/// An untracked, half-written migration is not part of the commit: it does
+/// not block an unrelated one.
+#[test]
+fn an_untracked_draft_does_not_block_a_commit() {
+    let p = with_the_hook();
+    p.migration(
+        "c3d7e6f5a4b3_draft.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    p.project.write("app/models.py", "import sqlalchemy as sa\n");
+    assert_eq!(p.git(&["add", "app/models.py"]).code, 0);
+    let committed = p.git(&["commit", "-q", "-m", "models"]);
+    assert_eq!(committed.code, 0, "{}", said(&committed));
+    // Staged, the draft is judged.
+    assert_eq!(p.git(&["add", "migrations/versions/c3d7e6f5a4b3_draft.py"]).code, 0);
+    let refused = p.git(&["commit", "-q", "-m", "draft"]);
+    assert_ne!(refused.code, 0, "{}", said(&refused));
+    assert!(said(&refused).contains("error[AP201]"), "{}", said(&refused));
+}
+
+/// The pre-push stage judges the pushed range against its base: a fork
+/// the base already has does not block a push that builds on it; a fork
+/// the range makes does.
+#[test]
+fn pre_push_judges_the_pushed_range() {
+    let p = with_the_hook();
+    // Old debt, committed before the range: two heads.
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    )
+    .migration(
+        "d4e8f7a6b5c4_invoices.py",
+        revision("d4e8f7a6b5c4", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    );
+    p.stage_all().commit("debt");
+    let base = p.git(&["rev-parse", "HEAD"]).stdout.trim().to_owned();
+    p.migration(
+        "e5f9a8b7c6d5_refunds.py",
+        revision("e5f9a8b7c6d5", "'d4e8f7a6b5c4'", "2024-01-05 10:00:00"),
+    );
+    p.stage_all().commit("refunds");
+    let range = [
+        "run",
+        "--hook-stage",
+        "pre-push",
+        "--from-ref",
+        base.as_str(),
+        "--to-ref",
+        "HEAD",
+    ];
+    let clean = pre_commit(p.root(), &range);
+    assert_eq!(clean.code, 0, "{}", said(&clean));
+
+    p.migration(
+        "f6a0b9c8d7e6_fork.py",
+        revision("f6a0b9c8d7e6", "'b2c8d7e6f5a4'", "2024-01-06 10:00:00"),
+    );
+    p.stage_all().commit("fork");
+    let forked = pre_commit(p.root(), &range);
+    assert_eq!(forked.code, 1, "{}", said(&forked));
+    assert!(
+        said(&forked).contains("error[AP201] multiple-heads: 3 heads"),
+        "{}",
+        said(&forked)
+    );
 }
