@@ -170,6 +170,30 @@ impl Repo {
         })
     }
 
+    /// The files of the newest commit HEAD's history has published: what a
+    /// remote-tracking branch already has. The commits after it exist only
+    /// here (an amend or a rebase rewrites them freely). `None` when nothing
+    /// tells: no remote-tracking branch, or HEAD itself is published.
+    pub fn published(&self) -> Option<Option<CommitTree>> {
+        let head = self.repo.head().ok()?.peel_to_commit().ok()?;
+        let remotes = self.repo.references_glob("refs/remotes/*").ok()?.count();
+        if remotes == 0 {
+            return None;
+        }
+        let mut walk = self.repo.revwalk().ok()?;
+        walk.push(head.id()).ok()?;
+        walk.hide_glob("refs/remotes/*").ok()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).ok()?;
+        let oldest = walk.next()?.ok()?;
+        // Nothing of HEAD's history is published: no revision was applied
+        // from a shared branch.
+        let Ok(parent) = self.repo.find_commit(oldest).ok()?.parent(0) else {
+            return Some(None);
+        };
+        let tree = parent.tree().ok()?;
+        BlobTree::from_tree(&self.repo, &tree, self.root.clone()).ok().map(Some)
+    }
+
     /// The paths the index holds: what git tracks, and will commit.
     pub fn tracked(&self) -> Result<std::collections::HashSet<String>> {
         Ok(self.index_listing()?.into_iter().map(|(path, _, _)| path).collect())

@@ -319,16 +319,23 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
     // Its revision files matter only to edits and deletions (AP701).
     let mut baseline = head.as_ref().map(|h| {
         let edits = !changes.modified.is_empty() || !changes.deleted.is_empty() || !changes.renamed.is_empty();
-        let mut baseline = Baseline::pending(
-            "HEAD",
-            if edits {
-                check::revision_files(h, settings)
-            } else {
-                std::collections::HashSet::new()
-            },
-            changes.modified,
-            changes.deleted,
-        );
+        // Edits matter to the revisions already shared: a revision added
+        // by a commit no remote has (an amend, a rebase) is still a draft.
+        let applied = if edits {
+            let mut files = check::revision_files(h, settings);
+            match repo.published() {
+                Some(Some(published)) => {
+                    let shared = check::revision_files(&published, settings);
+                    files.retain(|f| shared.contains(f));
+                }
+                Some(None) => files.clear(),
+                None => {}
+            }
+            files
+        } else {
+            HashSet::new()
+        };
+        let mut baseline = Baseline::pending("HEAD", applied, changes.modified, changes.deleted);
         baseline.renames(changes.renamed, h);
         baseline
     });

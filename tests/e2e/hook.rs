@@ -310,3 +310,44 @@ fn a_merge_that_makes_two_heads_is_blocked() {
     assert_eq!(committed.code, 0, "{}{}", committed.stdout, committed.stderr);
     assert_eq!(p.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "4");
 }
+
+/// Amending a commit no remote has yet rewrites a draft: no
+/// edited-applied-migration warning. A revision a remote branch has is
+/// still one databases may have run.
+#[test]
+fn amending_an_unpushed_revision_is_not_editing_history() {
+    let p = committed_chain();
+    let remote = tempfile::tempdir().unwrap();
+    let url = remote.path().join("origin.git");
+    assert_eq!(
+        git_in(remote.path(), &["init", "-q", "--bare", url.to_str().unwrap()]).code,
+        0
+    );
+    assert_eq!(p.git(&["remote", "add", "origin", url.to_str().unwrap()]).code, 0);
+    let pushed = p.git(&["push", "-q", "-u", "origin", "HEAD"]);
+    assert_eq!(pushed.code, 0, "{}", pushed.stderr);
+    assert_eq!(p.run(&["install"]).code, 0);
+
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(commit(&p, "orders").code, 0);
+    // The draft revision, edited and amended.
+    let edited = revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00").replace("c_c3", "status");
+    p.migration("c3d7e6f5a4b3_orders.py", edited);
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    let amended = p.git(&["commit", "-q", "--amend", "--no-edit"]);
+    let said = format!("{}{}", amended.stdout, amended.stderr);
+    assert_eq!(amended.code, 0, "{said}");
+    assert!(!said.contains("AP701"), "an unpushed revision is a draft: {said}");
+
+    // A pushed one still warns.
+    let published = revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00").replace("c_b2", "renamed");
+    p.migration("b2c8d7e6f5a4_users.py", published);
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    let warned = p.git(&["commit", "-q", "--amend", "--no-edit"]);
+    let said = format!("{}{}", warned.stdout, warned.stderr);
+    assert!(said.contains("warning[AP701]"), "{said}");
+}
