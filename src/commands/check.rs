@@ -65,7 +65,13 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         repo: project.repo.as_ref(),
         cache: &cache,
         settings: &|root: &Path| settings(root, args.config.as_deref(), args.isolated, &overrides),
-        results: Results::default(),
+        results: Results {
+            // People read paths from where they stand, as ruff prints them;
+            // tools and GitHub read them from the repository root.
+            shown_from: matches!(output_format(args), OutputFormat::Full | OutputFormat::Concise)
+                .then(|| project.cwd.canonicalize().unwrap_or_else(|_| project.cwd.clone())),
+            ..Results::default()
+        },
     };
     runner.results.timings.push(("open the cache", started.elapsed()));
     for plan in plans(args, &project)? {
@@ -210,7 +216,7 @@ impl Runner<'_> {
                 if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
                     learn_if_needed(head, &settings, baseline, self.cache, &mut outcome);
                 }
-                self.results.add(outcome);
+                self.results.add(outcome, &root);
                 Ok(())
             }
         }
@@ -240,13 +246,7 @@ impl Runner<'_> {
 /// Renders what was found, says the notes and errors (and the timings when
 /// asked), and tells the exit status.
 fn report(args: &CheckArgs, results: &Results, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
-    let format = args.format.unwrap_or_else(|| {
-        if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
-            OutputFormat::Github
-        } else {
-            OutputFormat::Full
-        }
-    });
+    let format = output_format(args);
     let status = if !results.errors.is_empty() {
         ExitStatus::Error
     } else if !args.exit_zero && results.diagnostics.iter().any(|d| d.severity == Severity::Error) {
@@ -276,6 +276,32 @@ fn report(args: &CheckArgs, results: &Results, out: &mut dyn Write, err: &mut dy
     }
 }
 
+/// The format asked for; inside GitHub Actions, annotations by default.
+fn output_format(args: &CheckArgs) -> OutputFormat {
+    args.format.unwrap_or_else(|| {
+        if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+            OutputFormat::Github
+        } else {
+            OutputFormat::Full
+        }
+    })
+}
+
+/// `path` (absolute) as seen from the directory `from` (absolute), with
+/// `/` separators: `migrations/x.py` below it, `../x.py` beside it.
+fn relative_to(path: &Path, from: &Path) -> String {
+    let path: Vec<_> = path.components().collect();
+    let from: Vec<_> = from.components().collect();
+    let common = path.iter().zip(&from).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    parts.extend(
+        path[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
 /// What the checks of one run found, merged.
 #[derive(Default)]
 struct Results {
@@ -286,10 +312,31 @@ struct Results {
     notes: Vec<String>,
     timings: Vec<(&'static str, std::time::Duration)>,
     from_cache: (usize, usize),
+    /// Where diagnostics' paths are shown from, when not from their root.
+    shown_from: Option<PathBuf>,
 }
 
 impl Results {
-    fn add(&mut self, outcome: check::Outcome) {
+    /// Adds what a check of the tree at `root` found.
+    fn add(&mut self, mut outcome: check::Outcome, root: &Path) {
+        if let Some(from) = self.shown_from.as_deref().filter(|&from| from != root) {
+            // From inside the root, relative (`../` where need be); from
+            // outside it, absolute.
+            let shown = |path: &str| {
+                if from.starts_with(root) {
+                    relative_to(&root.join(path), from)
+                } else {
+                    root.join(path).to_string_lossy().replace('\\', "/")
+                }
+            };
+            for d in &mut outcome.diagnostics {
+                d.path = shown(&d.path);
+                for related in &mut d.related {
+                    related.path = shown(&related.path);
+                }
+            }
+            outcome.sources = std::mem::take(&mut outcome.sources).renamed(shown);
+        }
         self.timings.extend(outcome.timings.iter().copied());
         self.from_cache.0 += outcome.from_cache.0;
         self.from_cache.1 += outcome.from_cache.1;
@@ -349,7 +396,7 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
     if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
         learn_if_needed(head, settings, baseline, cache, &mut outcome);
     }
-    results.add(outcome);
+    results.add(outcome, repo.root());
     Ok(())
 }
 
@@ -407,13 +454,16 @@ fn check_since(
     let mut baseline = Baseline::pending(reference, base.revision_files(), changes.modified, changes.deleted);
     baseline.learn(&base.diagnostics);
     baseline.renames(changes.renamed, &other);
-    results.add(check(
-        &merged,
-        &Selection::Paths(changes.changed),
-        settings,
-        Some(&baseline),
-        cache,
-    ));
+    results.add(
+        check(
+            &merged,
+            &Selection::Paths(changes.changed),
+            settings,
+            Some(&baseline),
+            cache,
+        ),
+        repo.root(),
+    );
     Ok(())
 }
 

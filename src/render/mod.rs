@@ -65,6 +65,18 @@ impl Sources {
         })
     }
 
+    /// The same texts under the paths `rename` gives.
+    #[must_use]
+    pub fn renamed(self, rename: impl Fn(&str) -> String) -> Self {
+        Self {
+            texts: self
+                .texts
+                .into_iter()
+                .map(|(path, text)| (rename(&path), text))
+                .collect(),
+        }
+    }
+
     /// Keeps only the texts some diagnostic points into; returns the others.
     pub fn retain_used(&mut self, diagnostics: &[Diagnostic]) -> Vec<String> {
         let used: std::collections::BTreeSet<&str> = diagnostics.iter().flat_map(Diagnostic::paths).collect();

@@ -112,11 +112,21 @@ fn a_project_outside_the_current_directory() {
         &["check", "--format", "concise", p.root().to_str().unwrap()],
     );
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
-    assert!(
-        out.stdout
-            .starts_with("migrations/versions/a1b9c8d7e6f5_x.py:13:18: AP202"),
-        "{}",
-        out.stdout
+    // Shown from the current directory, outside the project: absolute.
+    let shown = format!(
+        "{}/migrations/versions/a1b9c8d7e6f5_x.py:13:18: AP202",
+        p.root().display()
+    );
+    assert!(out.stdout.starts_with(&shown), "{}", out.stdout);
+    // JSON keeps the project-relative path.
+    let out = crate::support::run_in(
+        elsewhere.path(),
+        &["check", "--format", "json", p.root().to_str().unwrap()],
+    );
+    let document = crate::support::json(&out);
+    assert_eq!(
+        document["diagnostics"][0]["path"],
+        "migrations/versions/a1b9c8d7e6f5_x.py"
     );
 }
 

@@ -88,3 +88,50 @@ fn sarif_parses_back_with_a_typed_model() {
     let rule_index = usize::try_from(heads.rule_index.unwrap()).unwrap();
     assert_eq!(rules[rule_index].id, "AP201");
 }
+
+/// Run from a sub-directory of a repository, the human formats show paths
+/// from there, as ruff does; JSON, SARIF and GitHub annotations keep them
+/// relative to the repository root.
+#[test]
+fn human_formats_show_paths_from_the_current_directory() {
+    let p = crate::support::committed_chain();
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    p.project.write("app/models.py", "x = 1\n");
+    let app = p.root().join("app");
+    let concise = crate::support::run_in(&app, &["check", "--all-files", "--format", "concise"]);
+    assert!(
+        concise
+            .stdout
+            .starts_with("../migrations/versions/c3d7e6f5a4b3_orders.py:12:13: AP201"),
+        "{}",
+        concise.stdout
+    );
+    let versions = p.root().join("migrations/versions");
+    let full = crate::support::run_in(&versions, &["check", "--all-files"]);
+    assert!(
+        full.stdout.contains("--> c3d7e6f5a4b3_orders.py:12:13"),
+        "{}",
+        full.stdout
+    );
+    assert!(
+        full.stdout.contains("::: b2c8d7e6f5a4_users.py:12:13"),
+        "{}",
+        full.stdout
+    );
+    let json = crate::support::run_in(&versions, &["check", "--all-files", "--format", "json"]);
+    assert_eq!(
+        crate::support::json(&json)["diagnostics"][0]["path"],
+        "migrations/versions/c3d7e6f5a4b3_orders.py"
+    );
+    let github = crate::support::run_in(&versions, &["check", "--all-files", "--format", "github"]);
+    assert!(
+        github
+            .stdout
+            .contains("file=migrations/versions/c3d7e6f5a4b3_orders.py,"),
+        "{}",
+        github.stdout
+    );
+}
