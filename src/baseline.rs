@@ -75,6 +75,35 @@ impl Baseline {
             .collect();
     }
 
+    /// The part of the baseline below `dir`, with paths relative to it, for
+    /// a nested project's check. Its diagnostics are matched as a whole.
+    #[must_use]
+    pub fn within(&self, dir: &str) -> Baseline {
+        let strip = |path: &str| {
+            path.strip_prefix(dir)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .map(str::to_owned)
+        };
+        Baseline {
+            name: self.name.clone(),
+            known: self.known.clone(),
+            migrations: self.migrations.iter().filter_map(|p| strip(p)).collect(),
+            modified: self.modified.iter().filter_map(|p| strip(p)).collect(),
+            deleted: self.deleted.iter().filter_map(|p| strip(p)).collect(),
+            renamed: self
+                .renamed
+                .iter()
+                .filter_map(|r| {
+                    Some(Renamed {
+                        from: strip(&r.from)?,
+                        to: strip(&r.to)?,
+                        id: r.id.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+
     /// Takes the baseline's diagnostics from a full check of it.
     pub fn learn(&mut self, diagnostics: &[Diagnostic]) {
         self.known = diagnostics

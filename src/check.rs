@@ -28,7 +28,7 @@ use crate::scan::model::ModelFile;
 use crate::schema::replay;
 use crate::source::SourceFile;
 use crate::suppress;
-use crate::tree::{self, Filtered, Tree};
+use crate::tree::{self, Filtered, Subtree, Tree, is_under};
 use std::collections::{HashMap, HashSet};
 
 /// Which files the user asked about.
@@ -44,6 +44,29 @@ pub enum Selection {
 }
 
 impl Selection {
+    /// What is selected below `dir`, relative to it.
+    #[must_use]
+    pub fn within(&self, dir: &str) -> Selection {
+        match self {
+            Selection::All => Selection::All,
+            Selection::Nothing => Selection::Nothing,
+            Selection::Paths(paths) => Selection::Paths(
+                paths
+                    .iter()
+                    .filter_map(|p| {
+                        if p == dir || is_under(dir, p) {
+                            Some(String::new())
+                        } else {
+                            p.strip_prefix(dir)
+                                .and_then(|rest| rest.strip_prefix('/'))
+                                .map(str::to_owned)
+                        }
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     pub fn contains(&self, path: &str) -> bool {
         match self {
             Selection::All => true,
@@ -71,6 +94,36 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Paths of a nested project's check made relative to the root again.
+    fn move_under(&mut self, dir: &str) {
+        let full = |path: &str| tree::join(dir, path);
+        for d in &mut self.diagnostics {
+            d.path = full(&d.path);
+            for related in &mut d.related {
+                related.path = full(&related.path);
+            }
+        }
+        self.sources = std::mem::take(&mut self.sources).renamed(full);
+        for env in &mut self.environments {
+            env.move_under(dir);
+        }
+    }
+
+    /// Adds another project's outcome to this one.
+    fn merge(&mut self, other: Outcome) {
+        self.diagnostics.extend(other.diagnostics);
+        self.diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
+        self.sources.merge(other.sources);
+        self.files_checked += other.files_checked;
+        self.errors.extend(other.errors);
+        self.notes.extend(other.notes);
+        self.environments.extend(other.environments);
+        self.timings.extend(other.timings);
+        self.from_cache.0 += other.from_cache.0;
+        self.from_cache.1 += other.from_cache.1;
+    }
+
     /// The revision files of every environment checked.
     pub fn revision_files(&self) -> HashSet<String> {
         self.environments.iter().flat_map(|e| e.files.iter().cloned()).collect()
@@ -156,11 +209,77 @@ pub fn is_test(path: &str) -> bool {
     in_tests || name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py"
 }
 
-/// Checks `tree`, in four phases the timings name: load the project,
-/// analyse it, lint it, report. With a `baseline` (changed-set modes),
-/// project diagnostics the baseline already had are left out, and edits of
-/// the baseline's revision files are reported.
+/// Checks `tree`: each project in it with its own settings. A directory
+/// below the root with a configuration file of its own is a project of its
+/// own (a monorepo's `backend/`), checked as if run from there, as ruff
+/// looks up the closest configuration; the root's settings govern the rest.
+/// With a `baseline` (changed-set modes), project diagnostics the baseline
+/// already had are left out, and edits of the baseline's revision files are
+/// reported.
 pub fn check(
+    tree: &dyn Tree,
+    selection: &Selection,
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+    cache: &Cache,
+) -> Outcome {
+    let nested = nested_projects(tree, settings);
+    if nested.is_empty() {
+        return check_project(tree, selection, settings, baseline, cache);
+    }
+    let dirs: Vec<&str> = nested.iter().map(|(dir, _)| dir.as_str()).collect();
+    let rest = Filtered::new(tree, |f| dirs.iter().any(|d| is_under(f, d)));
+    let mut outcome = check_project(&rest, selection, settings, baseline, cache);
+    for (dir, settings) in &nested {
+        let selection = selection.within(dir);
+        if baseline.is_none() && matches!(&selection, Selection::Paths(p) if p.is_empty()) {
+            continue;
+        }
+        let settings = match settings {
+            Ok(settings) => settings,
+            Err(error) => {
+                outcome.errors.push(format!("{error:#}"));
+                continue;
+            }
+        };
+        let cut: Vec<&str> = dirs.iter().copied().filter(|d| is_under(d, dir)).collect();
+        let subtree = Subtree::new(tree, dir, &cut);
+        let baseline = baseline.map(|b| b.within(dir));
+        let mut part = check_project(&subtree, &selection, settings, baseline.as_ref(), cache);
+        part.move_under(dir);
+        outcome.merge(part);
+    }
+    outcome
+}
+
+/// The directories below the root that hold a configuration file of their
+/// own, with their settings, when the settings look for them.
+fn nested_projects(tree: &dyn Tree, settings: &Settings) -> Vec<(String, anyhow::Result<Settings>)> {
+    if !settings.nested_lookup {
+        return Vec::new();
+    }
+    let mut dirs: Vec<&str> = tree
+        .files()
+        .iter()
+        .filter(|f| crate::config::FILE_NAMES.contains(&tree::file_name(f)))
+        .map(|f| tree::parent(f))
+        .filter(|dir| !dir.is_empty() && !settings.is_excluded(dir))
+        .collect();
+    dirs.dedup();
+    dirs.into_iter()
+        .filter_map(
+            |dir| match crate::config::nested(&tree.root().join(dir), &settings.cli) {
+                Ok(None) => None,
+                Ok(Some(settings)) => Some((dir.to_owned(), Ok(settings))),
+                Err(error) => Some((dir.to_owned(), Err(error))),
+            },
+        )
+        .collect()
+}
+
+/// Checks one project, in four phases the timings name: load the project,
+/// analyse it, lint it, report.
+fn check_project(
     tree: &dyn Tree,
     selection: &Selection,
     settings: &Settings,
@@ -909,7 +1028,23 @@ fn load_revisions(
 
 /// The environments of a tree as `check` finds them (excluded files left out).
 pub fn configured_environments(tree: &dyn Tree, settings: &Settings) -> Vec<Environment> {
-    environments(&Filtered::new(tree, |path| settings.is_excluded(path)), settings).0
+    let nested = nested_projects(tree, settings);
+    let dirs: Vec<&str> = nested.iter().map(|(dir, _)| dir.as_str()).collect();
+    let rest = Filtered::new(tree, |path| {
+        settings.is_excluded(path) || dirs.iter().any(|d| is_under(path, d))
+    });
+    let mut envs = environments(&rest, settings).0;
+    for (dir, settings) in &nested {
+        let Ok(settings) = settings else { continue };
+        let cut: Vec<&str> = dirs.iter().copied().filter(|d| is_under(d, dir)).collect();
+        let subtree = Subtree::new(tree, dir, &cut);
+        let filtered = Filtered::new(&subtree, |path| settings.is_excluded(path));
+        for mut env in environments(&filtered, settings).0 {
+            env.move_under(dir);
+            envs.push(env);
+        }
+    }
+    envs
 }
 
 /// The revision files of a tree, as `check` would find them, and the
@@ -960,6 +1095,42 @@ mod tests {
     use crate::rule::Rule;
     use crate::rules::tests::MemTree;
     use crate::tree::Tree;
+
+    #[test]
+    fn a_selection_within_a_nested_project() {
+        let paths = |p: &[&str]| Selection::Paths(p.iter().map(|s| (*s).to_owned()).collect());
+        let selected = paths(&["backend/db/x.py", "app/y.py", "backend"]);
+        let Selection::Paths(within) = selected.within("backend") else {
+            panic!("paths stay paths")
+        };
+        assert_eq!(within, ["db/x.py", ""]);
+        let Selection::Paths(within) = paths(&["", "backendx/z.py"]).within("backend") else {
+            panic!("paths stay paths")
+        };
+        assert_eq!(
+            within,
+            [""],
+            "the root holds every project; a sibling with a longer name is not inside"
+        );
+        assert!(matches!(Selection::All.within("backend"), Selection::All));
+    }
+
+    #[test]
+    fn a_subtree_is_its_directory_re_rooted_without_deeper_projects() {
+        let tree = MemTree::new(&[
+            ("backend/alembic.ini", b"[alembic]\n"),
+            ("backend/db/versions/a.py", b"revision = 'a'\n"),
+            ("backend/tools/pyproject.toml", b""),
+            ("backend/tools/t.py", b""),
+            ("app.py", b""),
+        ]);
+        let sub = crate::tree::Subtree::new(&tree, "backend", &["backend/tools"]);
+        assert_eq!(sub.files(), ["alembic.ini", "db/versions/a.py"]);
+        assert_eq!(sub.read("db/versions/a.py").unwrap(), b"revision = 'a'\n");
+        assert_eq!(sub.root(), tree.root().join("backend"));
+        let all = sub.read_all(vec!["alembic.ini".to_owned()]);
+        assert_eq!(all[0].0, "alembic.ini");
+    }
 
     /// A tree whose one file cannot be read.
     struct Unreadable(MemTree);

@@ -6,6 +6,9 @@
 //! `[tool.alembic-preflight]` table, found in the project root; never above
 //! it, never a user-global file. `--config FILE` names one; `--isolated`
 //! reads none. Unknown keys are errors that name the file, line and column.
+//! A directory below the root with a file of its own is a nested project
+//! (a monorepo's `backend/`) with its own settings, relative to it: see
+//! `check::check`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -123,6 +126,11 @@ pub struct Settings {
     pub report_unused_suppressions: bool,
     /// The file the settings came from, for messages.
     pub source: Option<PathBuf>,
+    /// The command line's part, for the settings of nested projects.
+    pub cli: Overrides,
+    /// Whether a configuration file below the root governs the files below
+    /// it (not when `--config` names one or `--isolated` ignores them).
+    pub nested_lookup: bool,
 }
 
 impl Default for Settings {
@@ -198,6 +206,8 @@ impl Settings {
             expected_heads: file.expected_heads,
             report_unused_suppressions: cli.report_unused_suppressions,
             source,
+            cli: cli.clone(),
+            nested_lookup: true,
         })
     }
 
@@ -263,7 +273,7 @@ pub fn load(root: &Path, named: Option<&Path>, isolated: bool) -> Result<(Option
         let file = read(path)?.with_context(|| format!("{} has no [tool.alembic-preflight] table", path.display()))?;
         return Ok((Some(path.to_path_buf()), file));
     }
-    for name in ["alembic-preflight.toml", ".alembic-preflight.toml", "pyproject.toml"] {
+    for name in FILE_NAMES {
         let path = root.join(name);
         if path.is_file()
             && let Some(file) = read(&path)?
@@ -272,6 +282,19 @@ pub fn load(root: &Path, named: Option<&Path>, isolated: bool) -> Result<(Option
         }
     }
     Ok((None, ConfigFile::default()))
+}
+
+/// The names a configuration file may have, in the order they are looked for.
+pub const FILE_NAMES: [&str; 3] = ["alembic-preflight.toml", ".alembic-preflight.toml", "pyproject.toml"];
+
+/// The settings of the project rooted at `dir` below the root, from the
+/// configuration file there; `None` when there is none (a `pyproject.toml`
+/// without our table is none).
+pub fn nested(dir: &Path, cli: &Overrides) -> Result<Option<Settings>> {
+    match load(dir, None, false)? {
+        (Some(source), file) => Settings::resolve(dir, Some(source), file, cli).map(Some),
+        (None, _) => Ok(None),
+    }
 }
 
 /// A configuration file's settings; `None` for a `pyproject.toml` without

@@ -97,6 +97,23 @@ impl Dialect {
 }
 
 impl Environment {
+    /// The environment of a nested project, its paths made relative to the
+    /// root again.
+    pub fn move_under(&mut self, dir: &str) {
+        let full = |path: &mut String| {
+            *path = if path.is_empty() {
+                dir.to_owned()
+            } else {
+                tree::join(dir, path)
+            };
+        };
+        full(&mut self.origin);
+        full(&mut self.script_location);
+        self.version_locations.iter_mut().for_each(full);
+        self.files.iter_mut().for_each(full);
+        self.nested.iter_mut().for_each(full);
+    }
+
     /// File names start with the revision id (Alembic's default template,
     /// `%%(rev)s_%%(slug)s`, or any template that starts with the id).
     pub fn file_names_start_with_revision(&self) -> bool {

@@ -416,3 +416,73 @@ impl Tree for Filtered<'_> {
         self.inner.unwalked()
     }
 }
+
+/// The files below `dir` of a tree, as a tree of their own rooted there:
+/// a nested project, checked as if it were run from its directory.
+/// Files below any of `cut` (deeper nested projects) are not in it.
+pub struct Subtree<'a> {
+    inner: &'a dyn Tree,
+    /// `dir/`, the prefix of the inner tree's paths.
+    prefix: String,
+    root: PathBuf,
+    files: Vec<String>,
+    unwalked: Vec<(String, String)>,
+}
+
+impl<'a> Subtree<'a> {
+    pub fn new(inner: &'a dyn Tree, dir: &str, cut: &[&str]) -> Self {
+        let prefix = format!("{dir}/");
+        let inside = |path: &str| is_under(path, dir) && !cut.iter().any(|c| is_under(path, c));
+        let files = inner
+            .files()
+            .iter()
+            .filter(|f| inside(f))
+            .map(|f| f[prefix.len()..].to_owned())
+            .collect();
+        let unwalked = inner
+            .unwalked()
+            .iter()
+            .filter(|(d, _)| inside(d))
+            .map(|(d, why)| (d[prefix.len()..].to_owned(), why.clone()))
+            .collect();
+        Self {
+            root: inner.root().join(dir),
+            inner,
+            prefix,
+            files,
+            unwalked,
+        }
+    }
+
+    fn full(&self, path: &str) -> String {
+        format!("{}{path}", self.prefix)
+    }
+}
+
+impl Tree for Subtree<'_> {
+    fn files(&self) -> &[String] {
+        &self.files
+    }
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.inner.read(&self.full(path))
+    }
+    fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
+        let full = paths.iter().map(|p| self.full(p)).collect();
+        self.inner
+            .read_all(full)
+            .into_iter()
+            .zip(paths)
+            .map(|((_, bytes), path)| (path, bytes))
+            .collect()
+    }
+    fn blob_ids(&self, paths: &[String]) -> Vec<Option<BlobId>> {
+        let full: Vec<String> = paths.iter().map(|p| self.full(p)).collect();
+        self.inner.blob_ids(&full)
+    }
+    fn root(&self) -> &Path {
+        &self.root
+    }
+    fn unwalked(&self) -> &[(String, String)] {
+        &self.unwalked
+    }
+}

@@ -48,7 +48,9 @@ impl Project {
 /// with `isolated`) under the command line's overrides.
 pub fn settings(root: &Path, named: Option<&Path>, isolated: bool, overrides: &Overrides) -> Result<Settings> {
     let (source, file) = config::load(root, named, isolated)?;
-    Settings::resolve(root, source, file, overrides)
+    let mut settings = Settings::resolve(root, source, file, overrides)?;
+    settings.nested_lookup = named.is_none() && !isolated;
+    Ok(settings)
 }
 
 /// How a run ended.

@@ -201,3 +201,67 @@ fn suppression_comments() {
         out.stdout
     );
 }
+
+/// A monorepo: the closest configuration file above a file governs it, as
+/// in ruff. `backend/pyproject.toml` is `backend/`'s, with paths relative to
+/// `backend/`; the root's governs the rest. In every mode.
+#[test]
+fn the_closest_configuration_governs_each_project_of_a_monorepo() {
+    let p = crate::support::GitProject::new();
+    let heads = |dir: &str| {
+        p.project
+            .write(
+                &format!("{dir}a1b9c8d7e6f5_init.py"),
+                revision("a1b9c8d7e6f5", "None", "2024-01-01"),
+            )
+            .write(
+                &format!("{dir}b2c8d7e6f5a4_users.py"),
+                revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02"),
+            )
+            .write(
+                &format!("{dir}c3d7e6f5a4b3_orders.py"),
+                revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03"),
+            );
+    };
+    // Two heads in each project.
+    heads("migrations/versions/");
+    heads("backend/db/versions/");
+    p.project
+        .write("alembic-preflight.toml", "[rules]\nmultiple-heads = \"off\"\n")
+        .write("backend/alembic.ini", "[alembic]\nscript_location = %(here)s/db\n")
+        .write("backend/db/env.py", "from alembic import context\n")
+        .write(
+            "backend/pyproject.toml",
+            "[project]\nname = \"backend\"\n\n[tool.alembic-preflight.rules]\nmultiple-heads = \"warning\"\n",
+        );
+    let all = p.run(&["check", "--all-files", "--format", "json"]);
+    let found = findings(&json(&all));
+    assert_eq!(all.code, 0, "{}{}", all.stdout, all.stderr);
+    assert_eq!(
+        found,
+        vec![(
+            "AP201".to_owned(),
+            "backend/db/versions/c3d7e6f5a4b3_orders.py".to_owned(),
+            12
+        )],
+        "the root's heads are off, backend's a warning"
+    );
+    assert_eq!(json(&all)["diagnostics"][0]["severity"], "warning");
+
+    // Staged: the same projects, from the index.
+    p.stage_all();
+    let staged = p.run(&["check", "--format", "concise"]);
+    assert_eq!(staged.code, 0, "{}", staged.stderr);
+    assert!(
+        staged
+            .stdout
+            .starts_with("backend/db/versions/c3d7e6f5a4b3_orders.py:12:13: AP201 [warning]"),
+        "{}",
+        staged.stdout
+    );
+
+    // `--isolated` reads no configuration at all: both forks are errors.
+    let isolated = p.run(&["check", "--all-files", "--isolated", "--format", "json"]);
+    assert_eq!(isolated.code, 1);
+    assert_eq!(codes(&isolated), ["AP201", "AP201"]);
+}
