@@ -180,22 +180,33 @@ impl GitProject {
 }
 
 pub(crate) fn git_in(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new("git")
-        .args(args)
+    let mut git = Command::new("git");
+    scrubbed(&mut git, dir).args(args).env("XDG_CONFIG_HOME", dir);
+    Output::lossy(&git.output().expect("git runs"))
+}
+
+/// `command` run in `dir`, with `dir` as its home, no git variables
+/// inherited from a hook, no system git configuration and no colour.
+fn scrubbed<'c>(command: &'c mut Command, dir: &Path) -> &'c mut Command {
+    command
         .current_dir(dir)
         .env_remove("GIT_DIR")
         .env_remove("GIT_INDEX_FILE")
         .env_remove("GIT_WORK_TREE")
         .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("NO_COLOR", "1")
-        .output()
-        .expect("git runs");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+}
+
+impl Output {
+    /// A process's output, its text decoded lossily (git and pre-commit
+    /// may print any bytes); `-1` when a signal ended it.
+    fn lossy(output: &std::process::Output) -> Self {
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
     }
 }
 
@@ -247,27 +258,14 @@ pub(crate) fn pre_commit(dir: &Path, args: &[&str]) -> Output {
     let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
     let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from);
     let rustup_home = std::env::var_os("RUSTUP_HOME").map_or_else(|| home.join(".rustup"), PathBuf::from);
-    let output = Command::new(pre_commit)
+    let mut command = Command::new(pre_commit);
+    scrubbed(&mut command, dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .env("HOME", dir)
         .env("CARGO_HOME", cargo_home)
         .env("RUSTUP_HOME", rustup_home)
-        .env("PRE_COMMIT_HOME", pre_commit_home())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("pre-commit runs");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-pub(crate) fn pre_commit_home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-home")
+        .env(
+            "PRE_COMMIT_HOME",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-home"),
+        );
+    Output::lossy(&command.output().expect("pre-commit runs"))
 }
