@@ -1,11 +1,29 @@
 #!/usr/bin/env sh
 # Every test. The end-to-end tests run the real pre-commit framework and
-# the real Alembic from `.venv`: it is created here when it is missing.
+# the real Alembic from `.venv` (created here when it is missing), and the
+# binary of the wheel built here, installed into a fresh venv: what users
+# install is what is tested.
 set -eu
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/pre-commit ] || [ ! -x .venv/bin/alembic ]; then
-    echo "creating .venv with pre-commit and alembic for the end-to-end tests"
+if [ ! -x .venv/bin/pre-commit ] || [ ! -x .venv/bin/alembic ] || [ ! -x .venv/bin/maturin ]; then
+    echo "creating .venv with pre-commit, alembic and maturin (with zig) for the tests"
     python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check pre-commit alembic
+    .venv/bin/pip install --quiet --disable-pip-version-check pre-commit alembic maturin ziglang
 fi
+
+echo "building the wheel (manylinux2014, through zig) and the sdist into target/wheels"
+# maturin finds zig through the venv's python.
+PATH="$PWD/.venv/bin:$PATH" maturin build --quiet --release --zig --compatibility manylinux2014 --out target/wheels
+PATH="$PWD/.venv/bin:$PATH" maturin sdist --out target/wheels >/dev/null
+# The wheel-based pre-commit hook builds its placeholder package with
+# setuptools; with no index, it must be beside the wheel.
+if ! ls target/wheels/setuptools-*.whl >/dev/null 2>&1; then
+    .venv/bin/pip download --quiet --disable-pip-version-check --only-binary=:all: --dest target/wheels setuptools
+fi
+rm -rf target/wheel-venv
+python3 -m venv target/wheel-venv
+target/wheel-venv/bin/pip install --quiet --disable-pip-version-check --no-index --find-links target/wheels alembic-preflight
+export ALEMBIC_PREFLIGHT_BIN="$PWD/target/wheel-venv/bin/alembic-preflight"
+export ALEMBIC_PREFLIGHT_WHEELS="$PWD/target/wheels"
+echo "testing $("$ALEMBIC_PREFLIGHT_BIN" --version), installed from the wheel"
 exec cargo test "$@"

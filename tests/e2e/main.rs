@@ -2,6 +2,8 @@
 
 mod support;
 
+/// The GitHub Action's shell steps, run as a runner runs them.
+mod action;
 /// Input that must never panic or stop the sweep.
 mod bad_input;
 /// The facts cache: the same answers, never trusted when damaged or stale.

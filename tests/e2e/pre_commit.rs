@@ -1,9 +1,12 @@
 //! The real pre-commit framework (installed into `.venv` by `.ci/run`) runs
 //! the hook from this repository with `pre-commit try-repo`.
 
-use crate::support::{GitProject, Output, committed_chain, pre_commit, revision};
+use std::path::Path;
+
+use crate::support::{GitProject, Output, committed_chain, git_in, pre_commit, revision};
 
 #[test]
+#[allow(clippy::print_stderr)]
 fn the_pre_commit_framework_runs_the_hook() {
     let this_repo = env!("CARGO_MANIFEST_DIR");
     let p = committed_chain();
@@ -13,7 +16,12 @@ fn the_pre_commit_framework_runs_the_hook() {
         revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
     )
     .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
+    let started = std::time::Instant::now();
     let blocked = pre_commit(p.root(), &["try-repo", this_repo, "alembic-preflight"]);
+    eprintln!(
+        "source-built hook: first run {:.1} s (pre-commit try-repo: cargo builds the hook unless this tree was built before)",
+        started.elapsed().as_secs_f64()
+    );
     let said = format!("{}{}", blocked.stdout, blocked.stderr);
     assert_eq!(blocked.code, 1, "{said}");
     assert!(said.contains("error[AP201] multiple-heads"), "{said}");
@@ -36,13 +44,17 @@ fn the_pre_commit_framework_runs_the_hook() {
 fn local_config() -> String {
     let manifest =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.pre-commit-hooks.yaml")).expect("the manifest");
-    let entry = format!("entry: {} check", env!("CARGO_BIN_EXE_alembic-preflight"));
+    let entry = format!("entry: {} check", crate::support::binary().display());
     let mut hook = String::new();
-    for line in manifest
+    // The first hook, the one the id `alembic-preflight` names.
+    let first = manifest.split("\n\n").next().expect("a hook");
+    for line in first
         .lines()
         .filter(|l| !l.trim_start().starts_with('#') && !l.contains("minimum_pre_commit_version"))
     {
+        // The anchor the second id merges from is not needed here.
         let line = line
+            .replace("- &source", "-")
             .replace("language: rust", "language: system")
             .replace("entry: alembic-preflight check", &entry);
         hook.push_str("    ");
@@ -179,5 +191,111 @@ fn pre_push_judges_the_pushed_range() {
         said(&forked).contains("error[AP201] multiple-heads: 3 heads"),
         "{}",
         said(&forked)
+    );
+}
+
+/// The directory of built wheels: `ALEMBIC_PREFLIGHT_WHEELS`, else
+/// `target/wheels` (`scripts/test.sh` builds the wheel there).
+pub(crate) fn wheels() -> std::path::PathBuf {
+    let dir = std::env::var_os("ALEMBIC_PREFLIGHT_WHEELS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/wheels"),
+        std::path::PathBuf::from,
+    );
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let wheel = format!("alembic_preflight-{}-", env!("CARGO_PKG_VERSION"));
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with(&wheel) && Path::new(n).extension().is_some_and(|e| e == "whl"))
+            && names.iter().any(|n| n.starts_with("setuptools-")),
+        "this test installs the wheel from {} (with setuptools beside it): run `scripts/test.sh`, which builds them",
+        dir.display()
+    );
+    dir
+}
+
+/// The wheel-based hook repository (`pre-commit-wheel/`), installed by the
+/// real pre-commit framework into a fresh home from a local wheel directory
+/// and no package index, blocks a second head in a real `git commit`.
+#[test]
+#[allow(clippy::print_stderr)]
+fn the_wheel_hook_installs_from_local_wheels_and_blocks_a_second_head() {
+    let wheels = wheels();
+    // The hook repository, as it is published: its own git repository.
+    let hooks = tempfile::tempdir().unwrap();
+    for name in [".pre-commit-hooks.yaml", "setup.py", "README.md"] {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("pre-commit-wheel")
+            .join(name);
+        std::fs::copy(from, hooks.path().join(name)).unwrap();
+    }
+    for args in [
+        &["init", "-q"][..],
+        &["config", "user.name", "Test"],
+        &["config", "user.email", "test@example.com"],
+        &["add", "-A"],
+        &["commit", "-q", "-m", "hooks"],
+    ] {
+        let out = git_in(hooks.path(), args);
+        assert_eq!(out.code, 0, "{}", said(&out));
+    }
+    let rev = git_in(hooks.path(), &["rev-parse", "HEAD"]).stdout.trim().to_owned();
+
+    let p = committed_chain();
+    p.project.write(
+        ".pre-commit-config.yaml",
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: alembic-preflight\n",
+            hooks.path().display()
+        ),
+    );
+    p.stage(".pre-commit-config.yaml").commit("pre-commit");
+    let home = tempfile::tempdir().unwrap();
+    let offline: [(&str, &Path); 3] = [
+        ("PRE_COMMIT_HOME", home.path()),
+        ("PIP_NO_INDEX", Path::new("1")),
+        ("PIP_FIND_LINKS", &wheels),
+    ];
+    let started = std::time::Instant::now();
+    let installed = crate::support::pre_commit_with_env(p.root(), &["install-hooks"], &offline);
+    let took = started.elapsed();
+    assert_eq!(installed.code, 0, "{}", said(&installed));
+    eprintln!(
+        "wheel-based hook: first install {:.1} s (pre-commit install-hooks, fresh home, local wheels)",
+        took.as_secs_f64()
+    );
+    let installed = crate::support::pre_commit_with_env(p.root(), &["install"], &offline);
+    assert_eq!(installed.code, 0, "{}", said(&installed));
+
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    )
+    .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
+    let refused = crate::support::git_with_env(p.root(), &["commit", "-q", "-m", "orders"], &offline);
+    assert_ne!(refused.code, 0, "{}", said(&refused));
+    assert!(
+        said(&refused).contains("error[AP201] multiple-heads"),
+        "{}",
+        said(&refused)
+    );
+    assert_eq!(p.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "2");
+}
+
+/// The hook repository pins the wheel of this version.
+#[test]
+fn the_wheel_hook_pins_this_version() {
+    let setup = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pre-commit-wheel/setup.py")).unwrap();
+    assert!(
+        setup.contains(&format!("VERSION = \"{}\"", env!("CARGO_PKG_VERSION"))),
+        "pre-commit-wheel/setup.py must pin version {}",
+        env!("CARGO_PKG_VERSION")
     );
 }

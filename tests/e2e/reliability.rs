@@ -140,7 +140,7 @@ fn f32_a_closed_pipe_keeps_the_exit_status() {
             format!("revision = 'r{i:03}'\ndown_revision = 'missing{i:03}'\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"),
         );
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+    let mut child = Command::new(crate::support::binary())
         .args(["check", "--all-files", "--no-cache"])
         .current_dir(p.root())
         .env("NO_COLOR", "1")
@@ -337,7 +337,7 @@ fn f17_concurrent_installs_keep_the_foreign_hook_and_never_recurse() {
         make_executable(&hooks.join("pre-commit"));
         let children: Vec<_> = (0..6)
             .map(|_| {
-                std::process::Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+                std::process::Command::new(crate::support::binary())
                     .args(["install", "--force"])
                     .current_dir(p.root())
                     .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -675,7 +675,7 @@ fn f26_an_unreadable_home_is_warned_about_not_fatal() {
 /// Runs the binary in `dir`, killed if it has not ended after 30 s: the
 /// exit code, or `None` when it had to be killed.
 fn run_within_deadline(dir: &std::path::Path, args: &[&str]) -> Option<i32> {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+    let mut child = std::process::Command::new(crate::support::binary())
         .args(args)
         .current_dir(dir)
         .env("HOME", dir)
@@ -753,7 +753,7 @@ fn f15_a_name_that_is_not_utf8_is_checked() {
         );
     }
     // Named as pre-commit names it: the real bytes.
-    let named = std::process::Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+    let named = std::process::Command::new(crate::support::binary())
         .args(["check", "--format", "concise"])
         .arg(std::path::Path::new("migrations/versions").join(name))
         .current_dir(p.root())
@@ -927,7 +927,7 @@ fn f33_help_and_version_that_cannot_be_written_exit_2() {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full");
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+        let status = std::process::Command::new(crate::support::binary())
             .arg(arg)
             .stdout(full)
             .stderr(std::process::Stdio::null())

@@ -51,13 +51,20 @@ impl Project {
     }
 }
 
+/// The binary under test: the one `ALEMBIC_PREFLIGHT_BIN` names (CI
+/// installs the wheel and tests its binary), else the one cargo built.
+pub(crate) fn binary() -> PathBuf {
+    std::env::var_os("ALEMBIC_PREFLIGHT_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_alembic-preflight")), PathBuf::from)
+}
+
 pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
     run_with_env(dir, args, &[])
 }
 
 /// Runs the binary with extra environment variables.
 pub(crate) fn run_with_env(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_alembic-preflight"))
+    let output = Command::new(binary())
         .args(args)
         .current_dir(dir)
         .env_remove("GIT_DIR")
@@ -180,8 +187,16 @@ impl GitProject {
 }
 
 pub(crate) fn git_in(dir: &Path, args: &[&str]) -> Output {
+    git_with_env(dir, args, &[])
+}
+
+/// `git` with extra environment variables (for the hooks it runs).
+pub(crate) fn git_with_env(dir: &Path, args: &[&str], vars: &[(&str, &Path)]) -> Output {
     let mut git = Command::new("git");
-    scrubbed(&mut git, dir).args(args).env("XDG_CONFIG_HOME", dir);
+    scrubbed(&mut git, dir)
+        .args(args)
+        .env("XDG_CONFIG_HOME", dir)
+        .envs(vars.iter().copied());
     Output::lossy(&git.output().expect("git runs"))
 }
 
@@ -254,6 +269,11 @@ pub(crate) fn alembic_python() -> PathBuf {
 /// Runs the venv's `pre-commit` in `dir`, with its own home (shared by the
 /// tests, so hook environments are built once) and a scrubbed environment.
 pub(crate) fn pre_commit(dir: &Path, args: &[&str]) -> Output {
+    pre_commit_with_env(dir, args, &[])
+}
+
+/// `pre-commit` with extra environment variables, which win.
+pub(crate) fn pre_commit_with_env(dir: &Path, args: &[&str], vars: &[(&str, &Path)]) -> Output {
     let pre_commit = venv_program("pre-commit", &["--version"]);
     let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
     let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from);
@@ -266,6 +286,7 @@ pub(crate) fn pre_commit(dir: &Path, args: &[&str]) -> Output {
         .env(
             "PRE_COMMIT_HOME",
             Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-home"),
-        );
+        )
+        .envs(vars.iter().copied());
     Output::lossy(&command.output().expect("pre-commit runs"))
 }
