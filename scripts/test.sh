@@ -16,9 +16,9 @@ echo "building the wheel (manylinux2014, through zig) and the sdist into target/
 PATH="$PWD/.venv/bin:$PATH" maturin build --quiet --release --zig --compatibility manylinux2014 --out target/wheels
 PATH="$PWD/.venv/bin:$PATH" maturin sdist --out target/wheels >/dev/null
 # The wheel-based pre-commit hook builds its placeholder package with
-# setuptools; with no index, it must be beside the wheel.
-if ! ls target/wheels/setuptools-*.whl >/dev/null 2>&1; then
-    .venv/bin/pip download --quiet --disable-pip-version-check --only-binary=:all: --dest target/wheels setuptools
+# flit_core; with no index, it must be beside the wheel.
+if ! ls target/wheels/flit_core-*.whl >/dev/null 2>&1; then
+    .venv/bin/pip download --quiet --disable-pip-version-check --only-binary=:all: --dest target/wheels flit_core
 fi
 rm -rf target/wheel-venv
 python3 -m venv target/wheel-venv
@@ -26,4 +26,9 @@ target/wheel-venv/bin/pip install --quiet --disable-pip-version-check --no-index
 export ALEMBIC_PREFLIGHT_BIN="$PWD/target/wheel-venv/bin/alembic-preflight"
 export ALEMBIC_PREFLIGHT_WHEELS="$PWD/target/wheels"
 echo "testing $("$ALEMBIC_PREFLIGHT_BIN" --version), installed from the wheel"
-exec cargo test "$@"
+rm -f target/hook-timings.txt
+cargo test "$@"
+if [ -f target/hook-timings.txt ]; then
+    echo "measured:"
+    sed 's/^/  /' target/hook-timings.txt
+fi

@@ -6,7 +6,6 @@ use std::path::Path;
 use crate::support::{GitProject, Output, committed_chain, git_in, pre_commit, revision};
 
 #[test]
-#[allow(clippy::print_stderr)]
 fn the_pre_commit_framework_runs_the_hook() {
     let this_repo = env!("CARGO_MANIFEST_DIR");
     let p = committed_chain();
@@ -18,10 +17,10 @@ fn the_pre_commit_framework_runs_the_hook() {
     .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
     let started = std::time::Instant::now();
     let blocked = pre_commit(p.root(), &["try-repo", this_repo, "alembic-preflight"]);
-    eprintln!(
-        "source-built hook: first run {:.1} s (pre-commit try-repo: cargo builds the hook unless this tree was built before)",
+    crate::support::record_timing(&format!(
+        "source-built hook: first run {:.1} s (pre-commit try-repo; cargo builds the hook unless this tree was built before)",
         started.elapsed().as_secs_f64()
-    );
+    ));
     let said = format!("{}{}", blocked.stdout, blocked.stderr);
     assert_eq!(blocked.code, 1, "{said}");
     assert!(said.contains("error[AP201] multiple-heads"), "{said}");
@@ -214,8 +213,8 @@ pub(crate) fn wheels() -> std::path::PathBuf {
         names
             .iter()
             .any(|n| n.starts_with(&wheel) && Path::new(n).extension().is_some_and(|e| e == "whl"))
-            && names.iter().any(|n| n.starts_with("setuptools-")),
-        "this test installs the wheel from {} (with setuptools beside it): run `scripts/test.sh`, which builds them",
+            && names.iter().any(|n| n.starts_with("flit_core-")),
+        "this test installs the wheel from {} (with flit_core beside it): run `scripts/test.sh`, which puts them there",
         dir.display()
     );
     dir
@@ -225,12 +224,16 @@ pub(crate) fn wheels() -> std::path::PathBuf {
 /// real pre-commit framework into a fresh home from a local wheel directory
 /// and no package index, blocks a second head in a real `git commit`.
 #[test]
-#[allow(clippy::print_stderr)]
 fn the_wheel_hook_installs_from_local_wheels_and_blocks_a_second_head() {
     let wheels = wheels();
     // The hook repository, as it is published: its own git repository.
     let hooks = tempfile::tempdir().unwrap();
-    for name in [".pre-commit-hooks.yaml", "setup.py", "README.md"] {
+    for name in [
+        ".pre-commit-hooks.yaml",
+        "pyproject.toml",
+        "alembic_preflight_pre_commit.py",
+        "README.md",
+    ] {
         let from = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("pre-commit-wheel")
             .join(name);
@@ -267,10 +270,10 @@ fn the_wheel_hook_installs_from_local_wheels_and_blocks_a_second_head() {
     let installed = crate::support::pre_commit_with_env(p.root(), &["install-hooks"], &offline);
     let took = started.elapsed();
     assert_eq!(installed.code, 0, "{}", said(&installed));
-    eprintln!(
-        "wheel-based hook: first install {:.1} s (pre-commit install-hooks, fresh home, local wheels)",
+    crate::support::record_timing(&format!(
+        "wheel-based hook: first install {:.1} s (pre-commit install-hooks into an empty home, from local wheels)",
         took.as_secs_f64()
-    );
+    ));
     let installed = crate::support::pre_commit_with_env(p.root(), &["install"], &offline);
     assert_eq!(installed.code, 0, "{}", said(&installed));
 
@@ -289,13 +292,15 @@ fn the_wheel_hook_installs_from_local_wheels_and_blocks_a_second_head() {
     assert_eq!(p.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "2");
 }
 
-/// The hook repository pins the wheel of this version.
+/// The hook repository pins the wheel of this version, and is that version.
 #[test]
 fn the_wheel_hook_pins_this_version() {
-    let setup = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pre-commit-wheel/setup.py")).unwrap();
+    let project =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pre-commit-wheel/pyproject.toml")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
     assert!(
-        setup.contains(&format!("VERSION = \"{}\"", env!("CARGO_PKG_VERSION"))),
-        "pre-commit-wheel/setup.py must pin version {}",
-        env!("CARGO_PKG_VERSION")
+        project.contains(&format!("version = \"{version}\"\n"))
+            && project.contains(&format!("dependencies = [\"alembic-preflight=={version}\"]")),
+        "pre-commit-wheel/pyproject.toml must be and pin version {version}"
     );
 }

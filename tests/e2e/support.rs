@@ -290,3 +290,13 @@ pub(crate) fn pre_commit_with_env(dir: &Path, args: &[&str], vars: &[(&str, &Pat
         .envs(vars.iter().copied());
     Output::lossy(&command.output().expect("pre-commit runs"))
 }
+
+/// Records a measured figure for `scripts/test.sh` to print after the
+/// tests (libtest hides what passing tests print).
+pub(crate) fn record_timing(line: &str) {
+    use std::io::Write;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/hook-timings.txt");
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = writeln!(file, "{line}");
+    }
+}

@@ -1,0 +1,2 @@
+"""The alembic-preflight pre-commit hook repository's package: it only pins
+the alembic-preflight wheel (see pyproject.toml)."""
