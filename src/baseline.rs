@@ -79,11 +79,7 @@ impl Baseline {
     /// a nested project's check. Its diagnostics are matched as a whole.
     #[must_use]
     pub fn within(&self, dir: &str) -> Baseline {
-        let strip = |path: &str| {
-            path.strip_prefix(dir)
-                .and_then(|rest| rest.strip_prefix('/'))
-                .map(str::to_owned)
-        };
+        let strip = |path: &str| crate::tree::strip_dir(path, dir).map(str::to_owned);
         Baseline {
             name: self.name.clone(),
             known: self.known.clone(),

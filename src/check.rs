@@ -57,9 +57,7 @@ impl Selection {
                         if p == dir || is_under(dir, p) {
                             Some(String::new())
                         } else {
-                            p.strip_prefix(dir)
-                                .and_then(|rest| rest.strip_prefix('/'))
-                                .map(str::to_owned)
+                            tree::strip_dir(p, dir).map(str::to_owned)
                         }
                     })
                     .collect(),
@@ -242,8 +240,7 @@ pub fn check(
                 continue;
             }
         };
-        let cut: Vec<&str> = dirs.iter().copied().filter(|d| is_under(d, dir)).collect();
-        let subtree = Subtree::new(tree, dir, &cut);
+        let subtree = nested_subtree(tree, &dirs, dir);
         let baseline = baseline.map(|b| b.within(dir));
         let mut part = check_project(&subtree, &selection, settings, baseline.as_ref(), cache);
         part.move_under(dir);
@@ -265,6 +262,9 @@ fn nested_projects(tree: &dyn Tree, settings: &Settings) -> Vec<(String, anyhow:
         .map(|f| tree::parent(f))
         .filter(|dir| !dir.is_empty() && !settings.is_excluded(dir))
         .collect();
+    // A directory's files are not adjacent in the sorted listing (`a/b/…`
+    // sorts between `a/alembic-preflight.toml` and `a/pyproject.toml`).
+    dirs.sort_unstable();
     dirs.dedup();
     dirs.into_iter()
         .filter_map(
@@ -275,6 +275,12 @@ fn nested_projects(tree: &dyn Tree, settings: &Settings) -> Vec<(String, anyhow:
             },
         )
         .collect()
+}
+
+/// The nested project at `dir`, without the deeper ones among `dirs`.
+fn nested_subtree<'t>(tree: &'t dyn Tree, dirs: &[&str], dir: &str) -> Subtree<'t> {
+    let cut: Vec<&str> = dirs.iter().copied().filter(|d| is_under(d, dir)).collect();
+    Subtree::new(tree, dir, &cut)
 }
 
 /// Checks one project, in four phases the timings name: load the project,
@@ -1036,8 +1042,7 @@ pub fn configured_environments(tree: &dyn Tree, settings: &Settings) -> Vec<Envi
     let mut envs = environments(&rest, settings).0;
     for (dir, settings) in &nested {
         let Ok(settings) = settings else { continue };
-        let cut: Vec<&str> = dirs.iter().copied().filter(|d| is_under(d, dir)).collect();
-        let subtree = Subtree::new(tree, dir, &cut);
+        let subtree = nested_subtree(tree, &dirs, dir);
         let filtered = Filtered::new(&subtree, |path| settings.is_excluded(path));
         for mut env in environments(&filtered, settings).0 {
             env.move_under(dir);

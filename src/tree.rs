@@ -297,6 +297,11 @@ pub fn file_name(path: &str) -> &str {
     path.rfind('/').map_or(path, |i| &path[i + 1..])
 }
 
+/// `path` relative to directory `dir`, when it lies inside it.
+pub fn strip_dir<'p>(path: &'p str, dir: &str) -> Option<&'p str> {
+    path.strip_prefix(dir).and_then(|rest| rest.strip_prefix('/'))
+}
+
 /// True when `path` lies inside directory `dir` (at any depth).
 pub fn is_under(path: &str, dir: &str) -> bool {
     dir.is_empty() || (path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/')
@@ -422,8 +427,7 @@ impl Tree for Filtered<'_> {
 /// Files below any of `cut` (deeper nested projects) are not in it.
 pub struct Subtree<'a> {
     inner: &'a dyn Tree,
-    /// `dir/`, the prefix of the inner tree's paths.
-    prefix: String,
+    dir: String,
     root: PathBuf,
     files: Vec<String>,
     unwalked: Vec<(String, String)>,
@@ -431,31 +435,28 @@ pub struct Subtree<'a> {
 
 impl<'a> Subtree<'a> {
     pub fn new(inner: &'a dyn Tree, dir: &str, cut: &[&str]) -> Self {
-        let prefix = format!("{dir}/");
-        let inside = |path: &str| is_under(path, dir) && !cut.iter().any(|c| is_under(path, c));
-        let files = inner
-            .files()
-            .iter()
-            .filter(|f| inside(f))
-            .map(|f| f[prefix.len()..].to_owned())
-            .collect();
+        let inside = |path: &'a str| {
+            strip_dir(path, dir)
+                .filter(|_| !cut.iter().any(|c| is_under(path, c)))
+                .map(str::to_owned)
+        };
+        let files = inner.files().iter().filter_map(|f| inside(f)).collect();
         let unwalked = inner
             .unwalked()
             .iter()
-            .filter(|(d, _)| inside(d))
-            .map(|(d, why)| (d[prefix.len()..].to_owned(), why.clone()))
+            .filter_map(|(d, why)| Some((inside(d)?, why.clone())))
             .collect();
         Self {
             root: inner.root().join(dir),
             inner,
-            prefix,
+            dir: dir.to_owned(),
             files,
             unwalked,
         }
     }
 
     fn full(&self, path: &str) -> String {
-        format!("{}{path}", self.prefix)
+        join(&self.dir, path)
     }
 }
 

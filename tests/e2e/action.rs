@@ -9,23 +9,13 @@ use std::process::Command;
 use crate::support::{Output, committed_chain, git_in, revision};
 
 fn step(script: &str, dir: &Path, vars: &[(&str, &Path)]) -> Output {
-    let output = Command::new("bash")
+    let mut bash = Command::new("bash");
+    crate::support::scrubbed(&mut bash, dir)
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("action").join(script))
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
         .env_remove("GITHUB_BASE_REF")
         .env("ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .envs(vars.iter().copied())
-        .output()
-        .expect("bash runs");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .envs(vars.iter().copied());
+    Output::lossy(&bash.output().expect("bash runs"))
 }
 
 #[test]

@@ -202,7 +202,7 @@ pub(crate) fn git_with_env(dir: &Path, args: &[&str], vars: &[(&str, &Path)]) ->
 
 /// `command` run in `dir`, with `dir` as its home, no git variables
 /// inherited from a hook, no system git configuration and no colour.
-fn scrubbed<'c>(command: &'c mut Command, dir: &Path) -> &'c mut Command {
+pub(crate) fn scrubbed<'c>(command: &'c mut Command, dir: &Path) -> &'c mut Command {
     command
         .current_dir(dir)
         .env_remove("GIT_DIR")
@@ -216,7 +216,7 @@ fn scrubbed<'c>(command: &'c mut Command, dir: &Path) -> &'c mut Command {
 impl Output {
     /// A process's output, its text decoded lossily (git and pre-commit
     /// may print any bytes); `-1` when a signal ended it.
-    fn lossy(output: &std::process::Output) -> Self {
+    pub(crate) fn lossy(output: &std::process::Output) -> Self {
         Output {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
