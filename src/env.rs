@@ -32,6 +32,10 @@ pub struct Environment {
     pub template_has_downgrade: bool,
     /// The environment's template's `downgrade()` raises (an exception on purpose).
     pub template_downgrade_raises: bool,
+    /// The comments the template writes into every `downgrade()` (its
+    /// Python `#` lines, not Mako's `##`), after `#`, trimmed: a fixed
+    /// comment is the project's stated downgrade policy.
+    pub template_downgrade_comments: Vec<String>,
     /// The database, from the scheme of the configuration's `sqlalchemy.url`.
     pub dialect: Option<Dialect>,
     /// Root-relative paths of the revision files, sorted.
@@ -219,6 +223,7 @@ fn new_env(
         file_template,
         template_has_downgrade: true,
         template_downgrade_raises: false,
+        template_downgrade_comments: Vec::new(),
         dialect: None,
         files: Vec::new(),
         nested: Vec::new(),
@@ -425,6 +430,13 @@ fn read_template(tree: &dyn Tree, env: &mut Environment) {
     let end = body[1..].find("\ndef ").map_or(body.len(), |i| i + 1);
     let body = &body[..end];
     env.template_downgrade_raises = body.lines().any(|l| l.trim_start().starts_with("raise "));
+    env.template_downgrade_comments = body
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('#') && !l.starts_with("##") && !l.contains("${"))
+        .map(|l| l.trim_start_matches('#').trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
     // A template whose `downgrade()` is a plain `pass`, with no place for
     // the generated operations, writes upgrade-only revisions on purpose.
     let only_pass = body

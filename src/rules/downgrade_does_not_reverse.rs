@@ -174,7 +174,9 @@ impl<'a> Before<'a> {
             OpKind::DropColumn { table, column } => {
                 self.columns.insert((table.value.as_str(), column.value.as_str()));
             }
-            OpKind::DropTable { table } => {
+            // A table renamed away leaves its name free: a table created
+            // under it later rebuilds the original.
+            OpKind::DropTable { table } | OpKind::RenameTable { table, .. } => {
                 self.tables.insert(table.value.as_str());
             }
             _ => {}
@@ -258,6 +260,7 @@ fn never_dropped(
             });
             if undone.any_index
                 || temporary
+                || table.is_some_and(|t| dropped_later(t, later))
                 || undone.indexes.contains(name.value.as_str())
                 || table.is_some_and(|t| undone.table_gone(t) || undone.column_gone(t, &index.columns))
             {
@@ -274,7 +277,7 @@ fn never_dropped(
             let temporary = later.iter().any(|later| {
                 matches!(&later.kind, OpKind::DropColumn { table, column } if table.value == t && column.value == c)
             });
-            if temporary || undone.table_gone(t) || undone.columns.contains(&(t, c)) {
+            if temporary || dropped_later(t, later) || undone.table_gone(t) || undone.columns.contains(&(t, c)) {
                 return None;
             }
             Some((format!("column `{t}.{c}`"), format!("op.drop_column(\"{t}\", \"{c}\")")))
@@ -286,6 +289,7 @@ fn never_dropped(
             let table = table.as_ref().map(|t| t.value.as_str());
             let column_dropped = table.is_some_and(|t| undone.columns.iter().any(|(dt, _)| *dt == t));
             if undone.any_constraint
+                || table.is_some_and(|t| dropped_later(t, later))
                 || undone.constraint_dropped(&name.value)
                 || table.is_some_and(|t| undone.table_gone(t))
                 || column_dropped
@@ -300,6 +304,21 @@ fn never_dropped(
         }
         _ => None,
     }
+}
+
+/// The upgrade drops table `table` later, under its name or under the
+/// name a later rename gives it: what was built on it is gone with it (a
+/// column added to the copy of a table being rebuilt).
+fn dropped_later(table: &str, later: &[Operation]) -> bool {
+    let mut name = table;
+    for later in later {
+        match &later.kind {
+            OpKind::DropTable { table } if table.value == name => return true,
+            OpKind::RenameTable { table, new_name } if table.value == name => name = new_name.value.as_str(),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A table the upgrade creates, followed through later renames: `t_tmp`

@@ -12,8 +12,15 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     if downgrade.body != Body::Empty || facts.is_merge() || !ctx.env.template_has_downgrade {
         return;
     }
+    // The template's fixed comment, kept word for word over an empty
+    // body, states the project's policy: this revision is upgrade-only.
+    let policy = &ctx.env.template_downgrade_comments;
+    if !policy.is_empty() && policy.iter().all(|c| downgrade.comments.iter().any(|d| d == c)) {
+        return;
+    }
     let Some(upgrade) = &facts.upgrade else { return };
-    // Data-only upgrades are `empty-data-downgrade`'s to judge.
+    // Data-only upgrades are `empty-data-downgrade`'s to judge; SQL that
+    // cannot be read is nobody's to judge.
     if upgrade.body == Body::Empty || upgrade.effect != Effect::Schema {
         return;
     }

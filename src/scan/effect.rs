@@ -8,8 +8,8 @@
 //! `DROP`, `RENAME` or `COMMENT ON` — except statements on temporary tables
 //! and switching triggers off and on, which leave the schema as it was. SQL
 //! given to `op.execute` as a name is looked up among the file's string
-//! assignments; SQL that cannot be read there (an import, a call) may change
-//! the schema, and counts as doing so. A body changes data when it runs
+//! assignments; SQL that cannot be read there (an import, a call) is an
+//! unknown effect, which no rule guesses at. A body changes data when it runs
 //! other SQL, `op.bulk_insert`, or a session's writes. Module functions the
 //! body calls are followed.
 
@@ -31,6 +31,10 @@ pub enum Effect {
     Nothing,
     /// Writes rows: `UPDATE`, `INSERT`, `op.bulk_insert`, a session's writes.
     Data,
+    /// Runs SQL that cannot be read here (a name bound elsewhere, a call
+    /// that builds it): it may change the schema, or not. Rules that judge
+    /// by the effect stay silent.
+    Unknown,
     /// Creates, alters or drops a table, column, index, constraint or type.
     Schema,
 }
@@ -174,6 +178,16 @@ fn execute_effect(scan: &Scan<'_>, from: &[Token], on_op: bool, temporary: &mut 
         // expression language writes rows.
         return Effect::Data;
     }
+    // `op.execute(t.update().where(...))`, `op.execute(sa.insert(t))`: a
+    // statement of SQLAlchemy's expression language writes or reads rows.
+    let core = args.windows(2).any(|w| {
+        w[0].kind == Kind::Name
+            && matches!(scan.str(w[0]), "update" | "insert" | "delete" | "select")
+            && scan.is(w[1], "(")
+    });
+    if core {
+        return Effect::Data;
+    }
     // `op.execute(NAME)` or `op.execute(sa.text(NAME))`: the file's
     // assignment of that name, if it is a string.
     let assigned: Vec<&str> = args
@@ -183,7 +197,7 @@ fn execute_effect(scan: &Scan<'_>, from: &[Token], on_op: bool, temporary: &mut 
         .flatten()
         .collect();
     if assigned.is_empty() {
-        Effect::Schema
+        Effect::Unknown
     } else {
         sql_effect(&assigned, temporary)
     }
@@ -267,7 +281,6 @@ mod tests {
             "    op.execute(\"ALTER TYPE state ADD VALUE 'X'\")\n",
             "    op.execute(\"\"\"\n        UPDATE t SET a = 1;\n        DROP TABLE old\n    \"\"\")\n",
             "    op.execute(SQL)\nSQL = 'CREATE INDEX ix ON t (a)'\n",
-            "    op.execute(imported_sql)\n",
             "    sa.Enum('a', name='e').create(op.get_bind())\n",
             "    status.create(bind, checkfirst=True)\n",
             "    op.execute(\"CREATE TEMP TABLE mm AS SELECT 1; CREATE INDEX ix ON real_table (a)\")\n",
@@ -285,12 +298,21 @@ mod tests {
             "    op.execute('ALTER TABLE t DISABLE TRIGGER check_t')\n    op.execute('UPDATE t SET a = 1')\n",
             "    AccessToken.create(name='x', code=code)\n",
             "    op.bulk_insert(table, rows)\n",
+            "    op.execute(users.update().where(users.c.a == None).values(a=1))\n",
+            "    op.execute(sa.delete(t).where(t.c.id > 5))\n",
             "    conn = op.get_bind()\n    conn.execute(t.update().values(a=1))\n",
             "    session = Session(bind=op.get_bind())\n    session.add(x)\n    session.commit()\n",
             "    op.execute(SQL)\nSQL = 'DELETE FROM t'\n",
             "    backfill()\ndef backfill():\n    op.execute('INSERT INTO t VALUES (1)')\n",
         ] {
             assert_eq!(of(&format!("def upgrade():\n{body}")), Effect::Data, "{body}");
+        }
+        for body in [
+            "    op.execute(imported_sql)\n",
+            "    op.execute(CreateSequence(seq))\n",
+            "    op.execute(imported_sql)\n    op.execute('UPDATE t SET a = 1')\n",
+        ] {
+            assert_eq!(of(&format!("def upgrade():\n{body}")), Effect::Unknown, "{body}");
         }
         for body in [
             "    pass\n",

@@ -6,6 +6,7 @@ use std::ops::Range;
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
+use super::constants::Constant;
 use super::{Kind, Scan, Token, string_value};
 
 /// A string with the byte span it came from.
@@ -47,11 +48,23 @@ pub(crate) fn strip_brackets<'t>(scan: &Scan<'_>, tokens: &'t [Token]) -> Option
 }
 
 /// One or more adjacent string literals (implicit concatenation), possibly
-/// in redundant parentheses.
+/// in redundant parentheses, or the name of a module constant bound to a
+/// string (pointing at the name).
 pub(crate) fn string_item(scan: &Scan<'_>, tokens: &[Token]) -> Option<Item> {
     let tokens = strip_brackets(scan, tokens)
         .filter(|_| scan.is(tokens[0], "("))
         .unwrap_or(tokens);
+    if let [name] = tokens
+        && name.kind == Kind::Name
+    {
+        return match scan.constant(scan.str(*name))? {
+            Constant::Str(value) => Some(Item {
+                value: value.clone(),
+                span: name.span(),
+            }),
+            Constant::Strs(_) => None,
+        };
+    }
     if tokens.is_empty() || tokens.iter().any(|t| t.kind != Kind::Str) {
         return None;
     }

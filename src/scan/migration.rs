@@ -129,6 +129,8 @@ pub struct Function {
     pub calls_helper: bool,
     /// What it does to the database, helpers followed.
     pub effect: Effect,
+    /// The text of each comment in the body, after `#`, trimmed.
+    pub comments: Vec<CompactString>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,6 +200,18 @@ impl Migration {
             function.effect = effect(scan, function.lines.clone(), &functions);
             let first = scan.lines[function.lines.start].tokens.start;
             let last = scan.lines[function.lines.end - 1].tokens.end;
+            // Comments up to the next statement after the body.
+            let from = scan.tokens[first].start;
+            let to = scan
+                .lines
+                .get(function.lines.end)
+                .map_or(scan.text.len(), |l| scan.tokens[l.tokens.start].start);
+            function.comments = scan
+                .comments
+                .iter()
+                .filter(|c| c.start > from && c.start < to)
+                .map(|c| scan.text[c.clone()].trim_start_matches('#').trim().into())
+                .collect();
             function.calls_helper = scan.tokens[first..last].windows(2).any(|w| {
                 w[0].kind == Kind::Name
                     && !matches!(scan.str(w[0]), "upgrade" | "downgrade")
@@ -357,6 +371,7 @@ fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
             ops: Vec::new(),
             calls_helper: false,
             effect: Effect::Nothing,
+            comments: Vec::new(),
         },
     ))
 }

@@ -13,6 +13,7 @@
 
 pub mod app;
 pub mod blocks;
+pub mod constants;
 pub mod effect;
 pub mod imports;
 pub mod literal;
@@ -62,6 +63,8 @@ pub struct Scan<'a> {
     pub tokens: Vec<Token>,
     pub lines: Vec<LogicalLine>,
     pub comments: Vec<Range<usize>>,
+    /// The module constants, read on first use.
+    constants: std::cell::OnceCell<constants::Constants>,
 }
 
 const THREE_CHAR_OPS: [&[u8; 3]; 5] = [b"**=", b"//=", b">>=", b"<<=", b"..."];
@@ -90,6 +93,11 @@ impl<'a> Scan<'a> {
             (Some(first), Some(last)) => first.start..last.end,
             _ => 0..0,
         }
+    }
+
+    /// The value of the module constant `name` (see [`constants`]).
+    pub fn constant(&self, name: &str) -> Option<&constants::Constant> {
+        self.constants.get_or_init(|| constants::Constants::of(self)).get(name)
     }
 
     /// True when `token` is the operator or keyword `s`.
@@ -163,6 +171,7 @@ impl<'a> Lexer<'a> {
             tokens: self.tokens,
             lines: self.lines,
             comments: self.comments,
+            constants: std::cell::OnceCell::new(),
         }
     }
 

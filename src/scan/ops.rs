@@ -25,6 +25,7 @@ use compact_str::CompactString;
 use regex::Regex;
 
 use super::blocks::{Block, BlockKind, walk};
+use super::constants::Constant;
 use super::literal::{Item, string_item};
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
@@ -271,8 +272,11 @@ fn call_operations(scan: &Scan<'_>, call: &Call<'_>, around: &Around<'_>, helper
     }
 }
 
-/// `for NAME in ("a", "b"):` (a list or tuple of string literals) at
-/// logical line `line`: the name and the values.
+/// `for NAME in ("a", "b"):` at logical line `line`: the name and the
+/// values. The sequence is a list or tuple of string literals, or a module
+/// constant bound to one, possibly wrapped in `reversed(...)`,
+/// `sorted(...)`, `list(...)`, `tuple(...)` or `set(...)` (which change the
+/// order at most).
 fn literal_loop<'a>(scan: &Scan<'a>, line: usize) -> Option<(&'a str, Vec<Item>)> {
     let tokens = &scan.tokens[scan.lines[line].tokens.clone()];
     let [keyword, var, in_, rest @ ..] = tokens else {
@@ -282,7 +286,29 @@ fn literal_loop<'a>(scan: &Scan<'a>, line: usize) -> Option<(&'a str, Vec<Item>)
         return None;
     }
     let colon = rest.iter().rposition(|&t| scan.is(t, ":"))?;
-    let sequence = &rest[..colon];
+    let mut sequence = &rest[..colon];
+    while let [callee, open, inner @ .., close] = sequence
+        && matches!(scan.str(*callee), "reversed" | "sorted" | "list" | "tuple" | "set")
+        && scan.is(*open, "(")
+        && scan.is(*close, ")")
+    {
+        sequence = inner;
+    }
+    if let [name] = sequence
+        && name.kind == Kind::Name
+    {
+        let Some(Constant::Strs(values)) = scan.constant(scan.str(*name)) else {
+            return None;
+        };
+        let values = values
+            .iter()
+            .map(|value| Item {
+                value: value.clone(),
+                span: name.span(),
+            })
+            .collect();
+        return Some((scan.str(*var), values));
+    }
     let (first, last) = (*sequence.first()?, *sequence.last()?);
     let bracketed = (scan.is(first, "(") && scan.is(last, ")")) || (scan.is(first, "[") && scan.is(last, "]"));
     if !bracketed {
