@@ -106,9 +106,13 @@ pub struct Graph<'p> {
     pub self_loops: Vec<(usize, &'p Item)>,
     /// Cycles through two or more revisions, each in walking order.
     pub cycles: Vec<Vec<usize>>,
-    /// Some `revision` or `down_revision` is not a literal: heads and bases
-    /// cannot be known for sure.
+    /// Some `revision` is not a literal: heads and bases cannot be known
+    /// for sure.
     pub incomplete: bool,
+    /// The revisions whose `down_revision` cannot be read. Each has some
+    /// parent: linked under a head, the head it descends to takes that
+    /// head's place, so only a group of heads it already reaches can lose one.
+    pub unreadable_parents: Vec<usize>,
     /// Some `revision` is not a literal: a reference that names nothing
     /// known may name it.
     pub unknown_ids: bool,
@@ -143,6 +147,7 @@ impl<'p> Graph<'p> {
             self_loops: Vec::new(),
             cycles: Vec::new(),
             incomplete: false,
+            unreadable_parents: Vec::new(),
             unknown_ids: false,
             heads: Vec::new(),
             bases: Vec::new(),
@@ -248,7 +253,7 @@ impl<'p> Graph<'p> {
             let mut node_parents = Vec::new();
             let mut is_base = false;
             match facts.down_revision.as_ref().map(|a| &a.value) {
-                Some(Value::Unknown(_)) => self.incomplete = true,
+                Some(Value::Unknown(_)) => self.unreadable_parents.push(i),
                 Some(value) => {
                     let items = value.ids().unwrap_or_default();
                     is_base = items.is_empty();

@@ -32,6 +32,7 @@ mod revision_cycle;
 mod unguarded_create_all;
 mod unknown_depends_on;
 mod unknown_down_revision;
+mod unreadable_revision_value;
 
 mod context;
 #[cfg(test)]
@@ -81,6 +82,7 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     filename_revision_mismatch::check(ctx, emit);
     invalid_revision_id::check(ctx, emit);
     placeholder_revision_id::check(ctx, emit);
+    unreadable_revision_value::check(ctx, emit);
     missing_downgrade::check(ctx, emit);
     empty_downgrade::check(ctx, emit);
     empty_data_downgrade::check(ctx, emit);

@@ -14,8 +14,17 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, added: &dyn Fn(&str)
     // multiple-bases.
     let expected = settings.expected_heads(&graph.env.script_location);
     for mut heads in graph.head_groups() {
-        // Heads kept on purpose (`expected-heads`).
-        if heads.len() <= expected {
+        // Heads kept on purpose (`expected-heads`). A revision whose parent
+        // cannot be read, below one of these heads, may join two of them
+        // into one: only the heads no such revision can take away are
+        // certain. One that no head here descends from can only add one.
+        let reach = if graph.unreadable_parents.is_empty() {
+            Vec::new()
+        } else {
+            graph.ancestors_of_any(&heads)
+        };
+        let may_join = graph.unreadable_parents.iter().filter(|&&u| reach[u]).count();
+        if heads.len().saturating_sub(may_join) <= expected.max(1) {
             continue;
         }
         // The head to re-point, and to report on, is the one the change
@@ -32,7 +41,12 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, added: &dyn Fn(&str)
             None => String::new(),
         };
         let fork = common.map_or(String::new(), |c| format!("; they fork from `{}`", node(c).id));
-        let message = format!("{} heads{branch}: {}{fork}", heads.len(), join_and(&ids));
+        let unreadable = match graph.unreadable_parents.len() {
+            0 => String::new(),
+            1 => "; 1 revision of this environment has a `down_revision` that cannot be read".to_owned(),
+            n => format!("; {n} revisions of this environment have a `down_revision` that cannot be read"),
+        };
+        let message = format!("{} heads{branch}: {}{fork}{unreadable}", heads.len(), join_and(&ids));
         let merge_ids: Vec<&str> = heads.iter().map(|&h| node(h).id).collect();
         let merge = format!("`alembic merge -m \"merge heads\" {}`", merge_ids.join(" "));
         let help = match (others, common) {
@@ -222,6 +236,35 @@ mod tests {
         );
         assert_eq!(out.matches("error[AP201]").count(), 1, "{out}");
         assert!(out.contains("2 heads on branch `expand`: `e3` and `e2`"), "{out}");
+    }
+
+    #[test]
+    fn an_unreadable_parent_only_silences_heads_it_could_join() {
+        // `u`'s parent may be `b`: then `m` descends from both heads.
+        lint_graph_ok(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
+                ("c.py", "revision = 'c'\ndown_revision = 'a'\n"),
+                ("u.py", "revision = 'u'\ndown_revision = parent()\n"),
+                ("m.py", "revision = 'm'\ndown_revision = ('u', 'c')\n"),
+            ],
+            Rule::MultipleHeads,
+        );
+        // No head descends from `u`: whatever its parent, `b` and `c` stay.
+        let out = lint_graph(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
+                ("c.py", "revision = 'c'\ndown_revision = 'a'\n"),
+                ("u.py", "revision = 'u'\ndown_revision = parent()\n"),
+            ],
+            Rule::MultipleHeads,
+        );
+        assert!(
+            out.contains("2 heads: `c` and `b`; they fork from `a`; 1 revision of this environment has a `down_revision` that cannot be read"),
+            "{out}"
+        );
     }
 
     #[test]

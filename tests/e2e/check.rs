@@ -255,3 +255,51 @@ fn environments_are_separate_graphs() {
         out.stdout
     );
 }
+
+/// One revision whose `down_revision` cannot be read (a call, or a string
+/// that never ends) used to hide two heads of the whole environment. Now
+/// it is named, the heads it cannot take away are still reported, and a
+/// parent bound to a module constant is read as Alembic reads it.
+#[test]
+fn an_unreadable_parent_is_named_and_never_hides_two_heads() {
+    let p = Project::alembic();
+    p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"))
+        .migration(
+            "b2c8d7e6f5a4_users.py",
+            revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02"),
+        )
+        .migration(
+            "c3d7e6f5a4b3_orders.py",
+            revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03"),
+        );
+    let codes = |p: &Project| -> Vec<(String, String)> {
+        let out = p.run(&["check", "--all-files", "--format", "json"]);
+        findings(&json(&out)).into_iter().map(|f| (f.0, f.1)).collect()
+    };
+    let two_heads = (
+        "AP201".to_owned(),
+        "migrations/versions/c3d7e6f5a4b3_orders.py".to_owned(),
+    );
+    assert!(codes(&p).contains(&two_heads));
+    for parent in ["parent_of(revision)", "'b2c8d7e6f5a4"] {
+        p.migration("d4e5f6a7b8c9_broken.py", revision("d4e5f6a7b8c9", parent, "2024-01-04"));
+        let found = codes(&p);
+        assert!(found.contains(&two_heads), "{parent}: {found:?}");
+        assert!(
+            found.contains(&(
+                "AP108".to_owned(),
+                "migrations/versions/d4e5f6a7b8c9_broken.py".to_owned()
+            )),
+            "{parent}: {found:?}"
+        );
+    }
+    // A module constant is read: the new revision closes one head and is
+    // the second itself, so two heads remain, and nothing is unreadable.
+    p.migration(
+        "d4e5f6a7b8c9_broken.py",
+        revision("d4e5f6a7b8c9", "PARENT", "2024-01-04").replace("revision = ", "PARENT = 'b2c8d7e6f5a4'\nrevision = "),
+    );
+    let found = codes(&p);
+    assert!(found.iter().all(|(code, _)| code != "AP108"), "{found:?}");
+    assert!(found.iter().any(|(code, _)| code == "AP201"), "{found:?}");
+}
