@@ -728,14 +728,14 @@ fn unloaded_note(mut paths: Vec<String>) -> Option<String> {
     } else {
         String::new()
     };
-    let (files, them) = if n == 1 {
-        ("file is", "it")
+    let (files, them, directories) = if n == 1 {
+        ("file is", "it", "its directory")
     } else {
-        ("files are", "them")
+        ("files are", "them", "their directories")
     };
     Some(format!(
         "{n} revision {files} in no Alembic environment, so no graph rule checked {them}: {shown}{more}; \
-         if Alembic loads {them}, name their directories in `version-locations`"
+         if Alembic loads {them}, name {directories} in `version-locations`"
     ))
 }
 
@@ -820,9 +820,11 @@ impl OtherFacts {
         };
         let wants_models = facts.wants_models(candidate);
         let is_init = Self::is_init(candidate);
-        if wants_models || facts.may_call_all || is_init {
+        if wants_models || facts.may_call_all || is_init || facts.revision_like {
             let source = SourceFile::from_bytes(String::new(), bytes);
             let scan = Scan::new(&source.text);
+            // The byte test also matches a template inside a string.
+            facts.revision_like &= env::assigns_revision(&scan);
             facts.models = wants_models.then(|| ModelFile::from_scan(&scan));
             facts.calls = facts.may_call_all.then(|| all_calls(&scan));
             facts.imports = is_init.then(|| sibling_imports(&scan));

@@ -534,6 +534,24 @@ pub fn looks_like_revision(bytes: &[u8]) -> bool {
     found == [true; 2]
 }
 
+/// The file assigns `revision` and `down_revision` in its own code, at
+/// module level (not in a string that holds a template of one).
+pub fn assigns_revision(scan: &crate::scan::Scan<'_>) -> bool {
+    let mut found = [false; 2];
+    for line in scan.lines.iter().filter(|l| l.indent == 0) {
+        if let [name, op, ..] = scan.line_tokens(line)
+            && (scan.is(*op, "=") || scan.is(*op, ":"))
+        {
+            match scan.str(*name) {
+                "revision" => found[0] = true,
+                "down_revision" => found[1] = true,
+                _ => {}
+            }
+        }
+    }
+    found == [true; 2]
+}
+
 /// With `script-locations` configured: only those environments, and
 /// `<dir>/versions` for a listed directory no configuration describes.
 pub fn restrict(tree: &dyn Tree, envs: &mut Vec<Environment>, locations: &[String]) {

@@ -201,3 +201,31 @@ fn nested_revision_files_no_graph_links_are_named_on_stderr() {
         );
     }
 }
+
+/// A script that only holds a revision file's text in a string (a project
+/// generator, a template) is no revision file: no note names it. One stray
+/// revision file is named, in the singular.
+#[test]
+fn a_revision_template_in_a_string_is_not_a_stray_revision() {
+    let p = crate::support::Project::alembic();
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        crate::support::revision("a1b9c8d7e6f5", "None", "2024-01-01"),
+    )
+    .write(
+        "scripts/make_revision.py",
+        "TEMPLATE = '''\nrevision = {rev!r}\ndown_revision = {down!r}\n'''\n\n\ndef render(rev, down):\n    return TEMPLATE.format(rev=rev, down=down)\n",
+    );
+    let out = p.run(&["check", "--all-files"]);
+    assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "", ""));
+    p.write(
+        "archive/b2c8d7e6f5a4_old.py",
+        &crate::support::revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02"),
+    );
+    let out = p.run(&["check", "--all-files"]);
+    assert_eq!(
+        out.stderr,
+        "note: 1 revision file is in no Alembic environment, so no graph rule checked it: \
+         archive/b2c8d7e6f5a4_old.py; if Alembic loads it, name its directory in `version-locations`\n"
+    );
+}
