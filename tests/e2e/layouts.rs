@@ -220,7 +220,7 @@ fn a_revision_template_in_a_string_is_not_a_stray_revision() {
     assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "", ""));
     p.write(
         "archive/b2c8d7e6f5a4_old.py",
-        &crate::support::revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02"),
+        crate::support::revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02"),
     );
     let out = p.run(&["check", "--all-files"]);
     assert_eq!(
