@@ -135,8 +135,15 @@ impl<'a> Undone<'a> {
         self.tables.contains(table) || self.created_by_upgrade.contains(table)
     }
 
+    /// A column of the index is dropped: the database drops every index
+    /// that uses a dropped column, expression indexes over it included
+    /// (`lower(email)` goes with `email`).
     fn column_gone(&self, table: &str, columns: &[CompactString]) -> bool {
-        columns.iter().any(|c| self.columns.contains(&(table, c.as_str())))
+        columns.iter().any(|c| {
+            self.columns.contains(&(table, c.as_str()))
+                || c.split(|ch: char| !ch.is_alphanumeric() && ch != '_')
+                    .any(|word| self.columns.contains(&(table, word)))
+        })
     }
 
     /// A constraint dropped, also under the name a naming convention makes

@@ -1,26 +1,26 @@
 //! What a function body does to the database: changes its schema, changes
-//! only its data, or nothing at all.
+//! only its data, nothing at all, or something that cannot be read here.
 //!
 //! A body changes the schema when it calls an Alembic schema operation
 //! (`op.create_table`, `batch_op.alter_column`, `op.rename_table`, ...), a
 //! `create` / `drop` method given a connection (`sa.Enum(...).create(bind)`),
-//! or executes SQL with a statement that starts with `CREATE`, `ALTER`,
-//! `DROP`, `RENAME` or `COMMENT ON` — except statements on temporary tables
-//! and switching triggers off and on, which leave the schema as it was. SQL
-//! given to `op.execute` as a name is looked up among the file's string
-//! assignments; SQL that cannot be read there (an import, a call) is an
-//! unknown effect, which no rule guesses at. A body changes data when it runs
-//! other SQL, `op.bulk_insert`, or a session's writes. Module functions the
-//! body calls are followed.
+//! or executes SQL (read by the SQL parser, [`super::sql`]) that creates,
+//! alters, drops, renames or comments on an object — except statements on
+//! temporary tables and switching triggers off and on, which leave the
+//! schema as it was. `SELECT`, `SET`, `PRAGMA`, `ANALYZE`, `VACUUM` change
+//! nothing; `INSERT`, `UPDATE`, `DELETE`, `op.bulk_insert`, SQLAlchemy Core
+//! statements and a session's writes change data. SQL given to
+//! `op.execute` as a name is looked up among the file's string assignments;
+//! SQL that cannot be read there (an import, a call) is an unknown effect,
+//! which no rule guesses at. Module functions the body calls are followed.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::LazyLock;
 
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::ops::matching;
+use super::sql::{self, Sql};
 use super::{Kind, Scan, Token};
 
 /// The strongest thing a body does, weakest first.
@@ -81,20 +81,6 @@ const EXECUTE_METHODS: &[&str] = &["execute", "executemany", "exec_driver_sql"];
 
 /// Names that show a `create(...)` / `drop(...)` call is given a connection.
 const CONNECTIONS: &[&str] = &["bind", "get_bind", "connection", "conn", "engine", "checkfirst"];
-
-static DDL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*(?:CREATE|ALTER|DROP|RENAME|COMMENT\s+ON)\s").expect("valid regex"));
-static TEMPORARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.]+)")
-        .expect("valid regex")
-});
-/// The table a `CREATE INDEX` or `DROP TABLE` statement acts on.
-static ON_TABLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?is)^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX\s.*?\sON\s+|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?)([\w.]+)")
-        .expect("valid regex")
-});
-static TRIGGER_SWITCH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*ALTER\s+TABLE\s+\S+\s+(?:ENABLE|DISABLE)\s+TRIGGER\s").expect("valid regex"));
 
 /// The effect of the body on logical lines `lines` (its `def` line
 /// first), following calls of the module functions in `functions`.
@@ -204,29 +190,34 @@ fn execute_effect(scan: &Scan<'_>, from: &[Token], on_op: bool, temporary: &mut 
 }
 
 /// What the SQL written in `literals` (string tokens, prefixes and quotes
-/// included) does, statement by statement.
+/// included) does, statement by statement, read with the SQL parser.
 fn sql_effect(literals: &[&str], temporary: &mut Vec<String>) -> Effect {
     let mut sql = String::new();
     for literal in literals {
-        let body = literal.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-        sql.push_str(body.trim_matches(|c| c == '"' || c == '\''));
+        if let Some(value) = super::string_value(literal) {
+            sql.push_str(&value);
+        } else {
+            // An f-string or bytes: its text, placeholders and all.
+            let body = literal.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            sql.push_str(body.trim_matches(|c| c == '"' || c == '\''));
+        }
         sql.push('\n');
     }
-    let mut strongest = Effect::Data;
-    for statement in sql.split(';') {
-        if let Some(c) = TEMPORARY.captures(statement) {
-            temporary.push(c[1].to_ascii_lowercase());
-            continue;
+    let mut strongest = Effect::Nothing;
+    for statement in sql::statements(&sql) {
+        if let Sql::CreateTable { name, temporary: true } = &statement {
+            temporary.push(name.to_ascii_lowercase());
         }
-        if !DDL.is_match(statement) || TRIGGER_SWITCH.is_match(statement) {
-            continue;
-        }
-        let on_temporary = ON_TABLE
-            .captures(statement)
-            .is_some_and(|c| temporary.contains(&c[1].to_ascii_lowercase()));
-        if !on_temporary {
-            strongest = Effect::Schema;
-        }
+        let found = if statement.changes_schema(temporary) {
+            Effect::Schema
+        } else {
+            match statement {
+                Sql::Data => Effect::Data,
+                Sql::Unknown => Effect::Unknown,
+                _ => Effect::Nothing,
+            }
+        };
+        strongest = strongest.max(found);
     }
     strongest
 }

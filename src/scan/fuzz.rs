@@ -10,6 +10,47 @@ use crate::source::SourceFile;
 
 const SEED: &str = "\"\"\"add users\n\nRevision ID: 3c8e2d1a9b7f\nRevises: 1a2f3e4d5c6b, 0b1c\nCreate Date: 2024-03-05 14:22:31.123456\n\n\"\"\"\nfrom typing import Sequence, Union\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n# revision identifiers, used by Alembic.\nrevision: str = '3c8e2d1a9b7f'\ndown_revision: Union[str, Sequence[str], None] = (\n    '1a2f3e4d5c6b',\n    u\"0b1c\",\n)\nbranch_labels = (cli.EXPAND_BRANCH,)\ndepends_on = None\n\n\ndef upgrade() -> None:\n    op.create_table(\"users\", sa.Column(\"id\", sa.Integer(), primary_key=True))  # comment\n    op.execute(r'''CREATE INDEX ix ON users (id)''')\n\n\ndef downgrade(op, tables, tester):\n    \"\"\"Undo.\"\"\"\n    raise NotImplementedError(f\"{x!r}\")\n";
 
+/// Pieces of SQL, joined at random: statements cut anywhere, quotes and
+/// dollar quotes left open, placeholders, deep nesting.
+const SQL_PARTS: &[&str] = &[
+    "CREATE ",
+    "UNIQUE ",
+    "INDEX ",
+    "ix ",
+    "ON ",
+    "t ",
+    "(",
+    ")",
+    "a",
+    ", ",
+    "DROP ",
+    "TABLE ",
+    "IF EXISTS ",
+    "ALTER TABLE t ",
+    "ADD COLUMN c int",
+    ";",
+    "'",
+    "\"",
+    "$$",
+    "$x$",
+    "--",
+    "/*",
+    "*/",
+    "\n",
+    "%(n)s",
+    ":p",
+    "{t}",
+    "UPDATE t SET a = 1",
+    "SELECT ",
+    "((((((((",
+    "))))))))",
+    "PRAGMA x",
+    "DO ",
+    "BEGIN ",
+    "END",
+    "é",
+];
+
 /// Fragments that stress the lexer when spliced into a migration.
 const NASTY: &[&str] = &[
     "\"\"\"",
@@ -93,6 +134,15 @@ fn check_text(text: &str) {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn any_sql_text_is_read_without_panic(
+        parts in proptest::collection::vec(prop::sample::select(SQL_PARTS), 0..24)
+    ) {
+        let sql: String = parts.concat();
+        let statements = super::sql::statements(&sql);
+        prop_assert!(statements.len() <= sql.matches(';').count() + 1);
+    }
 
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

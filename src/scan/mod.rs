@@ -20,6 +20,7 @@ pub mod literal;
 pub mod migration;
 pub mod model;
 pub mod ops;
+pub mod sql;
 
 #[cfg(test)]
 mod fuzz;

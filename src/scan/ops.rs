@@ -19,14 +19,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
-use std::sync::LazyLock;
 
 use compact_str::CompactString;
-use regex::Regex;
 
 use super::blocks::{Block, BlockKind, walk};
 use super::constants::Constant;
 use super::literal::{Item, string_item};
+use super::sql::{self, Sql};
 use super::{Kind, Scan, Token, split_top_level, string_value};
 
 /// An index or constraint name as written.
@@ -763,35 +762,9 @@ fn is_mysql_only(condition: &str) -> bool {
     (lower.contains("mysql") || lower.contains("mariadb")) && !lower.contains("!=") && !lower.contains("not ")
 }
 
-static CREATE_INDEX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?is)\bCREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(IF\s+NOT\s+EXISTS\s+)?([\w."`\[\]]+)\s+ON\s+(?:ONLY\s+)?([\w."`\[\]]+)\s*(?:USING\s+\w+\s*)?\((.*?)\)\s*(?:;|$|WHERE|INCLUDE|WITH|TABLESPACE)"#)
-        .expect("valid regex")
-});
-static DROP_INDEX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?is)\bDROP\s+INDEX\s+(?:CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?([\w."`\[\]]+)(?:\s+ON\s+([\w."`\[\]]+))?"#,
-    )
-    .expect("valid regex")
-});
-static DROP_TABLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?is)\bDROP\s+TABLE\s+(IF\s+EXISTS\s+)?([\w."`\[\]]+)"#).expect("valid regex"));
-
-/// The schema of a qualified SQL name: `s` in `s.t`.
-fn sql_schema(raw: &str) -> Option<CompactString> {
-    let (schema, _) = raw.rsplit_once('.')?;
-    let schema = schema.rsplit('.').next().unwrap_or(schema);
-    let schema = schema.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'));
-    (!is_default_schema(schema)).then(|| schema.into())
-}
-
 /// PostgreSQL's default schema, and `None` written out.
 fn is_default_schema(schema: &str) -> bool {
     matches!(schema, "public" | "None")
-}
-
-fn sql_identifier(raw: &str) -> String {
-    let last = raw.rsplit('.').next().unwrap_or(raw);
-    last.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']')).to_owned()
 }
 
 /// The index and table operations written as SQL in `op.execute(...)`.
@@ -822,50 +795,72 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
         value: value.into(),
         span: at.clone(),
     };
+    let schema = |qualifier: &Option<String>| {
+        qualifier
+            .as_deref()
+            .filter(|s| !is_default_schema(s))
+            .map(CompactString::from)
+    };
+    let statements = sql::statements(&sql);
     let mut out = Vec::new();
-    for c in CREATE_INDEX.captures_iter(&sql) {
-        let columns = c[5]
-            .split(',')
-            .map(|s| CompactString::from(s.trim().trim_matches('"')))
-            .filter(|s| !s.is_empty())
-            .collect();
-        let index = IndexDef {
-            name: Name::Literal(item(sql_identifier(&c[3]))),
-            columns,
-            unique: c.get(1).is_some(),
-            span: at.clone(),
-        };
-        out.push((
-            OpKind::CreateIndex {
-                table: Some(item(sql_identifier(&c[4]))),
-                index,
-            },
-            c.get(2).is_some(),
-            sql_schema(&c[4]),
-        ));
+    let mut unread = 0;
+    for statement in &statements {
+        match statement {
+            Sql::CreateIndex {
+                name: Some(name),
+                table,
+                columns,
+                unique,
+                if_not_exists,
+            } => {
+                let index = IndexDef {
+                    name: Name::Literal(item(name.clone())),
+                    columns: columns.iter().map(CompactString::from).collect(),
+                    unique: *unique,
+                    span: at.clone(),
+                };
+                out.push((
+                    OpKind::CreateIndex {
+                        table: Some(item(table.1.clone())),
+                        index,
+                    },
+                    *if_not_exists,
+                    schema(&table.0),
+                ));
+            }
+            Sql::DropIndex {
+                names,
+                table,
+                if_exists,
+            } => {
+                for (qualifier, name) in names {
+                    out.push((
+                        OpKind::DropIndex {
+                            table: table.as_ref().map(|t| item(t.1.clone())),
+                            name: Name::Literal(item(name.clone())),
+                        },
+                        *if_exists,
+                        schema(qualifier).or_else(|| table.as_ref().and_then(|t| schema(&t.0))),
+                    ));
+                }
+            }
+            Sql::DropTable { names, if_exists } => {
+                for (qualifier, name) in names {
+                    out.push((
+                        OpKind::DropTable {
+                            table: item(name.clone()),
+                        },
+                        *if_exists,
+                        schema(qualifier),
+                    ));
+                }
+            }
+            Sql::Data | Sql::Nothing | Sql::TriggerSwitch => {}
+            _ => unread += 1,
+        }
     }
-    for c in DROP_INDEX.captures_iter(&sql) {
-        let name = Name::Literal(item(sql_identifier(&c[2])));
-        out.push((
-            OpKind::DropIndex {
-                table: c.get(3).map(|t| item(sql_identifier(t.as_str()))),
-                name,
-            },
-            c.get(1).is_some(),
-            sql_schema(&c[2]).or_else(|| c.get(3).and_then(|t| sql_schema(t.as_str()))),
-        ));
-    }
-    for c in DROP_TABLE.captures_iter(&sql) {
-        out.push((
-            OpKind::DropTable {
-                table: item(sql_identifier(&c[2])),
-            },
-            c.get(1).is_some(),
-            sql_schema(&c[2]),
-        ));
-    }
-    let statements = sql.split(';').filter(|s| !s.trim().is_empty()).count();
-    if out.is_empty() || statements > out.len() {
+    // Other DDL, or SQL that may do anything, may touch indexes too.
+    if unread > 0 || statements.is_empty() {
         out.push((opaque, false, None));
     }
     out
@@ -1029,10 +1024,15 @@ mod tests {
                 "create_index Some(\"ix_a\") on t (lower(a)) guarded",
                 "drop_index Some(\"ix_b\") on ?",
                 "drop_table old_t",
-                "sql",
+                // The UPDATE is read as a data change; the f-string's index
+                // name is not known.
                 "sql",
             ]
         );
+        // DDL other than index and table operations may drop anything.
+        let got = ops("    op.execute('ALTER TABLE t DROP COLUMN c; UPDATE t SET a = 1')\n");
+        assert_eq!(names(&got), ["sql"]);
+        assert!(ops("    op.execute('UPDATE t SET a = 1; SELECT 1')\n").is_empty());
     }
 
     #[test]
