@@ -25,7 +25,7 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             (!ka.0, ka.1, ka.2).cmp(&(!kb.0, kb.1, kb.2))
         });
         let first = &graph.nodes[bases[0]];
-        for &extra in &bases[1..] {
+        for extra in unmerged(graph, &bases) {
             let node = &graph.nodes[extra];
             let message = format!(
                 "`{}` is another base (`down_revision = None`), but `{}` ({}) already starts this history",
@@ -52,6 +52,32 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
             );
         }
     }
+}
+
+/// The bases after the first that no merge joins to it. Two roots merged
+/// into one head are one history, as Alembic loads them: `upgrade head`
+/// runs both. A base whose heads meet the first base's (through other
+/// bases so joined, too) is part of its history.
+fn unmerged(graph: &Graph<'_>, bases: &[usize]) -> Vec<usize> {
+    let heads: Vec<Vec<usize>> = bases
+        .iter()
+        .map(|&b| graph.descendants(b).into_iter().filter(|&d| graph.is_head(d)).collect())
+        .collect();
+    let mut joined = vec![false; bases.len()];
+    joined[0] = true;
+    let mut reached: std::collections::HashSet<usize> = heads[0].iter().copied().collect();
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (i, own) in heads.iter().enumerate() {
+            if !joined[i] && own.iter().any(|h| reached.contains(h)) {
+                joined[i] = true;
+                reached.extend(own.iter().copied());
+                grew = true;
+            }
+        }
+    }
+    bases.iter().zip(joined).filter(|(_, j)| !j).map(|(&b, _)| b).collect()
 }
 
 /// The revision created last before `base` (by `Create Date`) outside the
@@ -100,6 +126,31 @@ mod tests {
         Found 1 problem (1 error) in 1 file
         Run `alembic-preflight explain AP204` for what a rule checks and how to fix it.
         "#);
+    }
+
+    #[test]
+    fn two_roots_merged_into_one_head_are_one_history() {
+        lint_graph_ok(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                ("b.py", "revision = 'b'\ndown_revision = None\n"),
+                ("c.py", "revision = 'c'\ndown_revision = 'b'\n"),
+                ("m.py", "revision = 'm'\ndown_revision = ('a', 'c')\n"),
+            ],
+            Rule::MultipleBases,
+        );
+        // A third root that no merge joins is still another base.
+        let out = lint_graph(
+            &[
+                ("a.py", "revision = 'a'\ndown_revision = None\n"),
+                ("b.py", "revision = 'b'\ndown_revision = None\n"),
+                ("m.py", "revision = 'm'\ndown_revision = ('a', 'b')\n"),
+                ("x.py", "revision = 'x'\ndown_revision = None\n"),
+            ],
+            Rule::MultipleBases,
+        );
+        assert_eq!(out.matches("error[AP204]").count(), 1, "{out}");
+        assert!(out.contains("`x` is another base"), "{out}");
     }
 
     #[test]
