@@ -28,6 +28,7 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     InvalidSuppression,
+    InvalidSyntax,
     MissingRevision,
     MissingDownRevision,
     DocstringRevisionMismatch,
@@ -83,6 +84,7 @@ pub struct RuleMeta {
 impl Rule {
     pub const ALL: &'static [Rule] = &[
         Rule::InvalidSuppression,
+        Rule::InvalidSyntax,
         Rule::MissingRevision,
         Rule::MissingDownRevision,
         Rule::DocstringRevisionMismatch,
@@ -130,6 +132,14 @@ impl Rule {
                 WARNING,
                 File,
                 include_str!("../docs/rules/invalid-suppression.md"),
+            ),
+            Rule::InvalidSyntax => (
+                "AP002",
+                "invalid-syntax",
+                "a revision file Python cannot parse",
+                ERROR,
+                File,
+                include_str!("../docs/rules/invalid-syntax.md"),
             ),
             Rule::MissingRevision => (
                 "AP101",

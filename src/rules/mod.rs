@@ -18,6 +18,7 @@ mod empty_upgrade;
 mod filename_revision_mismatch;
 mod index_name_too_long;
 mod invalid_revision_id;
+mod invalid_syntax;
 mod irreversible_downgrade;
 mod missing_down_revision;
 mod missing_downgrade;
@@ -75,6 +76,10 @@ pub(crate) fn edited_applied_migration(
 }
 
 pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
+    // Nothing is judged on a misreading of a file Python refuses.
+    if invalid_syntax::check(ctx, emit) {
+        return;
+    }
     missing_revision::check(ctx, emit);
     missing_down_revision::check(ctx, emit);
     docstring_revision_mismatch::check(ctx, emit);

@@ -228,6 +228,26 @@ fn every_rule_has_failing_and_passing_fixtures() {
     }
 }
 
+/// The README's rule table names every rule, with its page, default and
+/// summary as the registry has them.
+#[test]
+fn the_readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README");
+    for rule in Rule::ALL {
+        let meta = rule.meta();
+        let default = match meta.default_severity {
+            Some(Severity::Error) => "error",
+            Some(Severity::Warning) => "warning",
+            None => "off",
+        };
+        let row = format!(
+            "| {} | [`{}`](docs/rules/{}.md) | {default} | {} |",
+            meta.code, meta.name, meta.name, meta.summary
+        );
+        assert!(readme.contains(&row), "README.md lacks the row:\n{row}");
+    }
+}
+
 #[test]
 fn clean_corpus_has_no_diagnostics() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok");

@@ -144,11 +144,17 @@ pub struct Migration {
     pub downgrade: Option<Function>,
     /// `create_all` / `drop_all` anywhere in the file.
     pub all_calls: Vec<AllCall>,
+    /// Where the file stops being Python, and why: nothing read after it
+    /// can be trusted.
+    pub syntax_error: Option<(Range<usize>, CompactString)>,
 }
 
 impl Migration {
     pub fn from_scan(scan: &Scan<'_>) -> Self {
-        let mut migration = Migration::default();
+        let mut migration = Migration {
+            syntax_error: scan.error.as_ref().map(|e| (e.span.clone(), e.message.as_str().into())),
+            ..Migration::default()
+        };
         let mut strings = Vec::new();
         for (index, line) in scan.lines.iter().enumerate() {
             if line.indent != 0 {

@@ -66,6 +66,17 @@ pub struct Scan<'a> {
     pub comments: Vec<Range<usize>>,
     /// The module constants, read on first use.
     constants: std::cell::OnceCell<constants::Constants>,
+    /// The first place Python's own parser would refuse, if the lexer saw
+    /// one: a bracket never closed or closed by the wrong one, a string
+    /// that never ends.
+    pub error: Option<SyntaxError>,
+}
+
+/// Where a file stops being Python, and why, in Python's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Range<usize>,
+    pub message: String,
 }
 
 const THREE_CHAR_OPS: [&[u8; 3]; 5] = [b"**=", b"//=", b">>=", b"<<=", b"..."];
@@ -120,6 +131,9 @@ struct Lexer<'a> {
     tokens: Vec<Token>,
     lines: Vec<LogicalLine>,
     comments: Vec<Range<usize>>,
+    /// Open brackets and where they opened.
+    brackets: Vec<(u8, usize)>,
+    error: Option<SyntaxError>,
 }
 
 impl<'a> Lexer<'a> {
@@ -136,6 +150,15 @@ impl<'a> Lexer<'a> {
             tokens: Vec::with_capacity(text.len() / 4),
             lines: Vec::new(),
             comments: Vec::new(),
+            brackets: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Keeps the first error met, as Python's tokenizer stops at it.
+    fn refuse(&mut self, span: Range<usize>, message: String) {
+        if self.error.is_none() {
+            self.error = Some(SyntaxError { span, message });
         }
     }
 
@@ -167,12 +190,17 @@ impl<'a> Lexer<'a> {
             }
         }
         self.end_line();
+        // A bracket still open at the end is found last.
+        if let Some(&(open, at)) = self.brackets.first() {
+            self.refuse(at..at + 1, format!("`{}` was never closed", char::from(open)));
+        }
         Scan {
             text: self.text,
             tokens: self.tokens,
             lines: self.lines,
             comments: self.comments,
             constants: std::cell::OnceCell::new(),
+            error: self.error,
         }
     }
 
@@ -293,6 +321,17 @@ impl<'a> Lexer<'a> {
             }
         };
         let end = end.min(bytes.len());
+        let closed = end >= q + 2 && bytes[end - 1] == quote && (!triple || end >= q + 6);
+        // An f-string may nest quotes since Python 3.12: never judged.
+        let f_string = self.text[start..q].contains(['f', 'F']);
+        if !closed && !f_string {
+            let what = if triple {
+                "triple-quoted string literal"
+            } else {
+                "string literal"
+            };
+            self.refuse(start..end, format!("unterminated {what}"));
+        }
         self.push(Kind::Str, start, end);
         if triple {
             // Physical lines inside the string belong to the same logical line;
@@ -314,8 +353,30 @@ impl<'a> Lexer<'a> {
             1
         };
         match rest[0] {
-            b'(' | b'[' | b'{' => self.depth += 1,
-            b')' | b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+            c @ (b'(' | b'[' | b'{') => {
+                self.depth += 1;
+                self.brackets.push((c, start));
+            }
+            c @ (b')' | b']' | b'}') => {
+                self.depth = self.depth.saturating_sub(1);
+                let expected = match c {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                match self.brackets.pop() {
+                    None => self.refuse(start..start + 1, format!("unmatched `{}`", char::from(c))),
+                    Some((open, _)) if open != expected => self.refuse(
+                        start..start + 1,
+                        format!(
+                            "closing `{}` does not match opening `{}`",
+                            char::from(c),
+                            char::from(open)
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+            }
             _ => {}
         }
         self.push(Kind::Op, start, start + len);

@@ -285,11 +285,10 @@ fn an_unreadable_parent_is_named_and_never_hides_two_heads() {
         p.migration("d4e5f6a7b8c9_broken.py", revision("d4e5f6a7b8c9", parent, "2024-01-04"));
         let found = codes(&p);
         assert!(found.contains(&two_heads), "{parent}: {found:?}");
+        // The string that never ends makes the file one Python refuses.
+        let code = if parent.starts_with('\'') { "AP002" } else { "AP108" };
         assert!(
-            found.contains(&(
-                "AP108".to_owned(),
-                "migrations/versions/d4e5f6a7b8c9_broken.py".to_owned()
-            )),
+            found.contains(&(code.to_owned(), "migrations/versions/d4e5f6a7b8c9_broken.py".to_owned())),
             "{parent}: {found:?}"
         );
     }
@@ -302,4 +301,24 @@ fn an_unreadable_parent_is_named_and_never_hides_two_heads() {
     let found = codes(&p);
     assert!(found.iter().all(|(code, _)| code != "AP108"), "{found:?}");
     assert!(found.iter().any(|(code, _)| code == "AP201"), "{found:?}");
+}
+
+/// A revision with an unclosed `(` in `upgrade()` is reported as what it
+/// is, where the bracket opens, and not as a file without `downgrade()`.
+#[test]
+fn a_file_that_does_not_parse_is_named_and_not_misread() {
+    let p = Project::alembic();
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        revision("a1b9c8d7e6f5", "None", "2024-01-01").replace(
+            "sa.Column('c_a1b9c8d7e6f5', sa.Integer()))",
+            "sa.Column('c_a1b9c8d7e6f5', sa.Integer())",
+        ),
+    );
+    let out = p.run(&["check", "--all-files", "--format", "concise"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stdout,
+        "migrations/versions/a1b9c8d7e6f5_init.py:19:18: AP002 [error] `(` was never closed: Python cannot load this revision, and Alembic fails on it\nFound 1 problem (1 error) in 1 file\n"
+    );
 }
