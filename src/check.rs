@@ -440,18 +440,40 @@ fn unusable(
     config_errors: Vec<env::ConfigError>,
     outcome: &mut Outcome,
 ) {
-    for error in config_errors {
-        let dir = tree::parent(&error.path);
-        let relevant = match selection {
+    let relevant = |config: &str| {
+        let dir = tree::parent(config);
+        match selection {
             Selection::All => true,
             // A baseline's configuration problems are not this change's.
             Selection::Nothing => false,
             Selection::Paths(paths) => paths
                 .iter()
-                .any(|p| tree::is_under(p, dir) || p == dir || selection.contains(&error.path)),
-        };
-        if relevant {
+                .any(|p| tree::is_under(p, dir) || p == dir || selection.contains(config)),
+        }
+    };
+    for error in config_errors {
+        if relevant(&error.path) {
             outcome.errors.push(format!("{}: {:#}", error.path, error.error));
+        }
+    }
+    // A configured location that holds nothing: Alembic stops at it with
+    // "Path doesn't exist"; an empty graph here would pass silently.
+    for env in envs {
+        let Some(key) = env.configured_by else { continue };
+        let config = env.origin.split(" [").next().unwrap_or(&env.origin);
+        let empty =
+            !env::has_files_under(tree.files(), &env.script_location) && env.files.is_empty() && env.nested.is_empty();
+        if empty && relevant(config) {
+            let location = if env.script_location.is_empty() {
+                "."
+            } else {
+                &env.script_location
+            };
+            outcome.errors.push(format!(
+                "{}: `{key}` names `{location}`, which holds no file in this repository; \
+                 Alembic fails there with \"Path doesn't exist\", and no revision of it can be checked",
+                env.origin
+            ));
         }
     }
     for (dir, why) in tree.unwalked() {

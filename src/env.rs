@@ -38,6 +38,9 @@ pub struct Environment {
     pub template_downgrade_comments: Vec<String>,
     /// The database, from the scheme of the configuration's `sqlalchemy.url`.
     pub dialect: Option<Dialect>,
+    /// The configuration key that named `script_location`, when a file or
+    /// the tool's configuration did (not found by the `env.py` fallback).
+    pub configured_by: Option<&'static str>,
     /// Root-relative paths of the revision files, sorted.
     pub files: Vec<String>,
     /// Python files below a version location, in sub-directories that a
@@ -202,7 +205,7 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
     (envs, errors)
 }
 
-fn has_files_under(files: &[String], dir: &str) -> bool {
+pub fn has_files_under(files: &[String], dir: &str) -> bool {
     let prefix = format!("{dir}/");
     let start = files.partition_point(|f| f.as_str() < prefix.as_str());
     files.get(start).is_some_and(|f| f.starts_with(&prefix))
@@ -224,6 +227,7 @@ fn new_env(
         template_has_downgrade: true,
         template_downgrade_raises: false,
         template_downgrade_comments: Vec::new(),
+        configured_by: None,
         dialect: None,
         files: Vec::new(),
         nested: Vec::new(),
@@ -243,8 +247,10 @@ fn from_ini(tree: &dyn Tree, path: &str, deferred: &mut Vec<(String, String)>) -
         let Some(location) = ini.get(section, "script_location", &vars) else {
             continue;
         };
-        // A location filled in at run time: the fallback discovery finds it.
-        let Some(location) = location.value else {
+        // A location filled in at run time (an interpolation the file does
+        // not define, or a `{name}` the application formats in): the
+        // fallback discovery finds it.
+        let Some(location) = location.value.filter(|v| !is_format_template(v)) else {
             deferred.push((path.to_owned(), location.raw));
             continue;
         };
@@ -273,6 +279,7 @@ fn from_ini(tree: &dyn Tree, path: &str, deferred: &mut Vec<(String, String)>) -
             format!("{path} [{section}]")
         };
         let mut env = new_env(origin, script_location, version_locations, recursive, file_template);
+        env.configured_by = Some("script_location");
         env.dialect = ini
             .get(section, "sqlalchemy.url", &vars)
             .and_then(|v| v.value)
@@ -332,6 +339,7 @@ fn from_pyproject(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
         recursive,
         file_template,
     );
+    env.configured_by = Some("script_location");
     env.dialect = alembic
         .get("sqlalchemy.url")
         .and_then(|v| v.as_str())
@@ -363,11 +371,41 @@ fn split_locations(value: &str, separator: Option<&str>) -> Vec<String> {
 
 /// A `script_location`: a path (relative to the config file's directory) or
 /// package notation `package.sub:directory`, looked up inside the project.
+/// A value with a `{name}` placeholder, which the application fills in
+/// with `str.format` before Alembic reads it.
+fn is_format_template(value: &str) -> bool {
+    value.find('{').is_some_and(|open| value[open..].contains('}'))
+}
+
+/// Alembic reads `package.module:path` as a location inside an installed
+/// package; a drive letter (`C:\\x`, `C:/x`) is a path.
+fn is_package_location(location: &str) -> bool {
+    let Some((package, _)) = location.split_once(':') else {
+        return false;
+    };
+    let drive = package.len() == 1 && package.chars().all(|c| c.is_ascii_alphabetic());
+    !drive
+        && !package.is_empty()
+        && package
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c == '_' || c.is_alphanumeric()))
+}
+
 fn resolve_script_location(tree: &dyn Tree, dir: &str, location: &str) -> Option<String> {
-    // `C:\\x` and `C:/x` are paths: they hold a separator.
-    let looks_like_package = location.contains(':') && !location.contains(['/', '\\']);
+    let looks_like_package = is_package_location(location);
     if !looks_like_package {
-        return relative_to_root(tree.root(), dir, location);
+        // Alembic reads a relative path from the directory it runs in:
+        // the configuration's own, or one above it (`alembic -c
+        // sub/alembic.ini` from the root). The nearest that holds files.
+        let mut run_from = dir;
+        let first = relative_to_root(tree.root(), dir, location);
+        loop {
+            match relative_to_root(tree.root(), run_from, location) {
+                Some(found) if has_files_under(tree.files(), &found) => return Some(found),
+                _ if run_from.is_empty() || Path::new(location).is_absolute() => return first,
+                _ => run_from = tree::parent(run_from),
+            }
+        }
     }
     // Alembic splits at every colon: the package, then one path part each.
     let mut parts = location.split(':');
@@ -568,6 +606,7 @@ pub fn restrict(tree: &dyn Tree, envs: &mut Vec<Environment>, locations: &[Strin
             false,
             None,
         );
+        env.configured_by = Some("script-locations");
         read_template(tree, &mut env);
         (env.files, env.nested) = migration_files(tree.files(), &env);
         envs.push(env);

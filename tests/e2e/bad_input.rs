@@ -149,3 +149,31 @@ fn a_broken_configuration_elsewhere_does_not_fail_the_selected_paths() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("service_b/alembic.ini: line 1"), "{}", out.stderr);
 }
+
+/// A mistyped `script_location` is what Alembic stops at ("Path doesn't
+/// exist"): an error naming the file, the key and the path, never an
+/// empty graph that passes. A location the application fills in, or one
+/// inside a package, is not a typo.
+#[test]
+fn a_script_location_that_names_nothing_is_an_error() {
+    let p = Project::alembic();
+    p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"))
+        .write("alembic.ini", "[alembic]\nscript_location = %(here)s/migration\n");
+    for args in [&["check", "--all-files"][..], &["check", "alembic.ini"]] {
+        let out = p.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(
+                "alembic.ini: `script_location` names `migration`, which holds no file in this repository; \
+                 Alembic fails there with \"Path doesn't exist\""
+            ),
+            "{}",
+            out.stderr
+        );
+    }
+    for location in ["{alembic_dir}", "app.db:migrations", "%(here)s/migrations"] {
+        p.write("alembic.ini", format!("[alembic]\nscript_location = {location}\n"));
+        let out = p.run(&["check", "--all-files"]);
+        assert_eq!(out.code, 0, "{location}: {}{}", out.stdout, out.stderr);
+    }
+}
