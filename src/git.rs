@@ -170,6 +170,21 @@ impl Repo {
         })
     }
 
+    /// The paths whose staged content differs from HEAD's (every path of
+    /// the index before the first commit).
+    pub fn staged_paths(&self) -> Result<std::collections::HashSet<String>> {
+        let index = self.index_listing()?;
+        let head: std::collections::HashMap<String, (Oid, u32)> = match self.head_tree()? {
+            Some(tree) => tree_listing(&tree)?.into_iter().map(|(p, o, m)| (p, (o, m))).collect(),
+            None => std::collections::HashMap::new(),
+        };
+        Ok(index
+            .into_iter()
+            .filter(|(path, oid, mode)| head.get(path) != Some(&(*oid, *mode)))
+            .map(|(path, _, _)| path)
+            .collect())
+    }
+
     /// The files of the newest commit HEAD's history has published: what a
     /// remote-tracking branch already has. The commits after it exist only
     /// here (an amend or a rebase rewrites them freely). `None` when nothing

@@ -134,12 +134,17 @@ fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
             tracked: None,
         }]);
     }
-    // Named files are judged against HEAD only when there is a change to
-    // judge: with nothing staged (`pre-commit run --all-files`, CI), HEAD
-    // is the tree itself, and a fork it has would never be reported.
+    // Named files are judged against HEAD only when they are the staged
+    // change (pre-commit's commit run names exactly its staged files).
+    // With nothing staged, or when a named file is not staged at all
+    // (`pre-commit run --all-files` names every file, whatever the index
+    // holds; CI), they are judged whole: HEAD would hide a fork it has.
     let staged = match repo {
-        Some(repo) => repo.has_staged()?,
-        None => false,
+        Some(repo) if repo.has_staged()? => {
+            let staged = repo.staged_paths()?;
+            named_files_are_staged(&project.cwd, repo.root(), &args.paths, &staged)
+        }
+        _ => false,
     };
     let mut plans = Vec::new();
     for (root, selection, files_only) in plan(&project.cwd, repo.map(Repo::root), &args.paths)? {
@@ -156,6 +161,17 @@ fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
         });
     }
     Ok(plans)
+}
+
+/// Every named path is a file of the staged change (paths relative to the
+/// repository root, as the index has them). A directory is never one.
+fn named_files_are_staged(cwd: &Path, root: &Path, paths: &[PathBuf], staged: &HashSet<String>) -> bool {
+    paths.iter().all(|path| {
+        let absolute = normalize(&cwd.join(path));
+        absolute
+            .strip_prefix(root)
+            .is_ok_and(|relative| staged.contains(&relative.to_string_lossy().replace('\\', "/")))
+    })
 }
 
 /// The base of the range pre-commit's `pre-push` stage checks, from the

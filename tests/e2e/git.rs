@@ -295,11 +295,20 @@ fn every_file_named_with_nothing_staged_reports_a_committed_fork() {
     let out = p.run(&args);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert_eq!(codes(&out), ["AP201"]);
-    // With a change staged, the named files are judged against HEAD again:
-    // the fork is old debt, not this change's.
+    // N6: something else staged changes nothing: `pre-commit run
+    // --all-files` names every file, whatever the index holds.
     p.project.write("README", "x\n");
     assert_eq!(p.git(&["add", "README"]).code, 0);
     let out = p.run(&args);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(codes(&out), ["AP201"]);
+    // Named files that are the staged change (pre-commit's commit run) are
+    // judged against HEAD: the fork is old debt, not this change's.
+    let users = "migrations/versions/b2c8d7e6f5a4_users.py";
+    let edited = std::fs::read_to_string(p.project.root().join(users)).expect("users") + "# reviewed\n";
+    p.project.write(users, edited);
+    assert_eq!(p.git(&["add", users]).code, 0);
+    let out = p.run(&["check", "--format", "json", users]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 

@@ -125,6 +125,31 @@ fn deletions_and_configuration_alone_are_checked() {
     assert!(said(&configured).contains("error[AP201]"), "{}", said(&configured));
 }
 
+/// N6: `pre-commit run --all-files` judges every file, whatever the index
+/// holds: two committed heads fail it with or without something staged.
+#[test]
+fn run_all_files_reports_committed_heads_whatever_is_staged() {
+    let p = with_the_hook();
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    )
+    .stage_all();
+    assert_eq!(p.git(&["commit", "-q", "--no-verify", "-m", "a second head"]).code, 0);
+    let clean = pre_commit(p.root(), &["run", "--all-files"]);
+    assert_ne!(clean.code, 0, "{}", said(&clean));
+    assert!(said(&clean).contains("AP201"), "{}", said(&clean));
+    p.project.write(
+        "app/main.py",
+        "import sqlalchemy as sa
+",
+    );
+    assert_eq!(p.git(&["add", "app/main.py"]).code, 0);
+    let staged = pre_commit(p.root(), &["run", "--all-files"]);
+    assert_ne!(staged.code, 0, "{}", said(&staged));
+    assert!(said(&staged).contains("AP201"), "{}", said(&staged));
+}
+
 /// An untracked, half-written migration is not part of the commit: it does
 /// not block an unrelated one.
 #[test]
