@@ -49,13 +49,18 @@ pub enum Command {
         #[arg(long)]
         isolated: bool,
     },
-    /// Install the git `pre-commit` hook that runs `check --staged`.
+    /// Install the native git hooks `pre-commit` and `pre-merge-commit`,
+    /// which run `check` on what is staged and block a commit or a merge
+    /// that adds an error. A repository whose hooks the pre-commit framework
+    /// manages is refused: add the `alembic-preflight` hook to its
+    /// `.pre-commit-config.yaml` instead.
     Install {
-        /// Keep an existing, foreign hook as `pre-commit.legacy` and run it first.
+        /// Keep an existing hook of another tool (not pre-commit's) as
+        /// `<hook>.legacy`, for each of the two hooks, and run it first.
         #[arg(long)]
         force: bool,
     },
-    /// Remove the hook `install` wrote, restoring a hook it kept aside.
+    /// Remove the hooks `install` wrote, restoring any hook it kept aside.
     Uninstall,
 }
 
@@ -123,6 +128,16 @@ pub struct CheckArgs {
     /// When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Print the diagnostics and nothing else: no summary line, no
+    /// `All checks passed!`, no notes (warnings and errors still go to stderr).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Write the diagnostics to FILE instead of standard output (created,
+    /// or replaced whole).
+    #[arg(short, long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

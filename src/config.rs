@@ -34,7 +34,21 @@ pub struct ConfigFile {
     pub max_identifier_length: Option<usize>,
     pub index_naming: Option<String>,
     pub expected_heads: Option<ExpectedHeads>,
-    pub rules: Option<BTreeMap<String, Level>>,
+    pub rules: Option<BTreeMap<RuleKey, Level>>,
+}
+
+/// A key of the `rules` table: a rule's code or name, checked while the
+/// file is read, so that a misspelt one is reported with its file, line and
+/// column, as an unknown key is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RuleKey(pub String);
+
+impl<'de> Deserialize<'de> for RuleKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let key = String::deserialize(deserializer)?;
+        key.parse::<Rule>().map_err(serde::de::Error::custom)?;
+        Ok(RuleKey(key))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -153,7 +167,7 @@ impl Settings {
     pub fn resolve(root: &Path, source: Option<PathBuf>, file: ConfigFile, cli: &Overrides) -> Result<Self> {
         let mut file_levels: BTreeMap<Rule, Option<Severity>> = BTreeMap::new();
         let mut named_by: BTreeMap<Rule, String> = BTreeMap::new();
-        for (key, level) in file.rules.unwrap_or_default() {
+        for (RuleKey(key), level) in file.rules.unwrap_or_default() {
             let rule: Rule = key.parse().map_err(|e: String| anyhow::anyhow!("in `rules`: {e}"))?;
             // By code and by name: which one was meant is not ours to guess.
             if let Some(first) = named_by.insert(rule, key.clone()) {
@@ -468,6 +482,27 @@ mod tests {
         write(dir.path(), "alembic-preflight.toml", "[rules]\nAP999 = \"off\"\n");
         let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
         assert!(error.contains("unknown rule `AP999`"), "{error}");
+        // N12: a misspelt name is found where it stands, with the likely one.
+        write(
+            dir.path(),
+            "alembic-preflight.toml",
+            "[rules]\nAP201 = \"error\"\nmultiple-head = \"off\"\n",
+        );
+        let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
+        assert!(
+            error.contains("alembic-preflight.toml")
+                && error.contains("line 3, column 1")
+                && error.contains("unknown rule `multiple-head`; did you mean `multiple-heads` (AP201)?"),
+            "{error}"
+        );
+        // Names are case-insensitive, as codes are.
+        write(
+            dir.path(),
+            "alembic-preflight.toml",
+            "[rules]\nMultiple-Heads = \"off\"\n",
+        );
+        let settings = resolved(dir.path(), &Overrides::default()).expect("a known name");
+        assert_eq!(settings.severity(Rule::MultipleHeads), None);
     }
 
     #[test]

@@ -227,7 +227,12 @@ impl Repo {
         self.repo
             .revparse_single(reference)
             .and_then(|o| o.peel_to_commit())
-            .with_context(|| format!("`{reference}` names no commit in this repository"))
+            .with_context(|| {
+                format!(
+                    "`{reference}` names no commit in this repository: give a branch, a tag or a commit id \
+                     (one that lives on a remote is fetched first: `git fetch origin <branch>`)"
+                )
+            })
     }
 
     /// The staged content and what it changes relative to HEAD (everything,

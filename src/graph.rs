@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use crate::env::Environment;
 use crate::scan::literal::Item;
 use crate::scan::migration::{Migration, Value, parse_create_date};
+pub use crate::text::edit_distance;
 
 /// One revision file and its facts.
 #[derive(Debug)]
@@ -808,22 +809,6 @@ impl Names {
             similar: std::sync::atomic::AtomicUsize::new(0),
         }
     }
-}
-
-/// Levenshtein distance, counting characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
 }
 
 /// The revision files of an environment, split into graphs. A recursive

@@ -31,6 +31,7 @@ pub mod scan;
 pub mod schema;
 pub mod source;
 pub mod suppress;
+pub mod text;
 pub mod tree;
 
 use std::io::Write;

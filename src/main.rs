@@ -59,7 +59,14 @@ fn main() -> ExitCode {
             }
             let _ = writeln!(err, "{} {error}", "error:".red().bold());
             for cause in error.chain().skip(1) {
-                let _ = writeln!(err, "  {} {cause}", "caused by:".bold());
+                // libgit2's own words carry its class and code numbers:
+                // its message alone, and nothing where ours said it all.
+                let said = match cause.downcast_ref::<git2::Error>() {
+                    Some(git) if git.code() == git2::ErrorCode::NotFound => continue,
+                    Some(git) => git.message().to_owned(),
+                    None => cause.to_string(),
+                };
+                let _ = writeln!(err, "  {} {said}", "caused by:".bold());
             }
             ExitCode::from(2)
         }

@@ -415,16 +415,38 @@ impl fmt::Display for Rule {
     }
 }
 
+impl Rule {
+    /// The rule whose code or name `s` most likely misspells (any case),
+    /// when one is close enough to suggest.
+    pub fn closest(s: &str) -> Option<Rule> {
+        let s = s.trim().to_ascii_lowercase();
+        let (distance, rule) = Rule::ALL
+            .iter()
+            .flat_map(|&r| {
+                [r.code(), r.name()].map(|known| (crate::text::edit_distance(&s, &known.to_ascii_lowercase()), r))
+            })
+            .min_by_key(|&(d, r)| (d, r))?;
+        (distance <= (s.chars().count() / 3).max(1)).then_some(rule)
+    }
+
+    /// `; did you mean `name` (CODE)?`, or nothing when no rule is close.
+    pub fn did_you_mean(s: &str) -> String {
+        Rule::closest(s).map_or(String::new(), |r| {
+            format!("; did you mean `{}` ({})?", r.name(), r.code())
+        })
+    }
+}
+
 impl FromStr for Rule {
     type Err = String;
 
-    /// A code (`AP201`, any case) or a name (`multiple-heads`).
+    /// A code (`AP201`) or a name (`multiple-heads`), in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         Rule::ALL
             .iter()
             .copied()
-            .find(|r| r.code().eq_ignore_ascii_case(s) || r.name() == s)
-            .ok_or_else(|| format!("unknown rule `{s}`"))
+            .find(|r| r.code().eq_ignore_ascii_case(s) || r.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown rule `{s}`{}", Rule::did_you_mean(s)))
     }
 }

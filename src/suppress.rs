@@ -215,19 +215,17 @@ fn check_directives(path: &str, directives: &[Directive], report_unused: bool, e
         for (i, (code, span)) in directive.codes.iter().enumerate() {
             match code.parse::<Rule>() {
                 Err(_) => {
-                    let closest = Rule::ALL
-                        .iter()
-                        .min_by_key(|r| crate::graph::edit_distance(&code.to_ascii_uppercase(), r.code()))
-                        .map_or("AP000", |r| r.code());
+                    let help = match Rule::closest(code) {
+                        Some(rule) => format!("did you mean `{}` ({})?", rule.code(), rule.name()),
+                        None => "use a code or name from `alembic-preflight rules`".to_owned(),
+                    };
                     emit.report(
                         Rule::InvalidSuppression,
                         path,
                         span.clone(),
                         format!("`{code}` names no rule, so this suppression does nothing"),
                     )
-                    .help(format!(
-                        "use a code or name from `alembic-preflight rules` (the closest code is `{closest}`)"
-                    ));
+                    .help(help);
                 }
                 Ok(rule) if report_unused && !directive.used[i] => {
                     emit.report(

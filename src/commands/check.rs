@@ -18,7 +18,7 @@ use crate::cli::{CheckArgs, ColorChoice};
 use crate::config::{Overrides, Selector, Settings};
 use crate::diagnostic::{self, Severity};
 use crate::git::{self, Repo};
-use crate::render::{self, OutputFormat, Totals, render};
+use crate::render::{self, OutputFormat, Totals};
 use crate::rule::{Rule, Scope};
 use crate::tree::{self, Tree, WorkTree};
 
@@ -74,10 +74,17 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         },
     };
     runner.results.timings.push(("open the cache", started.elapsed()));
+    runner.results.warnings.extend(not_checked(args, &project.cwd));
     for plan in plans(args, &project)? {
         runner.run(plan)?;
     }
     let mut results = runner.results;
+    // A run that found nothing to check says so, as ruff's "No Python
+    // files found": a user in the wrong directory must not read it as clean.
+    let nothing_staged = results.notes.iter().any(|n| n.starts_with("nothing is staged"));
+    if results.environments == 0 && !nothing_staged {
+        results.warnings.push(super::no_environment(&project.root()));
+    }
     let clock = std::time::Instant::now();
     cache.save();
     results.timings.push(("save the cache", clock.elapsed()));
@@ -172,6 +179,32 @@ fn named_files_are_staged(cwd: &Path, root: &Path, paths: &[PathBuf], staged: &H
             .strip_prefix(root)
             .is_ok_and(|relative| staged.contains(&relative.to_string_lossy().replace('\\', "/")))
     })
+}
+
+/// The named files this tool never reads: neither Python nor a file that
+/// configures Alembic or this tool.
+fn not_checked(args: &CheckArgs, cwd: &Path) -> Vec<String> {
+    const CONFIGURATION: [&str; 5] = [
+        "alembic.ini",
+        "pyproject.toml",
+        "alembic-preflight.toml",
+        ".alembic-preflight.toml",
+        "script.py.mako",
+    ];
+    args.paths
+        .iter()
+        .filter(|path| cwd.join(path).is_file())
+        .filter(|path| {
+            let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            !crate::tree::is_python(&name) && !CONFIGURATION.contains(&name.as_ref())
+        })
+        .map(|path| {
+            format!(
+                "{}: not a Python file or an Alembic configuration file, so it was not checked",
+                path.display()
+            )
+        })
+        .collect()
 }
 
 /// The base of the range pre-commit's `pre-push` stage checks, from the
@@ -270,12 +303,39 @@ fn report(args: &CheckArgs, results: &Results, out: &mut dyn Write, err: &mut dy
     } else {
         ExitStatus::Success
     };
+    // Nothing is said to have passed when nothing could be checked.
+    let nothing_staged = results.notes.iter().any(|n| n.starts_with("nothing is staged"));
+    let unchecked = !results.errors.is_empty() || results.environments == 0 || nothing_staged;
+    let quiet = args.quiet || (results.diagnostics.is_empty() && unchecked);
+    let mut file = match &args.output_file {
+        Some(path) => Some(
+            std::fs::File::create(path)
+                .map(std::io::BufWriter::new)
+                .with_context(|| format!("{}: cannot write the output file", path.display()))?,
+        ),
+        None => None,
+    };
+    let out: &mut dyn Write = match &mut file {
+        Some(file) => file,
+        None => out,
+    };
     let rendered = if args.statistics {
         render::statistics(format, &results.diagnostics, out)
     } else {
-        render(format, &results.diagnostics, &results.sources, results.totals, out)
-    };
-    labelled(err, &"note:".cyan().bold(), &results.notes)?;
+        render::render_quietly(
+            format,
+            &results.diagnostics,
+            &results.sources,
+            results.totals,
+            quiet,
+            out,
+        )
+    }
+    .and_then(|()| out.flush());
+    if !args.quiet {
+        labelled(err, &"note:".cyan().bold(), &results.notes)?;
+    }
+    labelled(err, &"warning:".yellow().bold(), &results.warnings)?;
     labelled(err, &"error:".red().bold(), &results.errors)?;
     if std::env::var_os("ALEMBIC_PREFLIGHT_TIMINGS").is_some() {
         for (phase, took) in &results.timings {
@@ -326,6 +386,10 @@ struct Results {
     totals: Totals,
     errors: Vec<String>,
     notes: Vec<String>,
+    /// Said on stderr; the exit status is not changed by them.
+    warnings: Vec<String>,
+    /// How many Alembic environments the checks found.
+    environments: usize,
     timings: Vec<(&'static str, std::time::Duration)>,
     from_cache: (usize, usize),
     /// Where diagnostics' paths are shown from, when not from their root.
@@ -360,6 +424,7 @@ impl Results {
         self.totals.files_checked += outcome.files_checked;
         self.errors.extend(outcome.errors);
         self.notes.extend(outcome.notes);
+        self.environments += outcome.environments.len();
         self.sources.merge(outcome.sources);
     }
 }

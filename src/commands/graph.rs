@@ -24,9 +24,11 @@ pub fn run(
     let root = Project::open()?.root();
     let settings = settings(&root, config, isolated, &Overrides::default())?;
     let (written, errors) = check::with_graphs(&WorkTree::walk(&root), &settings, |graphs| {
-        render::graph::render(format, graphs, out)
+        render::graph::render(format, graphs, out).map(|()| graphs.is_empty())
     });
-    written?;
+    if written? {
+        labelled(err, &"warning:".yellow().bold(), &[super::no_environment(&root)])?;
+    }
     labelled(err, &"error:".red().bold(), &errors)?;
     Ok(if errors.is_empty() {
         ExitStatus::Success

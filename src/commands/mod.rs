@@ -86,3 +86,12 @@ pub fn labelled<'l>(
     }
     Ok(())
 }
+
+/// What to say when no Alembic environment was found under `root`.
+pub(crate) fn no_environment(root: &std::path::Path) -> String {
+    format!(
+        "no Alembic environment found in {}: no `alembic.ini` or `pyproject.toml` names a `script_location`, \
+         and no `env.py` sits beside a `versions/` directory; no revision was checked",
+        root.display()
+    )
+}

@@ -7,7 +7,12 @@ use colored::Colorize;
 use super::{Sources, summary};
 use crate::diagnostic::{Diagnostic, Severity};
 
-pub(super) fn render(diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for d in diagnostics {
         let at = sources.position(&d.path, d.range.start);
         let severity = match d.severity {
@@ -24,7 +29,7 @@ pub(super) fn render(diagnostics: &[Diagnostic], sources: &Sources, out: &mut dy
             d.message
         )?;
     }
-    if let Some(summary) = summary(diagnostics) {
+    if let Some(summary) = summary(diagnostics).filter(|_| !quiet) {
         writeln!(out, "{summary}")?;
     }
     Ok(())

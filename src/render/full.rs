@@ -13,20 +13,35 @@ use crate::source::floor_char_boundary;
 
 const TAB: &str = "    ";
 
-pub(super) fn render(diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for d in diagnostics {
         render_one(d, sources, out)?;
         writeln!(out)?;
     }
+    if quiet {
+        return Ok(());
+    }
     if let Some(summary) = summary(diagnostics) {
         writeln!(out, "{}", summary.bold())?;
-        let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.rule.code()).collect();
-        codes.sort_unstable();
-        codes.dedup();
+    }
+    let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.rule.code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    // Every rule that fired is named, the first in the command.
+    if let Some((first, rest)) = codes.split_first() {
+        let also = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(" (and {})", rest.join(", "))
+        };
         writeln!(
             out,
-            "Run `alembic-preflight explain {}` for what a rule checks and how to fix it.",
-            codes[0]
+            "Run `alembic-preflight explain {first}`{also} for what a rule checks and how to fix it."
         )?;
     }
     Ok(())

@@ -101,9 +101,21 @@ pub fn render(
     totals: Totals,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_quietly(format, diagnostics, sources, totals, false, out)
+}
+
+/// [`render`]; `quiet` leaves out the human formats' summary lines.
+pub fn render_quietly(
+    format: OutputFormat,
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    totals: Totals,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        OutputFormat::Full => full::render(&printable_all(diagnostics), sources, out),
-        OutputFormat::Concise => concise::render(&printable_all(diagnostics), sources, out),
+        OutputFormat::Full => full::render(&printable_all(diagnostics), sources, quiet, out),
+        OutputFormat::Concise => concise::render(&printable_all(diagnostics), sources, quiet, out),
         OutputFormat::Json => json::render(diagnostics, sources, totals, out),
         OutputFormat::Github => github::render(&printable_all(diagnostics), sources, out),
         OutputFormat::Sarif => sarif::render(diagnostics, sources, out),
@@ -182,10 +194,11 @@ pub fn statistics(format: OutputFormat, diagnostics: &[Diagnostic], out: &mut dy
     Ok(())
 }
 
-/// `Found 3 problems (2 errors, 1 warning) in 2 files`, or `None` when clean.
+/// `Found 3 problems (2 errors, 1 warning) in 2 files`, or `All checks
+/// passed!` when clean, as ruff says it.
 pub fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
     if diagnostics.is_empty() {
-        return None;
+        return Some("All checks passed!".to_owned());
     }
     let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diagnostics.len() - errors;

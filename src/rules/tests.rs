@@ -18,7 +18,7 @@ use crate::cache::Cache;
 use crate::check::{Selection, check};
 use crate::config::Settings;
 use crate::diagnostic::Severity;
-use crate::render::{OutputFormat, Totals, render};
+use crate::render::{OutputFormat, Totals, render_quietly};
 use crate::tree::{Tree, WorkTree};
 
 /// An in-memory project.
@@ -132,11 +132,13 @@ fn render_outcome(outcome: &crate::check::Outcome) -> String {
     colored::control::set_override(false);
     assert!(outcome.errors.is_empty(), "tool errors: {:?}", outcome.errors);
     let mut out = Vec::new();
-    render(
+    // A clean outcome renders as nothing here (not `All checks passed!`).
+    render_quietly(
         OutputFormat::Full,
         &outcome.diagnostics,
         &outcome.sources,
         Totals::default(),
+        outcome.diagnostics.is_empty(),
         &mut out,
     )
     .expect("render");

@@ -177,3 +177,37 @@ fn a_script_location_that_names_nothing_is_an_error() {
         assert_eq!(out.code, 0, "{location}: {}{}", out.stdout, out.stderr);
     }
 }
+
+/// N13: a run that finds nothing to check says so on stderr, as ruff's
+/// "No Python files found", and keeps exit 0; a named file the tool never
+/// reads is named.
+#[test]
+fn a_run_with_nothing_to_check_says_so() {
+    let p = Project::new();
+    assert_eq!(
+        std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(p.root())
+            .status()
+            .expect("git")
+            .code(),
+        Some(0)
+    );
+    p.write("notes.txt", "x\n");
+    for args in [&["check", "--all-files"][..], &["graph"], &["check", "notes.txt"]] {
+        let out = p.run(args);
+        assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{args:?}");
+        assert!(
+            out.stderr.contains("warning: no Alembic environment found in "),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let out = p.run(&["check", "notes.txt"]);
+    assert!(
+        out.stderr
+            .contains("warning: notes.txt: not a Python file or an Alembic configuration file, so it was not checked"),
+        "{}",
+        out.stderr
+    );
+}

@@ -179,8 +179,9 @@ fn paths_select_file_and_graph_diagnostics() {
     assert_eq!(findings(&json(&out)).len(), 2);
 }
 
+/// A clean run says so in one line, as ruff does; `--quiet` says nothing.
 #[test]
-fn clean_project_prints_nothing() {
+fn a_clean_project_says_all_checks_passed() {
     let p = Project::alembic();
     p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"))
         .migration(
@@ -196,10 +197,40 @@ fn clean_project_prints_nothing() {
         let out = p.run(args);
         assert_eq!(
             (out.code, out.stdout.as_str(), out.stderr.as_str()),
-            (0, "", ""),
+            (0, "All checks passed!\n", ""),
             "{args:?}"
         );
+        let quiet: Vec<&str> = args.iter().copied().chain(["--quiet"]).collect();
+        let out = p.run(&quiet);
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (0, "", ""),
+            "{quiet:?}"
+        );
     }
+    // `--output-file` takes what stdout would have had.
+    let out = p.run(&["check", "--format", "json", "--output-file", "report.json"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+    let written = std::fs::read_to_string(p.root().join("report.json")).expect("the report");
+    let document: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+    assert_eq!(document["diagnostics"].as_array().map(Vec::len), Some(0));
+}
+
+/// Every rule that fired is named in the footer, the first in the command.
+#[test]
+fn the_footer_names_every_rule_that_fired() {
+    let out = crate::support::run_in(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", "examples/broken"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.ends_with(
+            "Run `alembic-preflight explain AP104` (and AP201, AP202, AP401, AP502) for what a rule checks and how to fix it.\n"
+        ),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -238,7 +269,7 @@ fn environments_are_separate_graphs() {
     let out = p.run(&["check"]);
     assert_eq!(
         (out.code, out.stdout.as_str()),
-        (0, ""),
+        (0, "All checks passed!\n"),
         "the same id in two environments is fine"
     );
     // Without git, a second `env.py` next to `versions/` is found too.

@@ -101,3 +101,28 @@ fn version_flag() {
     assert_eq!(out.code, 0);
     assert!(out.stdout.starts_with("alembic-preflight "));
 }
+
+/// N11: errors from git are said in our words, without libgit2's class and
+/// code numbers; N9: `install --help` says what `install` writes.
+#[test]
+fn git_errors_and_install_help_speak_plainly() {
+    let p = crate::support::GitProject::new();
+    let out = p.run(&["check", "--since", "nosuchbranch"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`nosuchbranch` names no commit in this repository"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("class=") && !out.stderr.contains("code="),
+        "{}",
+        out.stderr
+    );
+    let help = run_in(std::env::temp_dir().as_path(), &["install", "--help"]);
+    assert!(
+        help.stdout.contains("`pre-commit` and `pre-merge-commit`") && help.stdout.contains("is refused"),
+        "{}",
+        help.stdout
+    );
+}

@@ -19,5 +19,8 @@ fn broken_example_reports_its_faults() {
 #[test]
 fn basic_example_is_clean() {
     let out = run_in(repo(), &["check", "examples/basic"]);
-    assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "", ""));
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "All checks passed!\n", "")
+    );
 }
