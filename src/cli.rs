@@ -23,7 +23,9 @@ pub struct Cli {
 pub enum Command {
     /// Check migration files and revision graphs.
     Check(CheckArgs),
-    /// List every rule with its code, name, severity under the configuration, and summary.
+    /// List every rule with its code, name, severity under the configuration
+    /// that governs the current directory (the nearest one, as `check` applies
+    /// it), and summary.
     Rules {
         /// Use this configuration file instead of discovering one.
         #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
@@ -31,6 +33,9 @@ pub enum Command {
         /// Read no configuration file: show the defaults.
         #[arg(long)]
         isolated: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
     },
     /// Print a rule's documentation.
     Explain {
@@ -138,6 +143,17 @@ pub struct CheckArgs {
     /// or replaced whole).
     #[arg(short, long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+
+    /// Print the settings that govern the first path given (or the current
+    /// directory) and the file they came from, then stop: nothing is checked.
+    #[arg(long)]
+    pub show_settings: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -145,6 +145,9 @@ pub struct Settings {
     /// Whether a configuration file below the root governs the files below
     /// it (not when `--config` names one or `--isolated` ignores them).
     pub nested_lookup: bool,
+    /// The `models`, `tests` and `exclude` patterns as written, for
+    /// `--show-settings`.
+    pub patterns: [(&'static str, Vec<String>); 3],
 }
 
 impl Default for Settings {
@@ -207,8 +210,14 @@ impl Settings {
             }
             severities.insert(rule, severity);
         }
+        let patterns = [
+            ("models", file.models.clone().unwrap_or_default()),
+            ("tests", file.tests.clone().unwrap_or_default()),
+            ("exclude", file.exclude.clone().unwrap_or_default()),
+        ];
         Ok(Self {
             severities,
+            patterns,
             script_locations: file.script_locations,
             version_locations: file.version_locations,
             models: globs(root, file.models.as_deref(), "models")?,

@@ -47,7 +47,11 @@ pub use commands::ExitStatus;
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => commands::check::run(&args, out, err),
-        Command::Rules { config, isolated } => commands::rules::run(config.as_deref(), isolated, out),
+        Command::Rules {
+            config,
+            isolated,
+            format,
+        } => commands::rules::run(config.as_deref(), isolated, format == cli::RulesFormat::Json, out),
         Command::Graph {
             format,
             config,

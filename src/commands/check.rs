@@ -43,19 +43,14 @@ fn set_colour(choice: ColorChoice) {
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
     set_colour(args.color);
     let project = Project::open()?;
-    let overrides = Overrides {
-        select: args
-            .select
-            .as_ref()
-            .map(|s| s.iter().map(|t| Selector::parse(t)).collect::<Result<Vec<_>>>())
-            .transpose()?,
-        ignore: args
-            .ignore
-            .iter()
-            .map(|t| Selector::parse(t))
-            .collect::<Result<Vec<_>>>()?,
-        report_unused_suppressions: args.report_unused_suppressions,
-    };
+    let overrides = overrides(args)?;
+    if args.show_settings {
+        let path = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+        let (root, settings) =
+            super::closest_settings(&project, path, args.config.as_deref(), args.isolated, &overrides)?;
+        show_settings(path, &root, &settings, out)?;
+        return Ok(ExitStatus::Success);
+    }
     let started = std::time::Instant::now();
     let cache = match &project.repo {
         Some(repo) if !args.no_cache => repo.cache(),
@@ -89,6 +84,68 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     cache.save();
     results.timings.push(("save the cache", clock.elapsed()));
     report(args, &results, out, err)
+}
+
+/// What the command line adds to every configuration.
+fn overrides(args: &CheckArgs) -> Result<Overrides> {
+    Ok(Overrides {
+        select: args
+            .select
+            .as_ref()
+            .map(|s| s.iter().map(|t| Selector::parse(t)).collect::<Result<Vec<_>>>())
+            .transpose()?,
+        ignore: args
+            .ignore
+            .iter()
+            .map(|t| Selector::parse(t))
+            .collect::<Result<Vec<_>>>()?,
+        report_unused_suppressions: args.report_unused_suppressions,
+    })
+}
+
+/// `--show-settings`: the settings that govern `path`, where they came
+/// from, and every rule's severity under them.
+fn show_settings(path: &Path, root: &Path, settings: &Settings, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "Resolved settings for: {}", path.display())?;
+    match &settings.source {
+        Some(source) => writeln!(out, "Settings path: {}", source.display())?,
+        None => writeln!(out, "Settings path: none (the defaults)")?,
+    }
+    writeln!(out, "Project root: {}", root.display())?;
+    let list = |items: Option<&Vec<String>>| match items {
+        Some(items) => format!("{items:?}"),
+        None => "(discovered)".to_owned(),
+    };
+    writeln!(out, "script-locations = {}", list(settings.script_locations.as_ref()))?;
+    writeln!(out, "version-locations = {}", list(settings.version_locations.as_ref()))?;
+    for (key, patterns) in &settings.patterns {
+        writeln!(out, "{key} = {patterns:?}")?;
+    }
+    writeln!(out, "external-revisions = {:?}", settings.external_revisions)?;
+    let or_default = |v: Option<String>| v.unwrap_or_else(|| "(from the database)".to_owned());
+    writeln!(
+        out,
+        "max-identifier-length = {}",
+        or_default(settings.max_identifier_length.map(|n| n.to_string()))
+    )?;
+    writeln!(
+        out,
+        "index-naming = {}",
+        settings
+            .index_naming
+            .as_deref()
+            .unwrap_or("(the models' naming convention)")
+    )?;
+    writeln!(
+        out,
+        "expected-heads = {}",
+        settings
+            .expected_heads
+            .as_ref()
+            .map_or_else(|| "1".to_owned(), |e| format!("{e:?}"))
+    )?;
+    writeln!(out)?;
+    super::rules::print_rules(settings, out)
 }
 
 /// One check a mode asks for: which tree to read, what is selected in it,

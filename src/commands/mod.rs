@@ -53,6 +53,34 @@ pub fn settings(root: &Path, named: Option<&Path>, isolated: bool, overrides: &O
     Ok(settings)
 }
 
+/// The settings that govern `path` (a file or directory, absolute or from
+/// the current directory): those of the nearest directory at or above it,
+/// below the project root, with a configuration file of its own, else the
+/// root's; and the root of that project. As `check` applies them.
+pub fn closest_settings(
+    project: &Project,
+    path: &Path,
+    named: Option<&Path>,
+    isolated: bool,
+    overrides: &Overrides,
+) -> Result<(PathBuf, Settings)> {
+    let root = project.root();
+    if named.is_none() && !isolated {
+        let absolute: PathBuf = project.cwd.join(path).components().collect();
+        let start = if absolute.is_dir() {
+            absolute.as_path()
+        } else {
+            absolute.parent().unwrap_or(&absolute)
+        };
+        for dir in start.ancestors().take_while(|d| d.starts_with(&root) && *d != root) {
+            if let Some(settings) = config::nested(dir, overrides)? {
+                return Ok((dir.to_path_buf(), settings));
+            }
+        }
+    }
+    Ok((root.clone(), settings(&root, named, isolated, overrides)?))
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {

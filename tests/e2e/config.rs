@@ -265,3 +265,49 @@ fn the_closest_configuration_governs_each_project_of_a_monorepo() {
     assert_eq!(isolated.code, 1);
     assert_eq!(codes(&isolated), ["AP201", "AP201"]);
 }
+
+/// N8: `rules` and `check --show-settings` read the configuration that
+/// governs where they run, as `check` applies it, and say which file it is.
+#[test]
+fn rules_and_show_settings_read_the_closest_configuration() {
+    let p = crate::support::GitProject::new();
+    p.project.write(
+        "backend/pyproject.toml",
+        "[tool.alembic-preflight.rules]\nAP502 = \"off\"\n",
+    );
+    let backend = p.root().join("backend");
+    let rules = crate::support::run_in(&backend, &["rules"]);
+    assert!(
+        rules
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("AP502") && l.contains("off (default error)")),
+        "{}",
+        rules.stdout
+    );
+    let root_rules = p.run(&["rules", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&root_rules.stdout).expect("JSON");
+    let ap502 = document["rules"]
+        .as_array()
+        .and_then(|rules| rules.iter().find(|r| r["code"] == "AP502"))
+        .expect("AP502");
+    assert_eq!(
+        (ap502["severity"].as_str(), ap502["default"].as_str()),
+        (Some("error"), Some("error"))
+    );
+    let shown = crate::support::run_in(&backend, &["check", "--show-settings"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("Settings path: {}", backend.join("pyproject.toml").display())),
+        "{}",
+        shown.stdout
+    );
+    let at_root = p.run(&["check", "--show-settings", "app.py"]);
+    assert!(
+        at_root.stdout.contains("Settings path: none (the defaults)"),
+        "{}",
+        at_root.stdout
+    );
+}
