@@ -5,8 +5,10 @@
 mod concise;
 mod full;
 mod github;
+mod gitlab;
 pub mod graph;
 mod json;
+mod junit;
 mod sarif;
 
 use std::collections::BTreeMap;
@@ -29,6 +31,10 @@ pub enum OutputFormat {
     Github,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitLab's Code Quality report, for merge requests.
+    Gitlab,
+    /// JUnit XML, for CI systems that show test results.
+    Junit,
 }
 
 /// The texts diagnostics point into, by root-relative path.
@@ -119,6 +125,8 @@ pub fn render_quietly(
         OutputFormat::Json => json::render(diagnostics, sources, totals, out),
         OutputFormat::Github => github::render(&printable_all(diagnostics), sources, out),
         OutputFormat::Sarif => sarif::render(diagnostics, sources, out),
+        OutputFormat::Gitlab => gitlab::render(diagnostics, sources, out),
+        OutputFormat::Junit => junit::render(diagnostics, sources, out),
     }
 }
 

@@ -21,7 +21,7 @@ fn project() -> Project {
 #[test]
 fn every_format_for_the_same_diagnostics() {
     let p = project();
-    for format in ["full", "concise", "json", "github"] {
+    for format in ["full", "concise", "json", "github", "gitlab", "junit"] {
         let out = p.run(&["check", "--format", format]);
         assert_eq!(out.code, 1);
         insta::assert_snapshot!(format!("format_{format}"), out.stdout);
@@ -133,5 +133,61 @@ fn human_formats_show_paths_from_the_current_directory() {
             .contains("file=migrations/versions/c3d7e6f5a4b3_orders.py,"),
         "{}",
         github.stdout
+    );
+}
+
+/// GitLab's Code Quality issues: one per diagnostic, with a fingerprint
+/// that no line move changes; JUnit: every diagnostic a failing case, a
+/// clean run one passing case.
+#[test]
+fn gitlab_and_junit_reports_for_ci() {
+    let p = project();
+    let out = p.run(&["check", "--format", "gitlab"]);
+    assert_eq!(out.code, 1);
+    let issues: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).expect("a JSON array");
+    assert_eq!(issues.len(), 2);
+    let head = issues
+        .iter()
+        .find(|i| i["check_name"] == "multiple-heads")
+        .expect("AP201");
+    assert_eq!(head["severity"], "major");
+    assert_eq!(head["location"]["path"], "migrations/versions/c3d7e6f5a4b3_orders.py");
+    assert_eq!(head["location"]["lines"]["begin"], 12);
+    let fingerprint = head["fingerprint"].clone();
+    // A line added above the diagnostic keeps its fingerprint.
+    let orders = p.root().join("migrations/versions/c3d7e6f5a4b3_orders.py");
+    let text = std::fs::read_to_string(&orders).expect("orders");
+    std::fs::write(&orders, format!("# moved down\n{text}")).expect("write");
+    let again: Vec<serde_json::Value> =
+        serde_json::from_str(&p.run(&["check", "--format", "gitlab"]).stdout).expect("a JSON array");
+    let moved = again
+        .iter()
+        .find(|i| i["check_name"] == "multiple-heads")
+        .expect("AP201");
+    assert_eq!(
+        (
+            moved["fingerprint"].clone(),
+            moved["location"]["lines"]["begin"].clone()
+        ),
+        (fingerprint, 13.into())
+    );
+
+    let out = p.run(&["check", "--format", "junit"]);
+    assert!(
+        out.stdout
+            .contains(r#"<testsuites name="alembic-preflight" tests="2" failures="2" errors="0">"#),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stdout.matches("<failure ").count(), 2, "{}", out.stdout);
+    let clean = Project::alembic();
+    clean.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"));
+    let out = clean.run(&["check", "--format", "junit"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout
+            .contains(r#"<testcase name="All checks passed" classname="alembic-preflight"/>"#),
+        "{}",
+        out.stdout
     );
 }

@@ -180,7 +180,9 @@ fn f09_text_from_files_is_escaped_in_every_human_format() {
         "revision = \"ccc\\x1b]0;PWNED\\x07\\x1b[2J\"\ndown_revision = \"aaa\"\n",
     );
     p.migration("ddd\n::warning::named.py", "revision = 'ddd'\ndown_revision = 'aaa'\n");
-    let runs: [&[&str]; 7] = [
+    let runs: [&[&str]; 9] = [
+        &["check", "--all-files", "--no-cache", "--format", "junit"],
+        &["check", "--all-files", "--no-cache", "--format", "gitlab"],
         &["check", "--all-files", "--no-cache"],
         &["check", "--all-files", "--no-cache", "--format", "concise"],
         &["check", "--all-files", "--no-cache", "--format", "github"],
