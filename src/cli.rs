@@ -44,6 +44,9 @@ pub enum Command {
     },
     /// Print the revision graphs: heads, bases, branch labels, every revision.
     Graph {
+        /// Only the environments at or below this path, or holding it (a
+        /// revision file, a version location, a script location).
+        path: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
         format: GraphFormat,

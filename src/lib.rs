@@ -53,10 +53,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
             format,
         } => commands::rules::run(config.as_deref(), isolated, format == cli::RulesFormat::Json, out),
         Command::Graph {
+            path,
             format,
             config,
             isolated,
-        } => commands::graph::run(format, config.as_deref(), isolated, out, err),
+        } => commands::graph::run(path.as_deref(), format, config.as_deref(), isolated, out, err),
         Command::Install { force } => commands::hook::install(force, out),
         Command::Uninstall => commands::hook::uninstall(out),
         Command::Explain { rule } => commands::explain::run(&rule, out),

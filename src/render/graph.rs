@@ -33,6 +33,57 @@ struct Environment {
     bases: Vec<String>,
     /// Each literal label, with the revisions that declare it.
     branch_labels: BTreeMap<String, Vec<String>>,
+    /// Every revision, newest first.
+    revision_list: Vec<Revision>,
+}
+
+#[derive(Serialize)]
+struct Revision {
+    id: String,
+    path: String,
+    /// The revisions `down_revision` names that are in the graph.
+    down_revisions: Vec<String>,
+    depends_on: Vec<String>,
+    /// The labels this revision declares.
+    branch_labels: Vec<String>,
+    /// The first line of the docstring.
+    message: Option<String>,
+    head: bool,
+    base: bool,
+}
+
+fn revisions(graph: &Graph<'_>) -> Vec<Revision> {
+    let ids = |nodes: &[usize]| -> Vec<String> { nodes.iter().map(|&i| graph.nodes[i].id.to_owned()).collect() };
+    sorted(graph)
+        .into_iter()
+        .map(|i| {
+            let node = &graph.nodes[i];
+            Revision {
+                id: node.id.to_owned(),
+                path: node.file.path.clone(),
+                down_revisions: ids(&node.parents),
+                depends_on: ids(&node.dependencies),
+                branch_labels: node.own_labels.clone(),
+                message: node.file.facts.message.as_deref().map(str::to_owned),
+                head: graph.is_head(i),
+                base: node.is_base,
+            }
+        })
+        .collect()
+}
+
+/// A node's label in dot and mermaid: its id, its message, its labels.
+fn node_label(graph: &Graph<'_>, node: usize) -> Vec<String> {
+    let node = &graph.nodes[node];
+    let mut lines = vec![node.id.to_owned()];
+    if let Some(message) = &node.file.facts.message {
+        let clipped: String = message.chars().take(60).collect();
+        lines.push(clipped);
+    }
+    if !node.own_labels.is_empty() {
+        lines.push(format!("[{}]", node.own_labels.join(", ")));
+    }
+    lines
 }
 
 fn sorted_ids(graph: &Graph<'_>, nodes: &[usize]) -> Vec<String> {
@@ -55,6 +106,11 @@ fn labels(graph: &Graph<'_>) -> BTreeMap<String, Vec<String>> {
 }
 
 pub fn render(format: GraphFormat, graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+    render_some(format, &graphs.iter().collect::<Vec<_>>(), out)
+}
+
+/// [`render`] for some of the graphs.
+pub fn render_some(format: GraphFormat, graphs: &[&Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
     match format {
         GraphFormat::Json => json(graphs, out),
         GraphFormat::Text => text(graphs, out),
@@ -64,7 +120,7 @@ pub fn render(format: GraphFormat, graphs: &[Graph<'_>], out: &mut dyn Write) ->
 }
 
 /// The stable JSON document: one entry per graph.
-fn json(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn json(graphs: &[&Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
     let document = Document {
         version: 1,
         environments: graphs
@@ -76,6 +132,7 @@ fn json(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
                 heads: sorted_ids(g, &g.heads),
                 bases: sorted_ids(g, &g.bases),
                 branch_labels: labels(g),
+                revision_list: revisions(g),
             })
             .collect(),
     };
@@ -85,7 +142,7 @@ fn json(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
 
 /// Graphviz: one cluster per graph, heads as double octagons, dependencies
 /// dashed.
-fn dot(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn dot(graphs: &[&Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "digraph revisions {{")?;
     writeln!(out, "  rankdir=BT;")?;
     for (n, graph) in graphs.iter().enumerate() {
@@ -94,12 +151,12 @@ fn dot(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "    label={:?};", graph.locations.join(", "))?;
         for node in sorted(graph) {
             let shape = if graph.is_head(node) { "doubleoctagon" } else { "box" };
-            writeln!(
-                out,
-                "    {:?} [label={:?}, shape={shape}];",
-                name(node),
-                graph.nodes[node].id
-            )?;
+            let label = node_label(graph, node)
+                .iter()
+                .map(|l| super::printable(l).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n");
+            writeln!(out, "    {:?} [label={:?}, shape={shape}];", name(node), label)?;
         }
         for node in sorted(graph) {
             for &parent in &graph.nodes[node].parents {
@@ -115,7 +172,7 @@ fn dot(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Mermaid: one subgraph per graph, dependencies dotted.
-fn mermaid(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn mermaid(graphs: &[&Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "graph BT")?;
     for (n, graph) in graphs.iter().enumerate() {
         let title = mermaid_text(&graph.locations.join(", "))
@@ -124,7 +181,12 @@ fn mermaid(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  subgraph g{n} [{title}]")?;
         for node in sorted(graph) {
             let id = graph.nodes[node].id;
-            writeln!(out, "    g{n}_{}[\"{}\"]", mermaid_id(id), mermaid_text(id))?;
+            let label = node_label(graph, node)
+                .iter()
+                .map(|l| mermaid_text(l))
+                .collect::<Vec<_>>()
+                .join("<br/>");
+            writeln!(out, "    g{n}_{}[\"{label}\"]", mermaid_id(id))?;
         }
         for node in sorted(graph) {
             let id = mermaid_id(graph.nodes[node].id);
@@ -163,7 +225,7 @@ fn sorted(graph: &Graph<'_>) -> Vec<usize> {
 
 /// Ids, labels and file names come from files: every one is made
 /// printable, so no control character of theirs reaches the terminal.
-fn text(graphs: &[Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn text(graphs: &[&Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
     let shown = |s: &str| super::printable(s).into_owned();
     let all = |ids: &[&str]| ids.iter().map(|id| shown(id)).collect::<Vec<_>>().join(", ");
     for (n, graph) in graphs.iter().enumerate() {

@@ -147,6 +147,8 @@ pub struct Migration {
     /// Where the file stops being Python, and why: nothing read after it
     /// can be trusted.
     pub syntax_error: Option<(Range<usize>, CompactString)>,
+    /// The first line of the module docstring: the message Alembic shows.
+    pub message: Option<CompactString>,
 }
 
 impl Migration {
@@ -192,6 +194,16 @@ impl Migration {
             }
         }
         migration.header = header(scan, &strings);
+        migration.message = strings
+            .first()
+            .filter(|(is_first, _)| *is_first)
+            .and_then(|(_, span)| super::string_value(&scan.text[span.clone()]))
+            .and_then(|doc| {
+                doc.lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .map(CompactString::from)
+            });
         // Every module-level function, by name: helpers are followed.
         let mut functions = std::collections::BTreeMap::new();
         for (index, line) in scan.lines.iter().enumerate() {

@@ -126,3 +126,57 @@ fn git_errors_and_install_help_speak_plainly() {
         help.stdout
     );
 }
+
+/// `graph PATH` draws the environments at or below a path; the JSON lists
+/// every revision with its parents and message; dot and mermaid labels
+/// carry the message and the branch labels.
+#[test]
+fn graph_of_one_environment_with_messages_and_labels() {
+    let p = Project::new();
+    p.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = main\n\n[tenant]\nscript_location = tenant\n",
+    )
+    .write("main/env.py", "")
+    .write("tenant/env.py", "")
+    .write(
+        "main/versions/a1b9c8d7e6f5_x.py",
+        revision("a1b9c8d7e6f5", "None", "2024-01-01"),
+    )
+    .write(
+        "tenant/versions/b2c8d7e6f5a4_y.py",
+        revision("b2c8d7e6f5a4", "None", "2024-01-02").replace("branch_labels = None", "branch_labels = ('tenants',)"),
+    );
+    let out = p.run(&["graph", "tenant", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let document: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let environments = document["environments"].as_array().expect("environments");
+    assert_eq!(environments.len(), 1, "{}", out.stdout);
+    let revision = &environments[0]["revision_list"][0];
+    assert_eq!(revision["id"], "b2c8d7e6f5a4");
+    assert_eq!(revision["message"], "change b2c8d7e6f5a4");
+    assert_eq!(revision["branch_labels"][0], "tenants");
+    assert_eq!(revision["head"], true);
+    let mermaid = p.run(&["graph", "tenant/versions/b2c8d7e6f5a4_y.py", "--format", "mermaid"]);
+    assert!(
+        mermaid
+            .stdout
+            .contains(r#"["b2c8d7e6f5a4<br/>change b2c8d7e6f5a4<br/>[tenants]"]"#),
+        "{}",
+        mermaid.stdout
+    );
+    assert!(!mermaid.stdout.contains("a1b9c8d7e6f5"), "{}", mermaid.stdout);
+    let dot = p.run(&["graph", "--format", "dot"]);
+    assert!(
+        dot.stdout.contains(r#"label="a1b9c8d7e6f5\nchange a1b9c8d7e6f5""#),
+        "{}",
+        dot.stdout
+    );
+    let none = p.run(&["graph", "alembic.ini"]);
+    assert!(
+        none.stderr
+            .contains("warning: no Alembic environment holds or lies below `alembic.ini`"),
+        "{}",
+        none.stderr
+    );
+}
