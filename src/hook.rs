@@ -16,6 +16,7 @@ const TEMPLATE: &str = include_str!("../hooks/pre-commit");
 const EARLIER: &[&str] = &[
     include_str!("../hooks/earlier/pre-commit-1"),
     include_str!("../hooks/earlier/pre-commit-2"),
+    include_str!("../hooks/earlier/pre-commit-3"),
 ];
 
 /// The hook script, running the binary at `binary` (or the one on `PATH`).

@@ -155,6 +155,36 @@ fn hooks_path_and_linked_worktrees() {
     let _ = Path::new("");
 }
 
+/// N10: `install`, then `pre-commit install` with the framework's
+/// configuration holding the alembic-preflight hook: both would check the
+/// commit. The native copy, renamed `.legacy`, defers to the framework, and
+/// each problem is said once.
+#[test]
+fn with_both_hooks_each_problem_is_said_once() {
+    let p = committed_chain();
+    let hook = format!(
+        "repos:\n  - repo: local\n    hooks:\n      - id: alembic-preflight\n        name: alembic-preflight\n        \
+         entry: {} check\n        language: system\n        types: [python]\n        always_run: true\n        \
+         require_serial: true\n",
+        crate::support::binary().display()
+    );
+    p.project.write(".pre-commit-config.yaml", hook);
+    p.stage(".pre-commit-config.yaml").commit("pre-commit");
+    assert_eq!(p.run(&["install"]).code, 0);
+    let installed = crate::support::pre_commit(p.root(), &["install"]);
+    assert_eq!(installed.code, 0, "{}{}", installed.stdout, installed.stderr);
+    assert!(p.root().join(".git/hooks/pre-commit.legacy").exists());
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    )
+    .stage("migrations/versions/c3d7e6f5a4b3_orders.py");
+    let refused = commit(&p, "orders");
+    let said = format!("{}{}", refused.stdout, refused.stderr);
+    assert_ne!(refused.code, 0, "blocked: {said}");
+    assert_eq!(said.matches("error[AP201]").count(), 1, "said once: {said}");
+}
+
 /// `install`, then `pre-commit install`: pre-commit keeps our hook as
 /// `pre-commit.legacy` and runs it. It runs once, never itself, and a
 /// second head is still blocked by a real `git commit`.
