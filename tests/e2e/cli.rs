@@ -180,3 +180,20 @@ fn graph_of_one_environment_with_messages_and_labels() {
         none.stderr
     );
 }
+
+/// N15: the crate's links are the Python package's.
+#[test]
+fn cargo_metadata_matches_the_python_package() {
+    let cargo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).expect("Cargo.toml");
+    let python = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pyproject.toml")).expect("pyproject");
+    for (cargo_key, python_key) in [("repository", "Repository"), ("documentation", "Documentation")] {
+        let value = |text: &str, key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+                .map(|v| v.trim().to_owned())
+        };
+        let url = value(&cargo, cargo_key);
+        assert!(url.is_some(), "Cargo.toml has no {cargo_key}");
+        assert_eq!(url, value(&python, python_key), "{cargo_key}");
+    }
+}

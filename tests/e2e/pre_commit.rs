@@ -251,31 +251,22 @@ pub(crate) fn wheels() -> std::path::PathBuf {
 #[test]
 fn the_wheel_hook_installs_from_local_wheels_and_blocks_a_second_head() {
     let wheels = wheels();
-    // The hook repository, as it is published: its own git repository.
+    // The hook repository, as it is published: its own git repository,
+    // made by the script the README gives for trying it from a checkout.
     let hooks = tempfile::tempdir().unwrap();
-    for name in [
-        ".pre-commit-hooks.yaml",
-        "pyproject.toml",
-        "alembic_preflight_pre_commit.py",
-        "README.md",
-    ] {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("pre-commit-wheel")
-            .join(name);
-        std::fs::copy(from, hooks.path().join(name)).unwrap();
-    }
-    for args in [
-        &["init", "-q"][..],
-        &["config", "user.name", "Test"],
-        &["config", "user.email", "test@example.com"],
-        &["add", "-A"],
-        &["commit", "-q", "-m", "hooks"],
-    ] {
-        let out = git_in(hooks.path(), args);
-        assert_eq!(out.code, 0, "{}", said(&out));
-    }
+    let made = std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/wheel-hook-repo.sh"))
+        .arg(hooks.path())
+        .arg(&wheels)
+        .output()
+        .expect("the script runs");
+    let printed = String::from_utf8_lossy(&made.stdout).into_owned();
+    assert!(
+        made.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     let rev = git_in(hooks.path(), &["rev-parse", "HEAD"]).stdout.trim().to_owned();
-
+    assert!(printed.contains(&format!("rev: {rev}")), "{printed}");
     let p = committed_chain();
     p.project.write(
         ".pre-commit-config.yaml",
