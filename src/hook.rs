@@ -103,8 +103,8 @@ fn found(path: &Path) -> Found {
 fn managed_by_pre_commit(hook: &Path) -> String {
     format!(
         "{} is the pre-commit framework's hook: this repository's hooks are managed by pre-commit; nothing was changed.\n\
-         Add alembic-preflight to .pre-commit-config.yaml instead (its hook id is `alembic-preflight`; see the README's \
-         \"With the pre-commit framework\"), then run `pre-commit install`",
+         Add alembic-preflight to .pre-commit-config.yaml instead (its hook id is `alembic-preflight`; see \
+         docs/install.md, \"With the pre-commit framework\"), then run `pre-commit install`",
         hook.display()
     )
 }
