@@ -38,6 +38,9 @@ struct Directive {
 
 static OURS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"alembic-preflight:\s*(ignore-file|ignore)\[([^\]]*)\]").expect("valid regex"));
+/// Our directive with no code list, or an empty one: it suppresses nothing.
+static BARE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"alembic-preflight:\s*(?:ignore-file|ignore)(\[\s*\])?").expect("valid regex"));
 static NOQA: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bnoqa\s*:\s*([\w,\s-]+)").expect("valid regex"));
 
 /// A cheap byte test done before scanning a file for directives.
@@ -104,6 +107,14 @@ fn directives(text: &str, index: &crate::source::LineIndex) -> Vec<Directive> {
             let list = caps.get(2).expect("group 2 always matches");
             let codes = split_codes(list.as_str(), comment.start + list.start(), |_| true);
             push(&caps[1] == "ignore-file", codes);
+        }
+        // `ignore` with no codes: an empty code, reported as naming none.
+        for found in BARE.find_iter(body) {
+            let after = &body[found.end()..];
+            if found.as_str().ends_with(']') || !after.starts_with('[') {
+                let span = comment.start + found.start()..comment.start + found.end();
+                push(false, vec![(String::new(), span)]);
+            }
         }
         for caps in NOQA.captures_iter(body) {
             let list = caps.get(1).expect("group 1 always matches");
@@ -214,6 +225,15 @@ fn check_directives(path: &str, directives: &[Directive], report_unused: bool, e
     for directive in directives {
         for (i, (code, span)) in directive.codes.iter().enumerate() {
             match code.parse::<Rule>() {
+                Err(_) if code.is_empty() => {
+                    emit.report(
+                        Rule::InvalidSuppression,
+                        path,
+                        span.clone(),
+                        "this suppression names no rule, so it suppresses nothing",
+                    )
+                    .help("name the rules it is for: `# alembic-preflight: ignore[AP201]` (or a rule's name)");
+                }
                 Err(_) => {
                     let help = match Rule::closest(code) {
                         Some(rule) => format!("did you mean `{}` ({})?", rule.code(), rule.name()),
@@ -266,6 +286,19 @@ mod tests {
                 (0, false, vec!["AP201".to_owned(), "empty-downgrade".to_owned()]),
                 (1, true, vec!["AP105".to_owned()]),
                 (2, false, vec!["AP502".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_directive_without_codes_is_kept_as_naming_none() {
+        let text = "x = 1  # alembic-preflight: ignore\ny = 2  # alembic-preflight: ignore-file[ ]\nz = 3  # alembic-preflight: ignore[AP201]\n";
+        assert_eq!(
+            codes(text),
+            [
+                (0, false, vec![String::new()]),
+                (1, false, vec![String::new()]),
+                (2, false, vec!["AP201".to_owned()]),
             ]
         );
     }
