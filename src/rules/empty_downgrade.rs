@@ -4,6 +4,7 @@ use super::{FileContext, Rule, revision_of};
 use crate::diagnostic::Emitter;
 use crate::scan::effect::Effect;
 use crate::scan::migration::Body;
+use crate::scan::ops::{Name, OpKind, Operation};
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let facts = &ctx.file.facts;
@@ -33,7 +34,48 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             revision_of(ctx.file)
         ),
     )
-    .help("write the operations that undo `upgrade()`, or `raise NotImplementedError` if it cannot be undone");
+    .help(match undo(&upgrade.ops) {
+        Some(calls) => format!(
+            "write the operations that undo `upgrade()` ({calls}), or `raise NotImplementedError` if it cannot be undone"
+        ),
+        None => "write the operations that undo `upgrade()`, or `raise NotImplementedError` if it cannot be undone"
+            .to_owned(),
+    });
+}
+
+/// The calls that undo `ops`, newest first, when each is a creation the
+/// scanner read whole; `None` when any is something else (a drop, a rename,
+/// an alteration, SQL): undoing those needs what only the author knows.
+fn undo(ops: &[Operation]) -> Option<String> {
+    let calls: Vec<String> = ops
+        .iter()
+        .rev()
+        .map(|op| match &op.kind {
+            OpKind::CreateTable { table, .. } => Some(format!("op.drop_table(\"{}\")", table.value)),
+            OpKind::AddColumn { table, column } => Some(format!(
+                "op.drop_column(\"{}\", \"{}\")",
+                table.value, column.name.value
+            )),
+            OpKind::CreateIndex {
+                table: Some(table),
+                index,
+            } => index
+                .name
+                .literal()
+                .map(|name| format!("op.drop_index(\"{}\", table_name=\"{}\")", name.value, table.value)),
+            OpKind::CreateConstraint {
+                table: Some(table),
+                name: Name::Literal(name),
+            } => Some(format!("op.drop_constraint(\"{}\", \"{}\")", name.value, table.value)),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let shown: Vec<String> = calls.iter().take(3).map(|c| format!("`{c}`")).collect();
+    match calls.len() {
+        0 => None,
+        1..=3 => Some(shown.join(", ")),
+        n => Some(format!("{}, and {} more", shown.join(", "), n - 3)),
+    }
 }
 
 #[cfg(test)]
@@ -43,18 +85,18 @@ mod tests {
 
     #[test]
     fn docstring_and_pass() {
-        insta::assert_snapshot!(lint("a.py", "revision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    op.create_table('t')\n\ndef downgrade():\n    \"\"\"Undo.\"\"\"\n    pass\n", Rule::EmptyDowngrade), @"
+        insta::assert_snapshot!(lint("a.py", "revision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    op.create_table('t')\n\ndef downgrade():\n    \"\"\"Undo.\"\"\"\n    pass\n", Rule::EmptyDowngrade), @r#"
         error[AP502] empty-downgrade: `downgrade()` of revision `a1` does nothing, but `upgrade()` changes the schema
          --> versions/a.py:7:5
           |
         7 | def downgrade():
           |     ^^^^^^^^^
           |
-          = help: write the operations that undo `upgrade()`, or `raise NotImplementedError` if it cannot be undone
+          = help: write the operations that undo `upgrade()` (`op.drop_table("t")`), or `raise NotImplementedError` if it cannot be undone
 
         Found 1 problem (1 error) in 1 file
         Run `alembic-preflight explain AP502` for what a rule checks and how to fix it.
-        ");
+        "#);
     }
 
     #[test]
