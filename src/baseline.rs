@@ -31,6 +31,9 @@ pub struct Baseline {
     /// Revision files of the baseline that git paired, edited, with a new
     /// path.
     pub renamed: Vec<Renamed>,
+    /// Files of the change that a remote-tracking branch already has (a
+    /// merge brings them in): published, so never the ones to re-point.
+    pub published: HashSet<String>,
 }
 
 /// A baseline revision file git paired with a new path and an edit.
@@ -55,6 +58,7 @@ impl Baseline {
             modified,
             deleted,
             renamed: Vec::new(),
+            published: HashSet::new(),
         }
     }
 
@@ -86,6 +90,7 @@ impl Baseline {
             migrations: self.migrations.iter().filter_map(|p| strip(p)).collect(),
             modified: self.modified.iter().filter_map(|p| strip(p)).collect(),
             deleted: self.deleted.iter().filter_map(|p| strip(p)).collect(),
+            published: self.published.iter().filter_map(|p| strip(p)).collect(),
             renamed: self
                 .renamed
                 .iter()

@@ -18,7 +18,7 @@ use crate::metadata::Metadatas;
 use crate::parallel;
 use crate::render::Sources;
 use crate::rule::Rule;
-use crate::rules::{self, FileContext, FileKind, InitFile, ModelSource, Schema, SourceContext};
+use crate::rules::{self, FileContext, FileKind, InitFile, ModelSource, Ownership, Schema, SourceContext};
 use crate::scan::Scan;
 use crate::scan::app::{AllCall, Caller, all_calls, may_call_all};
 use crate::scan::imports::sibling_imports;
@@ -594,10 +594,15 @@ fn lint(
         }
         outcome.files_checked += selected.len();
         lint_files(selected, graph, settings, emit);
-        // What the change adds: selected, and not a file of the baseline's.
-        let added =
-            |path: &str| baseline.is_some_and(|b| !b.modified.iter().any(|m| m == path)) && selection.contains(path);
-        rules::check_graph(graph, settings, &added, emit);
+        // How much a revision file is this change's to edit: one another
+        // branch has published (a merge brings it) least, one the change
+        // adds (selected, not a file of the baseline's) most.
+        let owned = |path: &str| match baseline {
+            Some(b) if b.published.contains(path) => Ownership::Published,
+            Some(b) if selection.contains(path) && !b.modified.iter().any(|m| m == path) => Ownership::Added,
+            _ => Ownership::Kept,
+        };
+        rules::check_graph(graph, settings, &owned, emit);
     }
     let dialect = project
         .envs

@@ -209,6 +209,36 @@ impl Repo {
         BlobTree::from_tree(&self.repo, &tree, self.root.clone()).ok().map(Some)
     }
 
+    /// Those of `paths` that the tip of some remote-tracking branch other
+    /// than this branch's own upstream has: another branch published them
+    /// (a merge brings them in), so they are not this branch's to change.
+    pub fn on_remotes(&self, paths: &[String]) -> std::collections::HashSet<String> {
+        let mut found = std::collections::HashSet::new();
+        let Ok(references) = self.repo.references_glob("refs/remotes/*") else {
+            return found;
+        };
+        let upstream: Option<String> = self
+            .repo
+            .head()
+            .ok()
+            .filter(git2::Reference::is_branch)
+            .map(git2::Branch::wrap)
+            .and_then(|branch| branch.upstream().ok())
+            .and_then(|upstream| upstream.get().name().map(str::to_owned));
+        let trees: Vec<git2::Tree<'_>> = references
+            .filter_map(Result::ok)
+            .filter(|r| r.kind() == Some(git2::ReferenceType::Direct))
+            .filter(|r| r.name().is_none_or(|name| Some(name) != upstream.as_deref()))
+            .filter_map(|r| r.peel_to_tree().ok())
+            .collect();
+        for path in paths {
+            if trees.iter().any(|t| t.get_path(Path::new(path)).is_ok()) {
+                found.insert(path.clone());
+            }
+        }
+        found
+    }
+
     /// The paths the index holds: what git tracks, and will commit.
     pub fn tracked(&self) -> Result<std::collections::HashSet<String>> {
         Ok(self.index_listing()?.into_iter().map(|(path, _, _)| path).collect())

@@ -316,7 +316,12 @@ impl Runner<'_> {
                 };
                 let mut baseline = head.as_ref().map(|head| {
                     let modified = edited_files(tree, head, &selection);
-                    Baseline::pending("HEAD", check::revision_files(head, &settings), modified, Vec::new())
+                    let mut baseline =
+                        Baseline::pending("HEAD", check::revision_files(head, &settings), modified, Vec::new());
+                    if let (Some(repo), Selection::Paths(paths)) = (self.repo, &selection) {
+                        baseline.published = repo.on_remotes(paths);
+                    }
+                    baseline
                 });
                 let mut outcome = check(tree, &selection, &settings, baseline.as_ref(), self.cache);
                 if let (Some(head), Some(baseline)) = (&head, &mut baseline) {
@@ -521,6 +526,7 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
             HashSet::new()
         };
         let mut baseline = Baseline::pending("HEAD", applied, changes.modified, changes.deleted);
+        baseline.published = repo.on_remotes(&changes.changed);
         baseline.renames(changes.renamed, h);
         baseline
     });

@@ -99,11 +99,23 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     drop_all_outside_tests::check(&ctx.file.path, FileKind::Alembic, &ctx.file.facts.all_calls, emit);
 }
 
-/// The graph rules. `added` tells the revision files a change adds (the
+/// How much a revision file is the change's to edit, least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ownership {
+    /// Another branch published it (a remote-tracking branch has it).
+    Published,
+    /// The baseline has it, or there is no baseline.
+    Kept,
+    /// The change adds it.
+    Added,
+}
+
+/// The graph rules. `owned` tells how much each revision file is the
+/// change's to edit; `Added` marks the files a change adds (the
 /// baseline lacks them); it is false for every file outside changed-set
 /// modes.
-pub fn check_graph(graph: &Graph<'_>, settings: &Settings, added: &dyn Fn(&str) -> bool, emit: &mut Emitter<'_>) {
-    multiple_heads::check(graph, settings, added, emit);
+pub fn check_graph(graph: &Graph<'_>, settings: &Settings, owned: &dyn Fn(&str) -> Ownership, emit: &mut Emitter<'_>) {
+    multiple_heads::check(graph, settings, owned, emit);
     unknown_down_revision::check(graph, emit);
     duplicate_revision_id::check(graph, emit);
     multiple_bases::check(graph, emit);

@@ -1,11 +1,11 @@
 //! AP201 multiple-heads: see `docs/rules/multiple-heads.md`.
 
-use super::Rule;
+use super::{Ownership, Rule};
 use crate::config::Settings;
 use crate::diagnostic::Emitter;
 use crate::graph::Graph;
 
-pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, added: &dyn Fn(&str) -> bool, emit: &mut Emitter<'_>) {
+pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, owned: &dyn Fn(&str) -> Ownership, emit: &mut Emitter<'_>) {
     if graph.incomplete || graph.heads.len() < 2 {
         return;
     }
@@ -28,9 +28,10 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, added: &dyn Fn(&str)
             continue;
         }
         // The head to re-point, and to report on, is the one the change
-        // adds: re-pointing a head the baseline has rewrites published
-        // history. Among heads equally new, the newest created.
-        heads.sort_by_key(|&h| (added(&graph.nodes[h].file.path), graph.age_key(h)));
+        // adds: re-pointing a head the baseline has rewrites history, and
+        // one another branch has published (a merge brings it in) is never
+        // this branch's to change. Among heads equally owned, the newest.
+        heads.sort_by_key(|&h| (owned(&graph.nodes[h].file.path), graph.age_key(h)));
         let newest = *heads.last().expect("groups have two members");
         let others = &heads[..heads.len() - 1];
         let node = |i: usize| &graph.nodes[i];

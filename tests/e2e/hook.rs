@@ -341,6 +341,48 @@ fn a_merge_that_makes_two_heads_is_blocked() {
     assert_eq!(p.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "4");
 }
 
+/// N5: merging main into a feature branch, where main's new revision is
+/// already on `origin/main`: the help re-points the feature's revision,
+/// never main's published one.
+#[test]
+fn merging_main_in_re_points_the_branchs_revision_not_mains() {
+    let p = committed_chain();
+    let remote = tempfile::tempdir().unwrap();
+    let url = remote.path().join("origin.git");
+    assert_eq!(
+        git_in(remote.path(), &["init", "-q", "--bare", url.to_str().unwrap()]).code,
+        0
+    );
+    assert_eq!(p.git(&["remote", "add", "origin", url.to_str().unwrap()]).code, 0);
+    let main = p.git(&["rev-parse", "--abbrev-ref", "HEAD"]).stdout.trim().to_owned();
+    assert_eq!(p.git(&["checkout", "-q", "-b", "feature"]).code, 0);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(commit(&p, "orders").code, 0);
+    assert_eq!(p.git(&["push", "-q", "-u", "origin", "feature"]).code, 0);
+    assert_eq!(p.git(&["checkout", "-q", &main]).code, 0);
+    p.migration(
+        "d4e8f7a6b5c4_invoices.py",
+        revision("d4e8f7a6b5c4", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(commit(&p, "invoices").code, 0);
+    assert_eq!(p.git(&["push", "-q", "origin", &main]).code, 0);
+    assert_eq!(p.git(&["checkout", "-q", "feature"]).code, 0);
+    assert_eq!(p.run(&["install"]).code, 0);
+
+    let merged = p.git(&["merge", "--no-edit", &format!("origin/{main}")]);
+    let said = format!("{}{}", merged.stdout, merged.stderr);
+    assert_ne!(merged.code, 0, "the merge must be blocked: {said}");
+    assert!(
+        said.contains("help: set `down_revision = \"d4e8f7a6b5c4\"` in migrations/versions/c3d7e6f5a4b3_orders.py"),
+        "the feature's revision is the one to re-point: {said}"
+    );
+}
+
 /// Amending a commit no remote has yet rewrites a draft: no
 /// edited-applied-migration warning. A revision a remote branch has is
 /// still one databases may have run.
