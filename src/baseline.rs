@@ -34,6 +34,9 @@ pub struct Baseline {
     /// Files of the change that a remote-tracking branch already has (a
     /// merge brings them in): published, so never the ones to re-point.
     pub published: HashSet<String>,
+    /// Who already has the revisions an edit must not change, when that is
+    /// not the baseline itself (`a remote branch`), for messages.
+    pub applied_by: Option<String>,
 }
 
 /// A baseline revision file git paired with a new path and an edit.
@@ -59,6 +62,7 @@ impl Baseline {
             deleted,
             renamed: Vec::new(),
             published: HashSet::new(),
+            applied_by: None,
         }
     }
 
@@ -91,6 +95,7 @@ impl Baseline {
             modified: self.modified.iter().filter_map(|p| strip(p)).collect(),
             deleted: self.deleted.iter().filter_map(|p| strip(p)).collect(),
             published: self.published.iter().filter_map(|p| strip(p)).collect(),
+            applied_by: self.applied_by.clone(),
             renamed: self
                 .renamed
                 .iter()

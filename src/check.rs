@@ -674,7 +674,18 @@ fn edited_history(envs: &[Environment], graphs: &[Graph<'_>], baseline: &Baselin
         .filter(|(f, _)| moved.contains(f.path.as_str()))
         .map(|(f, id)| (f.path.as_str(), id))
         .collect();
-    rules::edited_applied_migration(&migration_paths, &declared, baseline, emit);
+    // Where each file says which revision it is: the place to point at.
+    let spans: HashMap<&str, std::ops::Range<usize>> = graphs
+        .iter()
+        .flat_map(|g| {
+            g.nodes
+                .iter()
+                .map(|n| n.file)
+                .chain(g.duplicates.iter().map(|&(f, _)| f))
+        })
+        .map(|f| (f.path.as_str(), f.revision_span()))
+        .collect();
+    rules::edited_applied_migration(&migration_paths, &declared, &spans, baseline, emit);
 }
 
 /// Report: suppressions applied, what the selection and the baseline call

@@ -511,12 +511,14 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
         let edits = !changes.modified.is_empty() || !changes.deleted.is_empty() || !changes.renamed.is_empty();
         // Edits matter to the revisions already shared: a revision added
         // by a commit no remote has (an amend, a rebase) is still a draft.
+        let mut applied_by = None;
         let applied = if edits {
             let mut files = check::revision_files(h, settings);
             match repo.published() {
                 Some(Some(published)) => {
                     let shared = check::revision_files(&published, settings);
                     files.retain(|f| shared.contains(f));
+                    applied_by = Some("a remote branch".to_owned());
                 }
                 Some(None) => files.clear(),
                 None => {}
@@ -526,6 +528,7 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
             HashSet::new()
         };
         let mut baseline = Baseline::pending("HEAD", applied, changes.modified, changes.deleted);
+        baseline.applied_by = applied_by;
         baseline.published = repo.on_remotes(&changes.changed);
         baseline.renames(changes.renamed, h);
         baseline

@@ -6,14 +6,18 @@ use super::Rule;
 use crate::baseline::Baseline;
 use crate::diagnostic::Emitter;
 
-/// `declared` gives the revision id each renamed file declares now.
+/// `declared` gives the revision id each renamed file declares now, and
+/// `spans` where each current file assigns its `revision`.
 pub(crate) fn check(
     current: &HashSet<&str>,
     declared: &HashMap<&str, &str>,
+    spans: &HashMap<&str, std::ops::Range<usize>>,
     baseline: &Baseline,
     emit: &mut Emitter<'_>,
 ) {
-    let base = &baseline.name;
+    // Who has it: a remote branch, when that is what made it applied.
+    let base = baseline.applied_by.as_deref().unwrap_or(&baseline.name);
+    let at = |path: &str| spans.get(path).cloned().unwrap_or(0..0);
     for path in baseline
         .modified
         .iter()
@@ -22,7 +26,7 @@ pub(crate) fn check(
         emit.report(
             Rule::EditedAppliedMigration,
             path,
-            0..0,
+            at(path),
             format!("this change edits a revision {base} already has; databases that ran it will never see the edit"),
         )
         .help("undo the edit and put the change in a new revision (`alembic revision -m \"...\"`)");
@@ -36,7 +40,7 @@ pub(crate) fn check(
             emit.report(
                 Rule::EditedAppliedMigration,
                 &renamed.to,
-                0..0,
+                at(&renamed.to),
                 format!(
                     "this change moves and edits a revision {base} already has (from {}); databases that ran it will never see the edit",
                     renamed.from

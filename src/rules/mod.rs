@@ -69,10 +69,11 @@ pub fn check_schema(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
 pub(crate) fn edited_applied_migration(
     current: &HashSet<&str>,
     declared: &HashMap<&str, &str>,
+    spans: &HashMap<&str, std::ops::Range<usize>>,
     baseline: &Baseline,
     emit: &mut Emitter<'_>,
 ) {
-    edited_applied_migration::check(current, declared, baseline, emit);
+    edited_applied_migration::check(current, declared, spans, baseline, emit);
 }
 
 pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {

@@ -422,4 +422,7 @@ fn amending_an_unpushed_revision_is_not_editing_history() {
     let warned = p.git(&["commit", "-q", "--amend", "--no-edit"]);
     let said = format!("{}{}", warned.stdout, warned.stderr);
     assert!(said.contains("warning[AP701]"), "{said}");
+    // A4: said as what makes it applied, and pointed at the revision id.
+    assert!(said.contains("edits a revision a remote branch already has"), "{said}");
+    assert!(said.contains("b2c8d7e6f5a4_users.py:12:13"), "{said}");
 }

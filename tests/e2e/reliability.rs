@@ -431,7 +431,7 @@ fn f13_edited_history_is_reported_when_git_pairs_it_as_a_rename() {
     p.project.write(moved, text.replace("sa.Integer()", "sa.BigInteger()"));
     assert_reports(
         &check_a_staged_rename(&p),
-        &format!("{moved}:1:1: AP701 [warning] this change moves and edits a revision HEAD already has (from {old})"),
+        &format!("{moved}:12:13: AP701 [warning] this change moves and edits a revision HEAD already has (from {old})"),
     );
     // A plain move changes nothing Alembic sees.
     p.project.write(moved, &text);
