@@ -349,6 +349,9 @@ struct Project {
     inits: Vec<InitFile>,
     /// Other Python files: path, kind, `create_all`/`drop_all` calls.
     others: Vec<(String, FileKind, Vec<AllCall>)>,
+    /// Selected files Python cannot parse: path, place, why. Their facts
+    /// are not used: nothing is judged on a misreading.
+    broken: Vec<(String, std::ops::Range<usize>, CompactString)>,
     /// Files with suppression comments.
     directives: Vec<String>,
     /// The naming convention the migrations' environment uses, if known.
@@ -376,6 +379,7 @@ fn load(tree: &dyn Tree, selection: &Selection, settings: &Settings, cache: &Cac
         index_bases: HashSet::new(),
         inits: Vec::new(),
         others: Vec::new(),
+        broken: Vec::new(),
         directives: Vec::new(),
         convention: None,
     };
@@ -390,6 +394,14 @@ fn load(tree: &dyn Tree, selection: &Selection, settings: &Settings, cache: &Cac
         }
         if facts.directives {
             project.directives.push(candidate.path.clone());
+        }
+        if settings.severity(Rule::InvalidSyntax).is_some()
+            && let Some((span, message)) = facts.syntax_error.clone()
+        {
+            if candidate.selected {
+                project.broken.push((candidate.path.clone(), span, message));
+            }
+            continue;
         }
         if let Some(facts) = facts.wanted(&candidate) {
             project.add(candidate, facts);
@@ -609,6 +621,9 @@ fn lint(
         .first()
         .and_then(|e| e.dialect)
         .filter(|d| project.envs.iter().all(|e| e.dialect == Some(*d)));
+    for (path, span, message) in &project.broken {
+        rules::invalid_syntax::report(path, span.clone(), message, emit);
+    }
     for (path, kind, calls) in &project.others {
         if selection.contains(path) {
             // Models were pushed in the tree's sorted order.
@@ -823,6 +838,8 @@ struct OtherFacts {
     models: Option<ModelFile>,
     calls: Option<Vec<AllCall>>,
     imports: Option<Vec<Item>>,
+    /// Where a scanned file stops being Python, and why.
+    syntax_error: Option<(std::ops::Range<usize>, CompactString)>,
 }
 
 /// The facts a check uses of one other file.
@@ -863,6 +880,7 @@ impl OtherFacts {
             let scan = Scan::new(&source.text);
             // The byte test also matches a template inside a string.
             facts.revision_like &= env::assigns_revision(&scan);
+            facts.syntax_error = scan.error.as_ref().map(|e| (e.span.clone(), e.message.as_str().into()));
             facts.models = wants_models.then(|| ModelFile::from_scan(&scan));
             facts.calls = facts.may_call_all.then(|| all_calls(&scan));
             facts.imports = is_init.then(|| sibling_imports(&scan));

@@ -136,7 +136,7 @@ impl Rule {
             Rule::InvalidSyntax => (
                 "AP002",
                 "invalid-syntax",
-                "a revision file Python cannot parse",
+                "a Python file the tool reads that Python cannot parse",
                 ERROR,
                 File,
                 include_str!("../docs/rules/invalid-syntax.md"),

@@ -23,6 +23,18 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) -> bool {
     true
 }
 
+/// AP002 on another Python file (a model, an application module) that
+/// Python cannot parse: its models and calls are left out of every rule.
+pub(crate) fn report(path: &str, span: std::ops::Range<usize>, message: &str, emit: &mut Emitter<'_>) {
+    emit.report(
+        Rule::InvalidSyntax,
+        path,
+        span,
+        format!("{message}: Python cannot import this file"),
+    )
+    .help("fix the syntax; no rule reads this file's models or calls until then");
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::Rule;

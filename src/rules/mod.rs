@@ -18,7 +18,7 @@ mod empty_upgrade;
 mod filename_revision_mismatch;
 mod index_name_too_long;
 mod invalid_revision_id;
-mod invalid_syntax;
+pub(crate) mod invalid_syntax;
 mod irreversible_downgrade;
 mod missing_down_revision;
 mod missing_downgrade;

@@ -353,3 +353,21 @@ fn a_file_that_does_not_parse_is_named_and_not_misread() {
         "migrations/versions/a1b9c8d7e6f5_init.py:19:18: AP002 [error] `(` was never closed: Python cannot load this revision, and Alembic fails on it\nFound 1 problem (1 error) in 1 file\n"
     );
 }
+
+/// A model file Python cannot parse is named, and its misread models are
+/// judged by no rule.
+#[test]
+fn a_model_file_that_does_not_parse_is_named_and_not_misread() {
+    let p = Project::alembic();
+    p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"))
+        .write(
+            "app/models.py",
+            "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = 'users'\n    id = sa.Column(sa.Integer, primary_key=True\n\n\nclass Other(Base):\n    __tablename__ = 'users'\n    id = sa.Column(sa.Integer, primary_key=True)\n",
+        );
+    let out = p.run(&["check", "--all-files", "--format", "concise"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stdout,
+        "app/models.py:9:19: AP002 [error] `(` was never closed: Python cannot import this file\nFound 1 problem (1 error) in 1 file\n"
+    );
+}
