@@ -486,6 +486,21 @@ fn unusable(
                  Alembic fails there with \"Path doesn't exist\", and no revision of it can be checked",
                 env.origin
             ));
+        } else if env.files.is_empty() && env.nested.is_empty() && relevant(config) {
+            // The version locations hold no revision, while revision files
+            // sit below the script location: Alembic would see none of them.
+            let stray = stray_revisions(tree, env);
+            if let Some(first) = stray.first() {
+                outcome.errors.push(format!(
+                    "{}: its version locations ({}) hold no revision, but {} below `{}` {} (`{first}`); \
+                     Alembic would load none of them: check `version_locations`",
+                    env.origin,
+                    env.version_locations.join(", "),
+                    crate::render::plural(stray.len(), "revision file"),
+                    env.script_location,
+                    if stray.len() == 1 { "sits there" } else { "sit there" },
+                ));
+            }
         }
     }
     for (dir, why) in tree.unwalked() {
@@ -496,6 +511,27 @@ fn unusable(
             ));
         }
     }
+}
+
+/// Revision files below `env`'s script location, outside its version
+/// locations: files that assign `revision` and `down_revision` in code.
+fn stray_revisions(tree: &dyn Tree, env: &Environment) -> Vec<String> {
+    let prefix = if env.script_location.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", env.script_location)
+    };
+    tree.files()
+        .iter()
+        .filter(|f| f.starts_with(&prefix) && tree::is_python(f) && tree::file_name(f) != "env.py")
+        .filter(|f| {
+            tree.read(f).is_ok_and(|bytes| {
+                env::looks_like_revision(&bytes)
+                    && env::assigns_revision(&Scan::new(&SourceFile::from_bytes(String::new(), &bytes).text))
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// The Python files other than revision files, each with its kind and

@@ -171,6 +171,22 @@ fn a_script_location_that_names_nothing_is_an_error() {
             out.stderr
         );
     }
+    // N3: a location that exists but holds no revision, while revision
+    // files sit below the script location, is an error too.
+    p.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\nversion_locations = %(here)s/migrations/version\n",
+    );
+    let out = p.run(&["check", "--all-files"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains(
+            "alembic.ini: its version locations (migrations/version) hold no revision, but 1 revision file below \
+             `migrations` sits there (`migrations/versions/a1b9c8d7e6f5_init.py`)"
+        ),
+        "{}",
+        out.stderr
+    );
     for location in ["{alembic_dir}", "app.db:migrations", "%(here)s/migrations"] {
         p.write("alembic.ini", format!("[alembic]\nscript_location = {location}\n"));
         let out = p.run(&["check", "--all-files"]);
