@@ -70,6 +70,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     };
     runner.results.timings.push(("open the cache", started.elapsed()));
     runner.results.warnings.extend(not_checked(args, &project.cwd));
+    runner.results.warnings.extend(outside(args, &project));
     for plan in plans(args, &project)? {
         runner.run(plan)?;
     }
@@ -77,8 +78,12 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     // A run that found nothing to check says so, as ruff's "No Python
     // files found": a user in the wrong directory must not read it as clean.
     let nothing_staged = results.notes.iter().any(|n| n.starts_with("nothing is staged"));
-    if results.environments == 0 && !nothing_staged {
-        results.warnings.push(super::no_environment(&project.root()));
+    if !nothing_staged {
+        let mut roots = std::mem::take(&mut results.without_environment);
+        roots.dedup();
+        results
+            .warnings
+            .extend(roots.iter().map(|root| super::no_environment(root)));
     }
     let clock = std::time::Instant::now();
     cache.save();
@@ -236,6 +241,28 @@ fn named_files_are_staged(cwd: &Path, root: &Path, paths: &[PathBuf], staged: &H
             .strip_prefix(root)
             .is_ok_and(|relative| staged.contains(&relative.to_string_lossy().replace('\\', "/")))
     })
+}
+
+/// Named paths outside the project the current directory belongs to: each
+/// is checked as a project of its own, which is said, since its
+/// configuration and migrations are not this project's.
+fn outside(args: &CheckArgs, project: &Project) -> Vec<String> {
+    let root = project.root();
+    args.paths
+        .iter()
+        .filter(|path| {
+            let absolute: PathBuf = project.cwd.join(path).components().collect();
+            let absolute = absolute.canonicalize().unwrap_or(absolute);
+            absolute.exists() && !absolute.starts_with(&root)
+        })
+        .map(|path| {
+            format!(
+                "{}: outside the project at {}, so it is checked as a project of its own",
+                path.display(),
+                root.display()
+            )
+        })
+        .collect()
 }
 
 /// The named files this tool never reads: neither Python nor a file that
@@ -452,6 +479,8 @@ struct Results {
     warnings: Vec<String>,
     /// How many Alembic environments the checks found.
     environments: usize,
+    /// The roots checked in which no Alembic environment was found.
+    without_environment: Vec<PathBuf>,
     timings: Vec<(&'static str, std::time::Duration)>,
     from_cache: (usize, usize),
     /// Where diagnostics' paths are shown from, when not from their root.
@@ -487,6 +516,9 @@ impl Results {
         self.errors.extend(outcome.errors);
         self.notes.extend(outcome.notes);
         self.environments += outcome.environments.len();
+        if outcome.environments.is_empty() {
+            self.without_environment.push(root.to_path_buf());
+        }
         self.sources.merge(outcome.sources);
     }
 }

@@ -226,4 +226,19 @@ fn a_run_with_nothing_to_check_says_so() {
         "{}",
         out.stderr
     );
+    // A path outside the project is checked as a project of its own: said.
+    let project = Project::alembic();
+    project.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"));
+    p.write("elsewhere.py", "x = 1\n");
+    let elsewhere = p.root().join("elsewhere.py");
+    let out = project.run(&["check", elsewhere.to_str().expect("UTF-8 path")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("elsewhere.py: outside the project at ")
+            && out
+                .stderr
+                .contains(&format!("no Alembic environment found in {}", p.root().display())),
+        "{}",
+        out.stderr
+    );
 }
