@@ -298,13 +298,68 @@ pub fn load(root: &Path, named: Option<&Path>, isolated: bool) -> Result<(Option
     }
     for name in FILE_NAMES {
         let path = root.join(name);
-        if path.is_file()
-            && let Some(file) = read(&path)?
-        {
-            return Ok((Some(path), file));
+        if path.is_file() {
+            inside_the_repository(&path, root)?;
+            if let Some(file) = read(&path)? {
+                return Ok((Some(path), file));
+            }
         }
     }
     Ok((None, ConfigFile::default()))
+}
+
+/// A configuration file found in the project (not named with `--config`)
+/// that is a symbolic link is read only when it leads to a file inside the
+/// work tree and outside `.git/`: a committed link to `/proc/self/environ`
+/// must never reach an error message, and so a CI log.
+fn inside_the_repository(path: &Path, root: &Path) -> Result<()> {
+    let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !linked {
+        return Ok(());
+    }
+    let top = root
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(root)
+        .canonicalize()
+        .with_context(|| format!("cannot read {}", root.display()))?;
+    let target = path
+        .canonicalize()
+        .with_context(|| format!("{}: a link that leads nowhere", path.display()))?;
+    if !target.starts_with(&top) || target.starts_with(top.join(".git")) {
+        bail!(
+            "{}: a symbolic link that leaves the repository; configuration is never read through it",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// A TOML error as it may be shown: each line of it clipped to 160
+/// characters, control characters escaped. The error quotes the file's
+/// line, and a file's line is not to be printed whole.
+fn clipped(error: &str) -> String {
+    error
+        .lines()
+        .map(|line| {
+            let mut out: String = line
+                .chars()
+                .take(160)
+                .flat_map(|c| {
+                    if c.is_control() {
+                        c.escape_default().collect::<Vec<_>>()
+                    } else {
+                        vec![c]
+                    }
+                })
+                .collect();
+            if line.chars().count() > 160 {
+                out.push('…');
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The names a configuration file may have, in the order they are looked for.
@@ -331,10 +386,12 @@ fn read(path: &Path) -> Result<Option<ConfigFile>> {
         if !text.contains("alembic-preflight") {
             return Ok(None);
         }
-        let doc: Pyproject = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let doc: Pyproject =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}", clipped(&format!("{}: {e}", path.display()))))?;
         Ok(doc.tool.and_then(|t| t.alembic_preflight))
     } else {
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let file: ConfigFile =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}", clipped(&format!("{}: {e}", path.display()))))?;
         Ok(Some(file))
     }
 }

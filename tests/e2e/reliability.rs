@@ -1015,3 +1015,58 @@ fn f01_a_file_edited_during_a_run_never_poisons_the_hook() {
     assert_eq!(out.code, 1, "the second head is refused:\n{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("error[AP201]"), "{}", out.stderr);
 }
+
+/// R-01: a committed configuration file that is a link to a file outside
+/// the repository (`/proc/self/environ` in a CI job) was read, and the
+/// TOML error quoted its line into the log: every secret of the job. Such a
+/// link is refused in every command, root or nested, and a TOML error
+/// never quotes a line whole.
+#[cfg(unix)]
+#[test]
+fn r01_a_configuration_linked_out_of_the_repository_is_never_read() {
+    let p = committed_chain();
+    let outside = tempfile::tempdir().expect("a directory outside");
+    let secret = outside.path().join("environ");
+    // What an environment may hold, the name of our table included.
+    std::fs::write(&secret, "AWS_SECRET=s3cr3t-token\0NOTE=tool.alembic-preflight\0").expect("secret");
+    assert_eq!(p.git(&["checkout", "-q", "-b", "pr"]).code, 0);
+    for name in ["alembic-preflight.toml", "backend/pyproject.toml"] {
+        let link = p.root().join(name);
+        std::fs::create_dir_all(link.parent().expect("a parent")).expect("dir");
+        std::os::unix::fs::symlink(&secret, &link).expect("link");
+        let committed = commit_through_the_hook(&p);
+        let mut said = format!("{}{}", committed.stdout, committed.stderr);
+        for args in [
+            &["check", "--all-files"][..],
+            &["check", "--since", "main", "--format", "json"],
+            &["check", "--format", "github", "app.py"],
+            &["graph"],
+            &["rules"],
+        ] {
+            let out = p.run(args);
+            said.push_str(&out.stdout);
+            said.push_str(&out.stderr);
+        }
+        assert!(!said.contains("s3cr3t"), "{name}: {said}");
+        // The root's configuration governs everything: refused aloud. A
+        // nested one that leaves the repository is not even listed.
+        if name == "alembic-preflight.toml" {
+            assert!(
+                said.contains("a symbolic link that leaves the repository"),
+                "{name}: {said}"
+            );
+        }
+        std::fs::remove_file(&link).expect("unlink");
+        assert_eq!(p.git(&["add", "-A"]).code, 0);
+        assert_eq!(p.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "unlink"]).code, 0);
+    }
+    // A long line in a broken configuration is clipped in the error.
+    std::fs::write(
+        p.root().join("alembic-preflight.toml"),
+        format!("exclude = [\"{}", "x".repeat(5000)),
+    )
+    .expect("write");
+    let out = p.run(&["check", "--all-files"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.lines().all(|l| l.chars().count() < 400), "{}", out.stderr);
+}
