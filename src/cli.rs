@@ -64,7 +64,7 @@ pub enum Command {
     /// `.pre-commit-config.yaml` instead.
     Install {
         /// Keep an existing hook of another tool (not pre-commit's) as
-        /// `<hook>.legacy`, for each of the two hooks, and run it first.
+        /// `<hook>.alembic-preflight-kept`, for each of the two hooks, and run it first.
         #[arg(long)]
         force: bool,
     },

@@ -17,6 +17,7 @@ const EARLIER: &[&str] = &[
     include_str!("../hooks/earlier/pre-commit-1"),
     include_str!("../hooks/earlier/pre-commit-2"),
     include_str!("../hooks/earlier/pre-commit-3"),
+    include_str!("../hooks/earlier/pre-commit-4"),
 ];
 
 /// The hook script, running the binary at `binary` (or the one on `PATH`).
@@ -130,7 +131,7 @@ pub fn install(repo: &Repo, force: bool, out: &mut dyn Write) -> Result<()> {
                  Run `alembic-preflight install --force` to keep it as {} and run it before the check,\n\
                  or add `alembic-preflight check --staged` to it yourself",
                 hook.display(),
-                legacy_of(hook).display()
+                kept_of(hook).display()
             ),
             _ => {}
         }
@@ -159,7 +160,17 @@ fn legacy_of(hook: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes our hook at `hook`, keeping a foreign one as `<hook>.legacy`.
+/// Where `install --force` keeps a foreign hook: a name no hook manager
+/// uses (pre-commit's installer moves the hook it finds to `.legacy`,
+/// over whatever is there).
+fn kept_of(hook: &Path) -> PathBuf {
+    let mut name = hook.as_os_str().to_owned();
+    name.push(".alembic-preflight-kept");
+    PathBuf::from(name)
+}
+
+/// Writes our hook at `hook`, keeping a foreign one as
+/// `<hook>.alembic-preflight-kept`.
 fn place(dir: &Path, hook: &Path, binary: &Path, before: &Found, out: &mut dyn Write) -> Result<()> {
     // Ours is written in full before anything is moved: a failure leaves
     // the hooks as they were.
@@ -167,7 +178,7 @@ fn place(dir: &Path, hook: &Path, binary: &Path, before: &Found, out: &mut dyn W
     if !matches!(before, Found::Theirs(_)) {
         return temporary.replace(hook);
     }
-    let legacy = legacy_of(hook);
+    let legacy = kept_of(hook);
     // A second name for their hook, made only if none exists: two installs
     // at once cannot both move a hook there, nor overwrite one. A symbolic
     // link is linked itself, not what it points to.
@@ -200,14 +211,32 @@ pub fn uninstall(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     let mut removed_any = false;
     for (name, _) in HOOKS {
         let hook = dir.join(name);
-        let legacy = legacy_of(&hook);
+        let kept = kept_of(&hook);
+        // Where the hook we replaced is: our name for it, or the name an
+        // earlier version kept it under.
+        let legacy = if kept.symlink_metadata().is_ok() {
+            kept.clone()
+        } else {
+            legacy_of(&hook)
+        };
         match found(&hook) {
             Found::Nothing => continue,
             Found::Ours => {}
-            Found::PreCommits if matches!(found(&legacy), Found::Ours) => {
-                // pre-commit kept our hook aside and runs it first.
-                fs::remove_file(&legacy).with_context(|| format!("cannot remove {}", legacy.display()))?;
-                writeln!(out, "removed {} (the pre-commit framework ran it)", legacy.display())?;
+            Found::PreCommits if matches!(found(&legacy_of(&hook)), Found::Ours) => {
+                // pre-commit kept our hook aside and runs it first; the
+                // hook we kept goes where pre-commit runs it.
+                let ours = legacy_of(&hook);
+                fs::remove_file(&ours).with_context(|| format!("cannot remove {}", ours.display()))?;
+                writeln!(out, "removed {} (the pre-commit framework ran it)", ours.display())?;
+                if kept.symlink_metadata().is_ok() {
+                    fs::rename(&kept, &ours).with_context(|| format!("cannot restore {}", kept.display()))?;
+                    writeln!(
+                        out,
+                        "restored the previous hook from {} as {} (the pre-commit framework runs it)",
+                        kept.display(),
+                        ours.display()
+                    )?;
+                }
                 removed_any = true;
                 continue;
             }

@@ -92,7 +92,7 @@ fn a_foreign_hook_is_never_lost() {
     let forced = p.run(&["install", "--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert_eq!(
-        std::fs::read_to_string(hooks.join("pre-commit.legacy")).unwrap(),
+        std::fs::read_to_string(hooks.join("pre-commit.alembic-preflight-kept")).unwrap(),
         foreign
     );
     assert!(hook_text(&p).contains("# installed by alembic-preflight"));
@@ -109,7 +109,7 @@ fn a_foreign_hook_is_never_lost() {
     let removed = p.run(&["uninstall"]);
     assert_eq!(removed.code, 0, "{}", removed.stderr);
     assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap(), foreign);
-    assert!(!hooks.join("pre-commit.legacy").exists());
+    assert!(!hooks.join("pre-commit.alembic-preflight-kept").exists());
     let refused = p.run(&["uninstall"]);
     assert_eq!(refused.code, 2, "the foreign hook is not removed");
     assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap(), foreign);
@@ -270,7 +270,7 @@ fn edited_and_linked_hooks_and_an_unusable_hooks_directory_are_explained() {
     assert!(refused.stderr.contains("symbolic link"), "{}", refused.stderr);
     let forced = p.run(&["install", "--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
-    let kept = hooks.join("pre-commit.legacy");
+    let kept = hooks.join("pre-commit.alembic-preflight-kept");
     assert!(kept.symlink_metadata().unwrap().file_type().is_symlink());
     assert_eq!(std::fs::read_link(&kept).unwrap(), p.root().join("shared-hook.sh"));
 

@@ -333,7 +333,7 @@ fn f17_concurrent_installs_keep_the_foreign_hook_and_never_recurse() {
     std::fs::create_dir_all(&hooks).expect("hooks directory");
     for trial in 0..15 {
         let _ = std::fs::remove_file(hooks.join("pre-commit"));
-        let _ = std::fs::remove_file(hooks.join("pre-commit.legacy"));
+        let _ = std::fs::remove_file(hooks.join("pre-commit.alembic-preflight-kept"));
         let foreign = format!("#!/bin/sh\necho FOREIGN-{trial}\n");
         std::fs::write(hooks.join("pre-commit"), &foreign).expect("foreign hook");
         make_executable(&hooks.join("pre-commit"));
@@ -353,7 +353,8 @@ fn f17_concurrent_installs_keep_the_foreign_hook_and_never_recurse() {
         for mut child in children {
             child.wait().expect("install ends");
         }
-        let legacy = std::fs::read_to_string(hooks.join("pre-commit.legacy")).expect("the foreign hook is kept");
+        let legacy =
+            std::fs::read_to_string(hooks.join("pre-commit.alembic-preflight-kept")).expect("the foreign hook is kept");
         assert_eq!(legacy, foreign, "trial {trial}");
         let hook = std::fs::read_to_string(hooks.join("pre-commit")).expect("our hook");
         assert!(
@@ -1058,7 +1059,11 @@ fn r01_a_configuration_linked_out_of_the_repository_is_never_read() {
         }
         std::fs::remove_file(&link).expect("unlink");
         assert_eq!(p.git(&["add", "-A"]).code, 0);
-        assert_eq!(p.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "unlink"]).code, 0);
+        assert_eq!(
+            p.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", "unlink"])
+                .code,
+            0
+        );
     }
     // A long line in a broken configuration is clipped in the error.
     std::fs::write(
@@ -1069,4 +1074,40 @@ fn r01_a_configuration_linked_out_of_the_repository_is_never_read() {
     let out = p.run(&["check", "--all-files"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.lines().all(|l| l.chars().count() < 400), "{}", out.stderr);
+}
+
+/// `install --force` kept the team's hook as `pre-commit.legacy`,
+/// the name pre-commit's installer moves the hook it finds to: `pre-commit
+/// install` afterwards overwrote the team's hook. It is now kept under a
+/// name no manager uses, still runs through both, and `uninstall` hands it
+/// to pre-commit.
+#[test]
+fn r07_the_kept_hook_survives_pre_commit_install() {
+    let p = committed_chain();
+    let hooks = p.root().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks directory");
+    let foreign = "#!/bin/sh\necho ran >> \"$(git rev-parse --git-dir)/team-hook.log\"\n";
+    std::fs::write(hooks.join("pre-commit"), foreign).expect("the team's hook");
+    make_executable(&hooks.join("pre-commit"));
+    assert_eq!(p.run(&["install", "--force"]).code, 0);
+    p.project.write(".pre-commit-config.yaml", "repos: []\n");
+    p.stage(".pre-commit-config.yaml");
+    let installed = crate::support::pre_commit(p.root(), &["install"]);
+    assert_eq!(installed.code, 0, "{}{}", installed.stdout, installed.stderr);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.alembic-preflight-kept")).expect("the team's hook is kept"),
+        foreign
+    );
+    let committed = p.git(&["commit", "-q", "-m", "pre-commit"]);
+    assert_eq!(committed.code, 0, "{}{}", committed.stdout, committed.stderr);
+    assert!(
+        p.root().join(".git/team-hook.log").exists(),
+        "the team's hook still runs"
+    );
+    let removed = p.run(&["uninstall"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.legacy")).expect("handed to pre-commit"),
+        foreign
+    );
 }
