@@ -311,3 +311,45 @@ fn rules_and_show_settings_read_the_closest_configuration() {
         at_root.stdout
     );
 }
+
+/// N12: a misspelt rule name is found where it stands in the configuration
+/// and in `explain`, with the rule it most likely means; names take any
+/// case, as codes do.
+#[test]
+fn a_misspelt_rule_gets_a_suggestion_and_names_take_any_case() {
+    let p = crate::support::Project::alembic();
+    p.write(
+        "pyproject.toml",
+        "[tool.alembic-preflight.rules]\nmultiple-head = \"off\"\n",
+    );
+    let out = p.run(&["check", "--all-files"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("pyproject.toml") && out.stderr.contains("line 2, column 1"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("unknown rule `multiple-head`; did you mean `multiple-heads` (AP201)?"),
+        "{}",
+        out.stderr
+    );
+    let explained = p.run(&["explain", "multiple-head"]);
+    assert_eq!(explained.code, 2);
+    assert!(
+        explained.stderr.contains("did you mean `multiple-heads` (AP201)?"),
+        "{}",
+        explained.stderr
+    );
+    p.write(
+        "pyproject.toml",
+        "[tool.alembic-preflight.rules]\nMultiple-Heads = \"off\"\n",
+    );
+    assert_eq!(p.run(&["check", "--all-files"]).code, 0);
+    assert!(
+        p.run(&["explain", "Multiple-Heads"])
+            .stdout
+            .starts_with("# multiple-heads (AP201)")
+    );
+}
