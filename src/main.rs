@@ -38,7 +38,12 @@ fn main() -> ExitCode {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
     for warning in alembic_preflight::git::skip_unreadable_user_config() {
-        let _ = writeln!(err, "{} {warning}", "warning:".yellow().bold());
+        let _ = writeln!(
+            err,
+            "{} {}",
+            "warning:".yellow().bold(),
+            alembic_preflight::commands::safe(&warning)
+        );
     }
     let result = alembic_preflight::run(cli, &mut out, &mut err).and_then(|status| match out.flush() {
         // The reader left early: the status is still what the run found.
@@ -57,7 +62,12 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(err, "{} {error}", "error:".red().bold());
+            let _ = writeln!(
+                err,
+                "{} {}",
+                "error:".red().bold(),
+                alembic_preflight::commands::safe(&error.to_string())
+            );
             for cause in error.chain().skip(1) {
                 // libgit2's own words carry its class and code numbers:
                 // its message alone, and nothing where ours said it all.
@@ -66,7 +76,12 @@ fn main() -> ExitCode {
                     Some(git) => git.message().to_owned(),
                     None => cause.to_string(),
                 };
-                let _ = writeln!(err, "  {} {said}", "caused by:".bold());
+                let _ = writeln!(
+                    err,
+                    "  {} {}",
+                    "caused by:".bold(),
+                    alembic_preflight::commands::safe(&said)
+                );
             }
             ExitCode::from(2)
         }

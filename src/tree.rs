@@ -117,8 +117,10 @@ impl Recorded {
 
 /// `link` resolves to a regular file below `root` (canonical).
 fn links_inside(root: &Path, link: &Path) -> bool {
+    // `.git/` is not the project: its config may hold credentials (a CI
+    // checkout's token), and no revision lives there.
     link.canonicalize()
-        .is_ok_and(|target| target.starts_with(root) && target.is_file())
+        .is_ok_and(|target| target.starts_with(root) && !target.starts_with(root.join(".git")) && target.is_file())
 }
 
 impl WorkTree {

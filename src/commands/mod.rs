@@ -103,16 +103,35 @@ impl From<ExitStatus> for ExitCode {
 }
 
 /// Writes each of `lines` to `err` after a coloured label (`error:`,
-/// `note:`).
+/// `note:`), made [`safe`].
 pub fn labelled<'l>(
     err: &mut dyn Write,
     label: &colored::ColoredString,
     lines: impl IntoIterator<Item = &'l String>,
 ) -> io::Result<()> {
     for line in lines {
-        writeln!(err, "{label} {line}")?;
+        writeln!(err, "{label} {}", safe(line))?;
     }
     Ok(())
+}
+
+/// Text for stderr, where paths and quoted file content appear: control
+/// characters escaped (a terminal never sees an escape sequence from a
+/// file), and every line after the first indented, so that no line of it
+/// can start a GitHub workflow command (`::warning …`), whatever a
+/// directory name or a configuration file holds.
+pub fn safe(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    escaped.replace('\n', "\n  ")
 }
 
 /// What to say when no Alembic environment was found under `root`.

@@ -1111,3 +1111,67 @@ fn r07_the_kept_hook_survives_pre_commit_install() {
         foreign
     );
 }
+
+/// R-08: paths and quoted configuration text reached stderr raw: a
+/// directory name could start a GitHub workflow command or hold terminal
+/// escapes, whatever the format. Every line of stderr is now escaped, and
+/// no line it writes can start with `::`.
+#[test]
+fn r08_stderr_cannot_be_injected_through_names_or_configuration() {
+    let p = crate::support::Project::alembic();
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        crate::support::revision("a1b9c8d7e6f5", "None", "2024-01-01"),
+    );
+    let name = "x\n::warning title=INJECTED::from a directory name\u{1b}]0;PWNED\u{7}";
+    p.write(
+        &format!("other/{name}/versions/z.py"),
+        "revision = 'zzz'\ndown_revision = None\n",
+    )
+    .write(&format!("ini{name}/alembic.ini"), "junk\n")
+    .write("svc/alembic-preflight.toml", "x = \"\u{1b}]0;PWNED\u{7}\n");
+    for format in ["full", "github", "concise", "json"] {
+        let out = crate::support::run_with_env(
+            p.root(),
+            &["check", "--all-files", "--format", format],
+            &[("GITHUB_ACTIONS", "true")],
+        );
+        assert!(
+            !out.stderr.contains('\u{1b}') && !out.stderr.contains('\u{7}'),
+            "{format}: {:?}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.lines().any(|l| l.starts_with("::")),
+            "{format}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("INJECTED"),
+            "the names are still said: {}",
+            out.stderr
+        );
+    }
+}
+
+/// R-19: a link into `.git/` counted as inside the project and was read
+/// (CI checkouts keep credentials in `.git/config`). It is outside now.
+#[cfg(unix)]
+#[test]
+fn r19_a_link_into_the_git_directory_is_never_read() {
+    let p = committed_chain();
+    std::fs::write(
+        p.root().join(".git/secret.py"),
+        "revision = 's3cr3t'\ndown_revision = None\n",
+    )
+    .expect("secret");
+    std::os::unix::fs::symlink("../../.git/secret.py", p.root().join("migrations/versions/x.py")).expect("link");
+    for args in [&["check", "--all-files"][..], &["graph"]] {
+        let out = p.run(args);
+        assert!(
+            !format!("{}{}", out.stdout, out.stderr).contains("s3cr3t"),
+            "{args:?}: {}",
+            out.stdout
+        );
+    }
+}
