@@ -77,8 +77,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     let mut results = runner.results;
     // A run that found nothing to check says so, as ruff's "No Python
     // files found": a user in the wrong directory must not read it as clean.
-    let nothing_staged = results.notes.iter().any(|n| n.starts_with("nothing is staged"));
-    if !nothing_staged {
+    if !results.nothing_staged {
         let mut roots = std::mem::take(&mut results.without_environment);
         roots.dedup();
         results
@@ -393,8 +392,7 @@ fn report(args: &CheckArgs, results: &Results, out: &mut dyn Write, err: &mut dy
         ExitStatus::Success
     };
     // Nothing is said to have passed when nothing could be checked.
-    let nothing_staged = results.notes.iter().any(|n| n.starts_with("nothing is staged"));
-    let unchecked = !results.errors.is_empty() || results.environments == 0 || nothing_staged;
+    let unchecked = !results.errors.is_empty() || results.environments == 0 || results.nothing_staged;
     let quiet = args.quiet || (results.diagnostics.is_empty() && unchecked);
     let mut file = match &args.output_file {
         Some(path) => Some(
@@ -481,6 +479,8 @@ struct Results {
     environments: usize,
     /// The roots checked in which no Alembic environment was found.
     without_environment: Vec<PathBuf>,
+    /// A staged check found nothing staged, and checked nothing.
+    nothing_staged: bool,
     timings: Vec<(&'static str, std::time::Duration)>,
     from_cache: (usize, usize),
     /// Where diagnostics' paths are shown from, when not from their root.
@@ -535,6 +535,7 @@ fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut R
         results
             .notes
             .push("nothing is staged, so nothing was checked; `--all-files` checks everything".to_owned());
+        results.nothing_staged = true;
         return Ok(());
     }
     // HEAD is checked only if the change has project diagnostics to compare.

@@ -1,4 +1,4 @@
-use crate::support::{Project, findings, json, revision};
+use crate::support::{Project, findings, forked, json, revision};
 
 /// The acceptance scenario: four bases, two dangling parents, a duplicate
 /// id, a stale `Revises:` and a downgrade that is only a docstring and
@@ -101,16 +101,7 @@ fn seed_faults_are_each_reported_where_they_are() {
 
 #[test]
 fn json_shape_is_the_stable_contract() {
-    let p = Project::alembic();
-    p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"))
-        .migration(
-            "b2c8d7e6f5a4_users.py",
-            revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02"),
-        )
-        .migration(
-            "c3d7e6f5a4b3_orders.py",
-            revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03"),
-        );
+    let p = forked();
     let out = p.run(&["check", "--format", "json"]);
     assert_eq!(out.code, 1);
     let doc = json(&out);
@@ -247,18 +238,8 @@ fn warnings_alone_exit_zero() {
 
 #[test]
 fn environments_are_separate_graphs() {
-    let p = Project::new();
+    let p = crate::support::two_environments();
     p.write(
-        "alembic.ini",
-        "[alembic]\nscript_location = main\n\n[tenant]\nscript_location = tenant\n",
-    )
-    .write("main/env.py", "")
-    .write("tenant/env.py", "")
-    .write(
-        "main/versions/a1b9c8d7e6f5_x.py",
-        revision("a1b9c8d7e6f5", "None", "2024-01-01"),
-    )
-    .write(
         "tenant/versions/a1b9c8d7e6f5_x.py",
         revision("a1b9c8d7e6f5", "None", "2024-01-01"),
     )
@@ -293,16 +274,7 @@ fn environments_are_separate_graphs() {
 /// parent bound to a module constant is read as Alembic reads it.
 #[test]
 fn an_unreadable_parent_is_named_and_never_hides_two_heads() {
-    let p = Project::alembic();
-    p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"))
-        .migration(
-            "b2c8d7e6f5a4_users.py",
-            revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02"),
-        )
-        .migration(
-            "c3d7e6f5a4b3_orders.py",
-            revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03"),
-        );
+    let p = forked();
     let codes = |p: &Project| -> Vec<(String, String)> {
         let out = p.run(&["check", "--all-files", "--format", "json"]);
         findings(&json(&out)).into_iter().map(|f| (f.0, f.1)).collect()

@@ -132,18 +132,8 @@ fn git_errors_and_install_help_speak_plainly() {
 /// carry the message and the branch labels.
 #[test]
 fn graph_of_one_environment_with_messages_and_labels() {
-    let p = Project::new();
+    let p = crate::support::two_environments();
     p.write(
-        "alembic.ini",
-        "[alembic]\nscript_location = main\n\n[tenant]\nscript_location = tenant\n",
-    )
-    .write("main/env.py", "")
-    .write("tenant/env.py", "")
-    .write(
-        "main/versions/a1b9c8d7e6f5_x.py",
-        revision("a1b9c8d7e6f5", "None", "2024-01-01"),
-    )
-    .write(
         "tenant/versions/b2c8d7e6f5a4_y.py",
         revision("b2c8d7e6f5a4", "None", "2024-01-02").replace("branch_labels = None", "branch_labels = ('tenants',)"),
     );

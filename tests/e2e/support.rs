@@ -300,3 +300,36 @@ pub(crate) fn record_timing(line: &str) {
         let _ = writeln!(file, "{line}");
     }
 }
+
+/// An Alembic project whose init revision forks into two heads
+/// (`b2c8d7e6f5a4` users and `c3d7e6f5a4b3` orders).
+pub(crate) fn forked() -> Project {
+    let p = Project::alembic();
+    p.migration("a1b9c8d7e6f5_init.py", revision("a1b9c8d7e6f5", "None", "2024-01-01"))
+        .migration(
+            "b2c8d7e6f5a4_users.py",
+            revision("b2c8d7e6f5a4", "'a1b9c8d7e6f5'", "2024-01-02"),
+        )
+        .migration(
+            "c3d7e6f5a4b3_orders.py",
+            revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03"),
+        );
+    p
+}
+
+/// Two environments in one `alembic.ini` (`main` and `[tenant]`), `main`
+/// holding one revision.
+pub(crate) fn two_environments() -> Project {
+    let p = Project::new();
+    p.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = main\n\n[tenant]\nscript_location = tenant\n",
+    )
+    .write("main/env.py", "")
+    .write("tenant/env.py", "")
+    .write(
+        "main/versions/a1b9c8d7e6f5_x.py",
+        revision("a1b9c8d7e6f5", "None", "2024-01-01"),
+    );
+    p
+}
