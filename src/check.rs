@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::baseline::Baseline;
 use crate::cache::{Cache, Role};
+use crate::change::Change;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
@@ -694,8 +695,10 @@ fn lint_files(selected: Vec<&MigrationFile>, graph: &Graph<'_>, settings: &Setti
     let shares = parallel::map(chunks(selected, size), |share| {
         let mut emit = Emitter::new(&severity);
         for file in share {
+            let change = Change::of(&file.facts);
             let ctx = FileContext {
                 file,
+                change: &change,
                 env: graph.env,
                 graph,
                 settings,

@@ -11,6 +11,7 @@
 
 pub mod baseline;
 pub mod cache;
+pub mod change;
 pub mod check;
 pub mod cli;
 pub mod commands;

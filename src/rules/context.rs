@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use compact_str::CompactString;
 
+use crate::change::Change;
 use crate::config::Settings;
 use crate::env::Environment;
 use crate::graph::{Graph, MigrationFile};
@@ -19,6 +20,8 @@ use crate::schema::Replay;
 /// revision graph.
 pub struct FileContext<'a> {
     pub file: &'a MigrationFile,
+    /// What the revision does, replayed once for every rule.
+    pub change: &'a Change<'a>,
     pub env: &'a Environment,
     pub graph: &'a Graph<'a>,
     pub settings: &'a Settings,

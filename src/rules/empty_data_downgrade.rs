@@ -7,10 +7,10 @@ use crate::scan::migration::Body;
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let facts = &ctx.file.facts;
-    let (Some(upgrade), Some(downgrade)) = (&facts.upgrade, &facts.downgrade) else {
+    let (Some(upgrade), Some(downgrade)) = (&ctx.change.upgrade, &facts.downgrade) else {
         return;
     };
-    if downgrade.body != Body::Empty || upgrade.effect != Effect::Data || facts.is_merge() {
+    if downgrade.body != Body::Empty || upgrade.effects.strongest() != Effect::Data || facts.is_merge() {
         return;
     }
     emit.report(

@@ -4,7 +4,6 @@ use super::{FileContext, Rule, revision_of};
 use crate::diagnostic::Emitter;
 use crate::scan::effect::Effect;
 use crate::scan::migration::Body;
-use crate::scan::ops::{Name, OpKind, Operation};
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let facts = &ctx.file.facts;
@@ -19,10 +18,10 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     if !policy.is_empty() && policy.iter().all(|c| downgrade.comments.iter().any(|d| d == c)) {
         return;
     }
-    let Some(upgrade) = &facts.upgrade else { return };
+    let Some(upgrade) = &ctx.change.upgrade else { return };
     // Data-only upgrades are `empty-data-downgrade`'s to judge; SQL that
     // cannot be read is nobody's to judge.
-    if upgrade.body == Body::Empty || upgrade.effect != Effect::Schema {
+    if upgrade.is_empty() || upgrade.effects.strongest() != Effect::Schema {
         return;
     }
     emit.report(
@@ -34,50 +33,24 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             revision_of(ctx.file)
         ),
     )
-    .help(match undo(&upgrade.ops) {
+    .help(match upgrade.undo() {
         Some(calls) => format!(
-            "write the operations that undo `upgrade()` ({calls}), or `raise NotImplementedError` if it cannot be undone"
+            "write the operations that undo `upgrade()` ({}), or `raise NotImplementedError` if it cannot be undone",
+            listed(&calls)
         ),
         None => "write the operations that undo `upgrade()`, or `raise NotImplementedError` if it cannot be undone"
             .to_owned(),
     });
 }
 
-/// The calls that undo `ops`, newest first, when each is a creation the
-/// scanner read whole; `None` when any is something else (a drop, a rename,
-/// an alteration, SQL): undoing those needs what only the author knows.
-fn undo(ops: &[Operation]) -> Option<String> {
-    let calls: Vec<String> = ops
-        .iter()
-        .rev()
-        .map(|op| match &op.kind {
-            OpKind::CreateTable { table, .. } => Some(format!("op.drop_table(\"{}\")", table.value)),
-            OpKind::AddColumn { table, column } => Some(format!(
-                "op.drop_column(\"{}\", \"{}\")",
-                table.value, column.name.value
-            )),
-            OpKind::CreateIndex {
-                table: Some(table),
-                index,
-            } => index
-                .name
-                .literal()
-                .map(|name| format!("op.drop_index(\"{}\", table_name=\"{}\")", name.value, table.value)),
-            OpKind::CreateConstraint {
-                table: Some(table),
-                name: Name::Literal(name),
-            } => Some(format!("op.drop_constraint(\"{}\", \"{}\")", name.value, table.value)),
-            _ => None,
-        })
-        .collect::<Option<_>>()?;
+/// The first three calls, and how many more.
+fn listed(calls: &[String]) -> String {
     let shown: Vec<String> = calls.iter().take(3).map(|c| format!("`{c}`")).collect();
     match calls.len() {
-        0 => None,
-        1..=3 => Some(shown.join(", ")),
-        n => Some(format!("{}, and {} more", shown.join(", "), n - 3)),
+        0..=3 => shown.join(", "),
+        n => format!("{}, and {} more", shown.join(", "), n - 3),
     }
 }
-
 #[cfg(test)]
 mod tests {
     use crate::rules::Rule;

@@ -23,6 +23,40 @@ use super::ops::matching;
 use super::sql::{self, Sql};
 use super::{Kind, Scan, Token};
 
+/// What a body does to the database, each kind kept apart: a body that
+/// both rebuilds a table and copies rows changes the schema *and* the data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Effects {
+    pub schema: bool,
+    pub data: bool,
+    /// It runs SQL that cannot be read here.
+    pub unknown: bool,
+}
+
+impl Effects {
+    /// The strongest of them, for rules that judge a body as a whole.
+    pub fn strongest(self) -> Effect {
+        if self.schema {
+            Effect::Schema
+        } else if self.unknown {
+            Effect::Unknown
+        } else if self.data {
+            Effect::Data
+        } else {
+            Effect::Nothing
+        }
+    }
+
+    fn add(&mut self, effect: Effect) {
+        match effect {
+            Effect::Nothing => {}
+            Effect::Data => self.data = true,
+            Effect::Unknown => self.unknown = true,
+            Effect::Schema => self.schema = true,
+        }
+    }
+}
+
 /// The strongest thing a body does, weakest first.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Effect {
@@ -82,12 +116,12 @@ const EXECUTE_METHODS: &[&str] = &["execute", "executemany", "exec_driver_sql"];
 /// Names that show a `create(...)` / `drop(...)` call is given a connection.
 const CONNECTIONS: &[&str] = &["bind", "get_bind", "connection", "conn", "engine", "checkfirst"];
 
-/// The effect of the body on logical lines `lines` (its `def` line
+/// The effects of the body on logical lines `lines` (its `def` line
 /// first), following calls of the module functions in `functions`.
-pub fn effect(scan: &Scan<'_>, lines: Range<usize>, functions: &BTreeMap<&str, Range<usize>>) -> Effect {
+pub fn effects(scan: &Scan<'_>, lines: Range<usize>, functions: &BTreeMap<&str, Range<usize>>) -> Effects {
     let mut seen = vec![lines.start];
     let mut pending = vec![lines];
-    let mut strongest = Effect::Nothing;
+    let mut found = Effects::default();
     let mut temporary = Vec::new();
     while let Some(lines) = pending.pop() {
         let Some(tokens) = body_tokens(scan, &lines) else {
@@ -100,7 +134,7 @@ pub fn effect(scan: &Scan<'_>, lines: Range<usize>, functions: &BTreeMap<&str, R
             }
             let callee = scan.str(name);
             let method = i > 0 && scan.is(tokens[i - 1], ".");
-            let found = if !method {
+            let effect = if !method {
                 if let Some(range) = functions.get(callee)
                     && !seen.contains(&range.start)
                 {
@@ -125,13 +159,10 @@ pub fn effect(scan: &Scan<'_>, lines: Range<usize>, functions: &BTreeMap<&str, R
             } else {
                 Effect::Nothing
             };
-            strongest = strongest.max(found);
-            if strongest == Effect::Schema {
-                return strongest;
-            }
+            found.add(effect);
         }
     }
-    strongest
+    found
 }
 
 /// The tokens of a function's body, header included.
@@ -248,6 +279,10 @@ mod tests {
     use super::*;
 
     fn of(src: &str) -> Effect {
+        all(src).strongest()
+    }
+
+    fn all(src: &str) -> Effects {
         let scan = Scan::new(src);
         let mut functions = BTreeMap::new();
         for (index, line) in scan.lines.iter().enumerate() {
@@ -261,7 +296,17 @@ mod tests {
             }
         }
         let upgrade = functions["upgrade"].clone();
-        effect(&scan, upgrade, &functions)
+        effects(&scan, upgrade, &functions)
+    }
+
+    #[test]
+    fn schema_and_data_kept_apart() {
+        let both = all(
+            "def upgrade():\n    op.add_column('t', sa.Column('c', sa.Integer()))\n    op.execute('UPDATE t SET c = 1')\n",
+        );
+        assert!(both.schema && both.data && !both.unknown);
+        let unread = all("def upgrade():\n    op.execute(imported_sql)\n    op.execute('UPDATE t SET a = 1')\n");
+        assert!(!unread.schema && unread.data && unread.unknown);
     }
 
     #[test]

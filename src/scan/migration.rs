@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::app::{AllCall, all_calls, may_call_all};
-use super::effect::{Effect, effect};
+use super::effect::{Effects, effects};
 use super::ops::{Operation, operations};
 use compact_str::CompactString;
 
@@ -128,7 +128,7 @@ pub struct Function {
     /// are not followed).
     pub calls_helper: bool,
     /// What it does to the database, helpers followed.
-    pub effect: Effect,
+    pub effects: Effects,
     /// The text of each comment in the body, after `#`, trimmed.
     pub comments: Vec<CompactString>,
 }
@@ -215,7 +215,7 @@ impl Migration {
         }
         for function in [&mut migration.upgrade, &mut migration.downgrade].into_iter().flatten() {
             function.ops = operations(scan, function.lines.clone());
-            function.effect = effect(scan, function.lines.clone(), &functions);
+            function.effects = effects(scan, function.lines.clone(), &functions);
             let first = scan.lines[function.lines.start].tokens.start;
             let last = scan.lines[function.lines.end - 1].tokens.end;
             // Comments up to the next statement after the body.
@@ -388,7 +388,7 @@ fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
             lines: index..end,
             ops: Vec::new(),
             calls_helper: false,
-            effect: Effect::Nothing,
+            effects: Effects::default(),
             comments: Vec::new(),
         },
     ))

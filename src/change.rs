@@ -1,0 +1,551 @@
+//! What a revision does: the one model of a revision's `upgrade()` and
+//! `downgrade()` that the rules asking "what does this change" query.
+//!
+//! Each body is replayed once, its operations in order, into:
+//! - its **effects**: schema, data and what cannot be read, kept apart
+//!   (from the effect scan, helpers and SQL included);
+//! - what it **creates** and leaves behind, under the name it ends with:
+//!   a table created and dropped again in the same body is temporary; a
+//!   table created under a name the body renamed away or dropped earlier
+//!   is the original rebuilt (SQLite's copy-and-swap), as is a copy renamed
+//!   over a dropped original; an index, column or constraint built on a
+//!   table the body drops later went with it; an index or constraint
+//!   dropped and created again, or a column dropped and added again (or
+//!   renamed away first), is **restored**, not new;
+//! - what it **removes** of what existed before it: tables dropped or
+//!   renamed away, indexes, columns and constraints by name, and whether
+//!   it drops an index or constraint whose name cannot be read;
+//! - whether it runs something it **cannot see**: SQL that cannot be read,
+//!   a helper handed `op`. A rule stays silent about what that may do.
+//!
+//! The model depends on the file's facts alone. Rules about the whole
+//! chain (the schema replay of [`crate::schema`]) read the same
+//! operations in the order of the graph.
+
+use std::collections::BTreeSet;
+
+use compact_str::CompactString;
+
+use crate::scan::effect::Effects;
+use crate::scan::migration::{Body, Function, Migration};
+use crate::scan::ops::{Name, OpKind, Operation};
+
+/// What one revision does.
+#[derive(Debug, Default)]
+pub struct Change<'p> {
+    pub upgrade: Option<Replayed<'p>>,
+    pub downgrade: Option<Replayed<'p>>,
+}
+
+impl<'p> Change<'p> {
+    pub fn of(migration: &'p Migration) -> Self {
+        Change {
+            upgrade: migration.upgrade.as_ref().map(Replayed::of),
+            downgrade: migration.downgrade.as_ref().map(Replayed::of),
+        }
+    }
+}
+
+/// An object of the schema, by the names the operations give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Object<'p> {
+    /// A table under the name it ends with, and the name it was created as.
+    Table {
+        name: &'p str,
+        created_as: &'p str,
+    },
+    Column {
+        table: &'p str,
+        column: &'p str,
+    },
+    Index {
+        name: &'p str,
+        table: Option<&'p str>,
+        columns: &'p [CompactString],
+    },
+    Constraint {
+        name: &'p str,
+        table: Option<&'p str>,
+    },
+}
+
+impl Object<'_> {
+    /// How a message names it.
+    pub fn describe(&self) -> String {
+        match self {
+            Object::Table { name, created_as } if name == created_as => format!("table `{name}`"),
+            Object::Table { name, created_as } => format!("table `{name}` (created as `{created_as}`)"),
+            Object::Column { table, column } => format!("column `{table}.{column}`"),
+            Object::Index { name, .. } => format!("index `{name}`"),
+            Object::Constraint { name, .. } => format!("constraint `{name}`"),
+        }
+    }
+
+    /// The Alembic call that removes it.
+    pub fn removal(&self) -> String {
+        match self {
+            Object::Table { name, .. } => format!("op.drop_table(\"{name}\")"),
+            Object::Column { table, column } => format!("op.drop_column(\"{table}\", \"{column}\")"),
+            Object::Index {
+                name, table: Some(t), ..
+            } => format!("op.drop_index(\"{name}\", table_name=\"{t}\")"),
+            Object::Index { name, table: None, .. } => format!("op.drop_index(\"{name}\")"),
+            Object::Constraint { name, table: Some(t) } => format!("op.drop_constraint(\"{name}\", \"{t}\")"),
+            Object::Constraint { name, table: None } => format!("op.drop_constraint(\"{name}\", ...)"),
+        }
+    }
+
+    /// The table it belongs to (its own name for a table).
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Object::Table { name, .. } => Some(name),
+            Object::Column { table, .. } => Some(table),
+            Object::Index { table, .. } | Object::Constraint { table, .. } => *table,
+        }
+    }
+}
+
+/// An object a body creates, with the operation that creates it.
+#[derive(Debug, Clone)]
+pub struct Created<'p> {
+    pub object: Object<'p>,
+    pub op: &'p Operation,
+}
+
+/// What a body removes of what existed before it.
+#[derive(Debug, Default)]
+pub struct Removed<'p> {
+    /// Dropped, or renamed away (`rename_table("t", "t_old")`).
+    pub tables: BTreeSet<&'p str>,
+    pub indexes: BTreeSet<&'p str>,
+    pub columns: BTreeSet<(&'p str, &'p str)>,
+    pub constraints: BTreeSet<&'p str>,
+    /// An index or constraint dropped under a name not known: it may be any.
+    pub any_index: bool,
+    pub any_constraint: bool,
+}
+
+impl Removed<'_> {
+    /// The database drops every index that uses a dropped column,
+    /// expression indexes over it included (`lower(email)` goes with
+    /// `email`).
+    pub fn any_column_of(&self, table: &str, columns: &[CompactString]) -> bool {
+        columns.iter().any(|c| {
+            self.columns.contains(&(table, c.as_str()))
+                || c.split(|ch: char| !ch.is_alphanumeric() && ch != '_')
+                    .any(|word| self.columns.contains(&(table, word)))
+        })
+    }
+
+    /// A constraint dropped, also under the name a naming convention
+    /// makes of it (`ck_t_positive` for `positive`).
+    pub fn constraint(&self, name: &str) -> bool {
+        self.constraints.contains(name)
+            || self
+                .constraints
+                .iter()
+                .any(|d| d.len() > name.len() && d.ends_with(name) && d[..d.len() - name.len()].ends_with('_'))
+    }
+}
+
+/// One body, replayed.
+#[derive(Debug)]
+pub struct Replayed<'p> {
+    pub function: &'p Function,
+    pub effects: Effects,
+    /// What it leaves behind that did not exist before it, in order.
+    pub created: Vec<Created<'p>>,
+    /// What it took away and put back: existing before and after.
+    pub restored: Vec<Created<'p>>,
+    pub removed: Removed<'p>,
+    /// Index and constraint names it creates, temporaries included.
+    pub creates_names: BTreeSet<&'p str>,
+    /// Tables it creates, under the names they are created as.
+    pub creates_tables: BTreeSet<&'p str>,
+    /// It runs SQL that cannot be read or calls a helper handed `op` (or a
+    /// module function whose operations are not followed): it may do more.
+    pub unseen: bool,
+}
+
+impl<'p> Replayed<'p> {
+    pub fn of(function: &'p Function) -> Self {
+        let ops = &function.ops;
+        let mut replayed = Replayed {
+            function,
+            effects: function.effects,
+            created: Vec::new(),
+            restored: Vec::new(),
+            removed: Removed::default(),
+            creates_names: BTreeSet::new(),
+            creates_tables: BTreeSet::new(),
+            unseen: function.calls_helper,
+        };
+        // A column renamed anywhere in the body: its story goes on under a
+        // name that may be treated in many ways.
+        let renamed: BTreeSet<(&str, &str)> = ops
+            .iter()
+            .filter_map(|op| match &op.kind {
+                OpKind::RenameColumn { table, column } => Some((table.value.as_str(), column.value.as_str())),
+                _ => None,
+            })
+            .collect();
+        let mut before = Before::default();
+        for (at, op) in ops.iter().enumerate() {
+            replayed.take(op);
+            before.take(op);
+            let later = &ops[at + 1..];
+            let Some(object) = created(op, later, &before) else {
+                continue;
+            };
+            let entry = Created { object, op };
+            if before.restores(&entry.object, &renamed) {
+                replayed.restored.push(entry);
+            } else {
+                replayed.created.push(entry);
+            }
+        }
+        replayed
+    }
+
+    /// Records what `op` removes and creates by name.
+    fn take(&mut self, op: &'p Operation) {
+        let removed = &mut self.removed;
+        match &op.kind {
+            OpKind::DropTable { table } | OpKind::RenameTable { table, .. } => {
+                removed.tables.insert(table.value.as_str());
+            }
+            OpKind::DropIndex {
+                name: Name::Literal(item),
+                ..
+            } => {
+                removed.indexes.insert(item.value.as_str());
+            }
+            OpKind::DropIndex { .. } => removed.any_index = true,
+            OpKind::DropColumn { table, column } => {
+                removed.columns.insert((table.value.as_str(), column.value.as_str()));
+            }
+            OpKind::DropConstraint {
+                name: Name::Literal(item),
+                ..
+            } => {
+                removed.constraints.insert(item.value.as_str());
+            }
+            OpKind::DropConstraint { .. } => removed.any_constraint = true,
+            OpKind::OpaqueSql { .. } | OpKind::Helper { .. } => self.unseen = true,
+            OpKind::CreateIndex { index, .. } => {
+                self.creates_names
+                    .extend(index.name.literal().map(|n| n.value.as_str()));
+            }
+            OpKind::CreateConstraint {
+                name: Name::Literal(name),
+                ..
+            } => {
+                self.creates_names.insert(name.value.as_str());
+            }
+            OpKind::CreateTable { table, .. } => {
+                self.creates_tables.insert(table.value.as_str());
+            }
+            _ => {}
+        }
+    }
+
+    /// The body is empty (`pass`, a docstring): it does nothing.
+    pub fn is_empty(&self) -> bool {
+        self.function.body == Body::Empty
+    }
+
+    /// The table is gone after this body: dropped or renamed away.
+    pub fn removes_table(&self, table: &str) -> bool {
+        self.removed.tables.contains(table)
+    }
+
+    /// Whether this body (a downgrade) takes `object` away again, directly
+    /// or with the table or column it belongs to. `upgrade` is the body
+    /// that created it.
+    pub fn removes(&self, object: &Object<'_>, upgrade: &Replayed<'_>) -> bool {
+        let removed = &self.removed;
+        // What is built on a table the upgrade itself creates goes when
+        // the table goes; the table is reported on its own.
+        let table_gone = |t: &str| removed.tables.contains(t) || upgrade.creates_tables.contains(t);
+        match object {
+            Object::Table { name, .. } => removed.tables.contains(name),
+            Object::Column { table, column } => table_gone(table) || removed.columns.contains(&(*table, *column)),
+            Object::Index { name, table, columns } => {
+                removed.any_index
+                    || removed.indexes.contains(name)
+                    || table.is_some_and(|t| table_gone(t) || removed.any_column_of(t, columns))
+            }
+            Object::Constraint { name, table } => {
+                removed.any_constraint
+                    || removed.constraint(name)
+                    || table.is_some_and(|t| table_gone(t) || removed.columns.iter().any(|(dt, _)| *dt == t))
+            }
+        }
+    }
+
+    /// The calls that undo this body, newest first, when every operation
+    /// is a creation read whole; `None` when any is something else (a
+    /// drop, a rename, SQL): undoing those needs what only the author
+    /// knows.
+    pub fn undo(&self) -> Option<Vec<String>> {
+        let calls: Vec<String> = self
+            .function
+            .ops
+            .iter()
+            .rev()
+            .map(|op| {
+                let object = match &op.kind {
+                    OpKind::CreateTable { table, .. } => Object::Table {
+                        name: &table.value,
+                        created_as: &table.value,
+                    },
+                    OpKind::AddColumn { table, column } => Object::Column {
+                        table: &table.value,
+                        column: &column.name.value,
+                    },
+                    OpKind::CreateIndex {
+                        table: Some(table),
+                        index,
+                    } => Object::Index {
+                        name: &index.name.literal()?.value,
+                        table: Some(&table.value),
+                        columns: &index.columns,
+                    },
+                    OpKind::CreateConstraint {
+                        table: Some(table),
+                        name: Name::Literal(name),
+                    } => Object::Constraint {
+                        name: &name.value,
+                        table: Some(&table.value),
+                    },
+                    _ => return None,
+                };
+                Some(object.removal())
+            })
+            .collect::<Option<_>>()?;
+        (!calls.is_empty()).then_some(calls)
+    }
+}
+
+/// What a body has taken away so far.
+#[derive(Default)]
+struct Before<'p> {
+    names: BTreeSet<&'p str>,
+    tables: BTreeSet<&'p str>,
+    columns: BTreeSet<(&'p str, &'p str)>,
+}
+
+impl<'p> Before<'p> {
+    fn take(&mut self, op: &'p Operation) {
+        match &op.kind {
+            OpKind::DropIndex {
+                name: Name::Literal(item),
+                ..
+            }
+            | OpKind::DropConstraint {
+                name: Name::Literal(item),
+                ..
+            } => {
+                self.names.insert(item.value.as_str());
+            }
+            OpKind::DropColumn { table, column } => {
+                self.columns.insert((table.value.as_str(), column.value.as_str()));
+            }
+            // A table renamed away leaves its name free: a table created
+            // under it later rebuilds the original.
+            OpKind::DropTable { table } | OpKind::RenameTable { table, .. } => {
+                self.tables.insert(table.value.as_str());
+            }
+            _ => {}
+        }
+    }
+
+    /// The object existed before the body and was taken away by it first.
+    fn restores(&self, object: &Object<'_>, renamed: &BTreeSet<(&str, &str)>) -> bool {
+        match object {
+            Object::Index { name, .. } | Object::Constraint { name, .. } => self.names.contains(name),
+            Object::Column { table, column } => {
+                self.columns.contains(&(*table, *column)) || renamed.contains(&(*table, *column))
+            }
+            Object::Table { .. } => false,
+        }
+    }
+}
+
+/// What `op` creates that outlives the body: `None` for anything else, a
+/// temporary, a rebuild, or what is built on a table dropped `later`.
+fn created<'p>(op: &'p Operation, later: &'p [Operation], before: &Before<'p>) -> Option<Object<'p>> {
+    match &op.kind {
+        OpKind::CreateTable { table, .. } => surviving_table(&table.value, later, before),
+        OpKind::CreateIndex { table, index } => {
+            let name = index.name.literal()?.value.as_str();
+            let table = table.as_ref().map(|t| t.value.as_str());
+            let temporary = later.iter().any(|later| {
+                matches!(&later.kind, OpKind::DropIndex { name: Name::Literal(dropped), .. } if dropped.value == name)
+            });
+            if temporary || table.is_some_and(|t| dropped_later(t, later)) {
+                return None;
+            }
+            Some(Object::Index {
+                name,
+                table,
+                columns: &index.columns,
+            })
+        }
+        OpKind::AddColumn { table, column } => {
+            let (t, c) = (table.value.as_str(), column.name.value.as_str());
+            let temporary = later.iter().any(|later| {
+                matches!(&later.kind, OpKind::DropColumn { table, column } if table.value == t && column.value == c)
+            });
+            if temporary || dropped_later(t, later) {
+                return None;
+            }
+            Some(Object::Column { table: t, column: c })
+        }
+        OpKind::CreateConstraint {
+            table,
+            name: Name::Literal(name),
+        } => {
+            let table = table.as_ref().map(|t| t.value.as_str());
+            if table.is_some_and(|t| dropped_later(t, later)) {
+                return None;
+            }
+            Some(Object::Constraint {
+                name: &name.value,
+                table,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The body drops table `table` later, under its name or under the name a
+/// later rename gives it: what was built on it is gone with it (a column
+/// added to the copy of a table being rebuilt).
+fn dropped_later(table: &str, later: &[Operation]) -> bool {
+    let mut name = table;
+    for later in later {
+        match &later.kind {
+            OpKind::DropTable { table } if table.value == name => return true,
+            OpKind::RenameTable { table, new_name } if table.value == name => name = new_name.value.as_str(),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A table the body creates, followed through later renames: `t_tmp`
+/// built, `t` dropped, `t_tmp` renamed to `t` is `t` rebuilt; a table
+/// dropped again within the body was temporary.
+fn surviving_table<'p>(created_as: &'p str, later: &'p [Operation], before: &Before<'p>) -> Option<Object<'p>> {
+    let mut name = created_as;
+    let mut dropped: BTreeSet<&str> = BTreeSet::new();
+    let mut temporary = false;
+    for later in later {
+        match &later.kind {
+            OpKind::DropTable { table } => {
+                temporary |= table.value == name;
+                dropped.insert(table.value.as_str());
+            }
+            OpKind::RenameTable { table, new_name } if table.value == name => {
+                name = new_name.value.as_str();
+            }
+            _ => {}
+        }
+    }
+    let rebuilt = before.tables.contains(name) || (name != created_as && dropped.contains(name));
+    (!temporary && !rebuilt).then_some(Object::Table { name, created_as })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::Scan;
+
+    fn upgrade(body: &str) -> Migration {
+        Migration::from_scan(&Scan::new(&format!(
+            "revision = 'a'\ndown_revision = None\ndef upgrade():\n{body}def downgrade():\n    pass\n"
+        )))
+    }
+
+    fn created(migration: &Migration) -> Vec<String> {
+        let change = Change::of(migration);
+        change
+            .upgrade
+            .unwrap()
+            .created
+            .iter()
+            .map(|c| c.object.describe())
+            .collect()
+    }
+
+    #[test]
+    fn temporaries_rebuilds_and_restorations_are_not_new() {
+        // SQLite's copy-and-swap: the copy renamed over the original.
+        let swap = upgrade(
+            "    op.create_table('t_new', sa.Column('id', sa.Integer()))\n    op.execute('INSERT INTO t_new SELECT * FROM t')\n    op.drop_table('t')\n    op.rename_table('t_new', 't')\n",
+        );
+        assert!(created(&swap).is_empty(), "{:?}", created(&swap));
+        // The original renamed away, a new table under its name.
+        let rename_away = upgrade(
+            "    op.rename_table('t', 't_old')\n    op.add_column('t_old', sa.Column('x', sa.Integer()))\n    op.create_table('t', sa.Column('id', sa.Integer()))\n    op.drop_table('t_old')\n",
+        );
+        assert!(created(&rename_away).is_empty(), "{:?}", created(&rename_away));
+        let temporary = upgrade("    op.create_table('scratch')\n    op.drop_table('scratch')\n");
+        assert!(created(&temporary).is_empty());
+        let restored = upgrade("    op.drop_index('ix_a')\n    op.create_index('ix_a', 't', ['a', 'b'])\n");
+        let change = Change::of(&restored);
+        let body = change.upgrade.unwrap();
+        assert!(body.created.is_empty());
+        assert_eq!(body.restored.len(), 1);
+        assert!(body.removed.indexes.contains("ix_a"));
+    }
+
+    #[test]
+    fn what_is_left_behind_under_its_final_name() {
+        let renamed = upgrade(
+            "    op.create_table('t_tmp')\n    op.rename_table('t_tmp', 'accounts')\n    op.add_column('u', sa.Column('c', sa.Integer()))\n    op.create_index('ix_u_c', 'u', ['c'])\n",
+        );
+        assert_eq!(
+            created(&renamed),
+            [
+                "table `accounts` (created as `t_tmp`)",
+                "column `u.c`",
+                "index `ix_u_c`"
+            ]
+        );
+    }
+
+    #[test]
+    fn effects_and_what_cannot_be_seen() {
+        let both = upgrade(
+            "    op.add_column('t', sa.Column('c', sa.Integer()))\n    op.execute('UPDATE t SET c = 1')\n    op.execute(imported)\n",
+        );
+        let change = Change::of(&both);
+        let body = change.upgrade.unwrap();
+        assert!(body.effects.schema && body.effects.data && body.effects.unknown);
+        assert!(body.unseen);
+        let plain = upgrade("    op.add_column('t', sa.Column('c', sa.Integer()))\n");
+        assert!(!Change::of(&plain).upgrade.unwrap().unseen);
+    }
+
+    #[test]
+    fn a_downgrade_removes_with_the_table_or_column() {
+        let m = Migration::from_scan(&Scan::new(
+            "revision = 'a'\ndown_revision = None\ndef upgrade():\n    op.create_index('ix_t_lower', 't', [sa.text('lower(email)')])\n    op.create_check_constraint('positive', 'u', 'n > 0')\ndef downgrade():\n    op.drop_column('t', 'email')\n    op.drop_constraint('ck_u_positive', 'u')\n",
+        ));
+        let change = Change::of(&m);
+        let (up, down) = (change.upgrade.unwrap(), change.downgrade.unwrap());
+        assert_eq!(up.created.len(), 2);
+        for created in &up.created {
+            assert!(down.removes(&created.object, &up), "{:?}", created.object);
+        }
+        assert_eq!(
+            up.undo().unwrap(),
+            [
+                "op.drop_constraint(\"positive\", \"u\")",
+                "op.drop_index(\"ix_t_lower\", table_name=\"t\")"
+            ]
+        );
+    }
+}
