@@ -182,13 +182,17 @@ fn call_args<'t>(scan: &Scan<'_>, from: &'t [Token]) -> &'t [Token] {
 /// `temporary` collects the temporary tables its SQL creates.
 fn execute_effect(scan: &Scan<'_>, from: &[Token], on_op: bool, temporary: &mut Vec<String>) -> Effect {
     let args = call_args(scan, from);
+    // SQL whose text is known, built from constants included.
+    if let Some(sql) = super::format::sql_text(scan, args) {
+        return sql_effect(&sql, temporary);
+    }
     let strings: Vec<&str> = args
         .iter()
         .filter(|t| t.kind == Kind::Str)
         .map(|&t| scan.str(t))
         .collect();
     if !strings.is_empty() {
-        return sql_effect(&strings, temporary);
+        return sql_effect(&literal_text(&strings), temporary);
     }
     if !on_op {
         // `conn.execute(table.update()...)`: SQL built with SQLAlchemy's
@@ -216,13 +220,13 @@ fn execute_effect(scan: &Scan<'_>, from: &[Token], on_op: bool, temporary: &mut 
     if assigned.is_empty() {
         Effect::Unknown
     } else {
-        sql_effect(&assigned, temporary)
+        sql_effect(&literal_text(&assigned), temporary)
     }
 }
 
-/// What the SQL written in `literals` (string tokens, prefixes and quotes
-/// included) does, statement by statement, read with the SQL parser.
-fn sql_effect(literals: &[&str], temporary: &mut Vec<String>) -> Effect {
+/// The text of the SQL written in `literals` (string tokens, prefixes and
+/// quotes included), one line each.
+fn literal_text(literals: &[&str]) -> String {
     let mut sql = String::new();
     for literal in literals {
         if let Some(value) = super::string_value(literal) {
@@ -234,8 +238,13 @@ fn sql_effect(literals: &[&str], temporary: &mut Vec<String>) -> Effect {
         }
         sql.push('\n');
     }
+    sql
+}
+
+/// What `sql` does, statement by statement, read with the SQL parser.
+fn sql_effect(sql: &str, temporary: &mut Vec<String>) -> Effect {
     let mut strongest = Effect::Nothing;
-    for statement in sql::statements(&sql) {
+    for statement in sql::statements(sql) {
         if let Sql::CreateTable { name, temporary: true } = &statement {
             temporary.push(name.to_ascii_lowercase());
         }

@@ -48,8 +48,9 @@ pub(crate) fn strip_brackets<'t>(scan: &Scan<'_>, tokens: &'t [Token]) -> Option
 }
 
 /// One or more adjacent string literals (implicit concatenation), possibly
-/// in redundant parentheses, or the name of a module constant bound to a
-/// string (pointing at the name).
+/// in redundant parentheses, the name of a module constant bound to a
+/// string (pointing at the name), or a string built from them
+/// ([`super::format`]).
 pub(crate) fn string_item(scan: &Scan<'_>, tokens: &[Token]) -> Option<Item> {
     let tokens = strip_brackets(scan, tokens)
         .filter(|_| scan.is(tokens[0], "("))
@@ -65,8 +66,16 @@ pub(crate) fn string_item(scan: &Scan<'_>, tokens: &[Token]) -> Option<Item> {
             Constant::Strs(_) => None,
         };
     }
-    if tokens.is_empty() || tokens.iter().any(|t| t.kind != Kind::Str) {
+    if tokens.is_empty() {
         return None;
+    }
+    if tokens.iter().any(|t| t.kind != Kind::Str) || tokens.iter().any(|&t| string_value(scan.str(t)).is_none()) {
+        // An f-string, `%` or `.format` built from constants.
+        let value = super::format::evaluate(scan, tokens)?;
+        return Some(Item {
+            value: value.into(),
+            span: tokens[0].start..tokens[tokens.len() - 1].end,
+        });
     }
     let mut value = String::new();
     for &t in tokens {

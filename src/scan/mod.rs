@@ -15,6 +15,7 @@ pub mod app;
 pub mod blocks;
 pub mod constants;
 pub mod effect;
+pub(crate) mod format;
 pub mod imports;
 pub mod literal;
 pub mod migration;

@@ -778,19 +778,22 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
     let opaque = OpKind::OpaqueSql {
         mentions_index: raw.contains("index") || strings.is_empty(),
     };
-    let mut sql = String::new();
-    for t in &strings {
-        match string_value(scan.str(**t)) {
-            Some(value) => sql.push_str(&value),
-            None => return vec![(opaque, false, None)],
+    let Some(sql) = super::format::sql_text(scan, args).or_else(|| {
+        let mut sql = String::new();
+        for t in &strings {
+            sql.push_str(&string_value(scan.str(**t))?);
         }
-    }
-    let Some(first) = strings.first() else {
+        Some(sql)
+    }) else {
         return vec![(opaque, false, None)];
     };
-    // Spans of SQL items point at the first literal: the text inside may
-    // have escapes, so offsets inside it are not exact.
-    let at = first.span();
+    let (Some(start), Some(end)) = (args.first(), args.last()) else {
+        return vec![(opaque, false, None)];
+    };
+    // Spans of SQL items point at the first literal (or the expression
+    // that builds the SQL): the text inside may have escapes, so offsets
+    // inside it are not exact.
+    let at = strings.first().map_or(start.start..end.end, |first| first.span());
     let item = |value: String| Item {
         value: value.into(),
         span: at.clone(),
@@ -1027,6 +1030,18 @@ mod tests {
                 // The UPDATE is read as a data change; the f-string's index
                 // name is not known.
                 "sql",
+            ]
+        );
+        // Built from module constants: known before the function runs.
+        let got = ops(
+            "    op.execute(f'DROP INDEX {IX}')\n    op.execute(DDL)\n    op.create_index('ix_%s_a' % TABLE, TABLE, ['a'])\nIX = 'ix_old'\nTABLE = 't'\nDDL = 'DROP TABLE legacy'\n",
+        );
+        assert_eq!(
+            names(&got),
+            [
+                "drop_index Some(\"ix_old\") on ?",
+                "drop_table legacy",
+                "create_index Some(\"ix_t_a\") on t (a)"
             ]
         );
         // DDL other than index and table operations may drop anything.
