@@ -123,6 +123,15 @@ pub struct Graph<'p> {
     pub order: Vec<usize>,
     /// Built on the first suggestion.
     names: std::sync::OnceLock<Names>,
+    /// Built on the first question about file names.
+    naming: std::sync::OnceLock<bool>,
+}
+
+/// The file name carries the revision id: it is the whole stem, one of
+/// its `_`-separated words (after a date or a number) or its start.
+pub fn name_carries_revision(name: &str, revision: &str) -> bool {
+    let stem = name.strip_suffix(".py").unwrap_or(name);
+    stem == revision || stem.split('_').any(|token| token == revision) || stem.starts_with(revision)
 }
 
 /// Ids and labels to their revision. The keys come from the checked files,
@@ -132,6 +141,22 @@ pub struct Graph<'p> {
 pub type Ids<'p> = HashMap<&'p str, usize>;
 
 impl<'p> Graph<'p> {
+    /// The project's own practice: most of its revision files carry their
+    /// id in their name. A history named otherwise (`0042_add_users.py`
+    /// with hash ids, dates alone, names written by hand) follows a
+    /// convention of its own, whatever `file_template` says. Fewer than
+    /// three revisions show no practice: the template decides.
+    pub fn names_carry_revisions(&self) -> bool {
+        *self.naming.get_or_init(|| {
+            let (mut carrying, mut total) = (0usize, 0usize);
+            for node in &self.nodes {
+                total += 1;
+                carrying += usize::from(name_carries_revision(crate::tree::file_name(&node.file.path), node.id));
+            }
+            total < 3 || carrying * 2 >= total
+        })
+    }
+
     /// `external` lists ids and labels other packages provide: references to
     /// them are not dangling.
     pub fn build(env: &'p Environment, files: &[&'p MigrationFile], external: &[String]) -> Self {
@@ -154,6 +179,7 @@ impl<'p> Graph<'p> {
             bases: Vec::new(),
             order: Vec::new(),
             names: std::sync::OnceLock::new(),
+            naming: std::sync::OnceLock::new(),
         };
         graph.index.reserve(files.len());
         graph.nodes.reserve(files.len());

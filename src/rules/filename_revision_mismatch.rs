@@ -3,10 +3,12 @@
 use super::missing_revision::name_id;
 use super::{FileContext, Rule};
 use crate::diagnostic::Emitter;
+use crate::graph::name_carries_revision;
 use crate::tree;
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
-    if !ctx.env.file_names_start_with_revision() {
+    // The template names files by their id, and so does the history.
+    if !ctx.env.file_names_start_with_revision() || !ctx.graph.names_carry_revisions() {
         return;
     }
     let Some(revision) = ctx.file.facts.revision_id() else {
@@ -15,7 +17,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let name = tree::file_name(&ctx.file.path);
     let stem = name.strip_suffix(".py").unwrap_or(name);
     // The id anywhere in the name (after a date or number prefix) is fine.
-    if stem == revision || stem.split('_').any(|token| token == revision) || stem.starts_with(revision) {
+    if name_carries_revision(name, revision) {
         return;
     }
     let Some(name_token) = name_id(name) else { return };
