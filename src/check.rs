@@ -21,7 +21,7 @@ use crate::render::Sources;
 use crate::rule::Rule;
 use crate::rules::{self, FileContext, FileKind, InitFile, ModelSource, Ownership, Schema, SourceContext};
 use crate::scan::Scan;
-use crate::scan::app::{AllCall, Caller, all_calls, may_call_all};
+use crate::scan::app::{AllCall, CallContext, Caller, Entry, all_calls, may_call_all};
 use crate::scan::imports::sibling_imports;
 use crate::scan::literal::Item;
 use crate::scan::migration::Migration;
@@ -129,60 +129,93 @@ impl Outcome {
     }
 }
 
-/// `create_all` / `drop_all` in a function of one file may run at start-up
-/// because another file calls that function at start-up (`init_db()` in a
-/// FastAPI lifespan). Only files that mention a candidate name are scanned.
-fn find_start_up_callers(tree: &dyn Tree, app_paths: &[String], others: &mut [(String, FileKind, Vec<AllCall>)]) {
-    let mut names: Vec<&str> = Vec::new();
-    for (_, kind, calls) in others.iter() {
+/// `create_all` / `drop_all` in a function of one file may run from an
+/// entry point because another file calls that function there (`init_db()`
+/// in a FastAPI lifespan, in a CLI command), directly or through module
+/// functions of other files (`main()` calls `setup()` calls `init_db()`).
+/// Callers are followed up to [`CALL_DEPTH`] files away; only files that
+/// mention a candidate name are scanned.
+fn find_entry_callers(tree: &dyn Tree, app_paths: &[String], others: &mut [(String, FileKind, Vec<AllCall>)]) {
+    // Each candidate: a function name, the file it is in, and which
+    // original function it leads to (itself at first).
+    let mut names: Vec<(String, String, usize)> = Vec::new();
+    for (path, kind, calls) in others.iter() {
         for call in calls
             .iter()
-            .filter(|c| *kind == FileKind::App && !c.start_up && !c.in_class)
+            .filter(|c| *kind == FileKind::App && c.runs.is_none() && !c.in_class)
         {
             if let Some(function) = call.function.as_deref()
-                && !names.contains(&function)
+                && !names.iter().any(|(n, p, _)| n == function && p == path)
             {
-                names.push(function);
+                names.push((function.to_owned(), path.clone(), names.len()));
             }
         }
     }
-    if names.is_empty() {
-        return;
-    }
-    let alternatives: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
-    let Ok(needle) = regex::bytes::Regex::new(&format!(r"\b(?:{})\(", alternatives.join("|"))) else {
-        return;
-    };
-    let mut callers: Vec<Option<Caller>> = vec![None; names.len()];
-    for path in app_paths {
-        let Ok(bytes) = tree.read(path) else { continue };
-        if !needle.is_match(&bytes) {
-            continue;
+    let originals = names.len();
+    // What each original is found to run from: the entry, and the call in
+    // another file that leads there (the first one found).
+    let mut found: Vec<Option<(Entry, Caller, usize)>> = vec![None; originals];
+    let mut frontier = 0..names.len();
+    for _ in 0..CALL_DEPTH {
+        if frontier.is_empty() {
+            break;
         }
-        let source = SourceFile::from_bytes(path.clone(), &bytes);
-        let scan = Scan::new(&source.text);
-        for (which, span) in crate::scan::app::start_up_calls(&scan, &names) {
-            callers[which].get_or_insert_with(|| (path.clone(), span));
+        let wanted: Vec<&str> = names[frontier.clone()].iter().map(|(n, _, _)| n.as_str()).collect();
+        let alternatives: Vec<String> = wanted.iter().map(|n| regex::escape(n)).collect();
+        let Ok(needle) = regex::bytes::Regex::new(&format!(r"\b(?:{})\(", alternatives.join("|"))) else {
+            return;
+        };
+        let mut next: Vec<(String, String, usize)> = Vec::new();
+        for path in app_paths {
+            let Ok(bytes) = tree.read(path) else { continue };
+            if !needle.is_match(&bytes) {
+                continue;
+            }
+            let source = SourceFile::from_bytes(path.clone(), &bytes);
+            let scan = Scan::new(&source.text);
+            for (which, span, context) in crate::scan::app::calls_of(&scan, &wanted) {
+                let candidate = frontier.start + which;
+                let (_, defined_in, original) = &names[candidate];
+                // A call in the function's own file was judged there.
+                if defined_in == path {
+                    continue;
+                }
+                match context {
+                    CallContext::Entry(entry) => {
+                        found[*original].get_or_insert_with(|| (entry, (path.clone(), span), candidate));
+                    }
+                    CallContext::Function(caller) => {
+                        let known = names.iter().chain(&next).any(|(n, p, _)| n == caller && p == path);
+                        if !known && found[*original].is_none() {
+                            next.push((caller.to_owned(), path.clone(), *original));
+                        }
+                    }
+                }
+            }
         }
+        let start = names.len();
+        names.extend(next);
+        frontier = start..names.len();
     }
-    let callers: Vec<(String, Option<Caller>)> = names.iter().map(|n| (*n).to_owned()).zip(callers).collect();
     for (path, kind, calls) in others.iter_mut() {
         if *kind != FileKind::App {
             continue;
         }
-        for call in calls.iter_mut().filter(|c| !c.start_up && !c.in_class) {
-            let caller = callers
+        for call in calls.iter_mut().filter(|c| c.runs.is_none() && !c.in_class) {
+            let original = names[..originals]
                 .iter()
-                .find(|(name, _)| Some(name.as_str()) == call.function.as_deref())
-                .and_then(|(_, caller)| caller.clone())
-                .filter(|(caller_path, _)| caller_path != path);
-            if let Some(caller) = caller {
-                call.start_up = true;
+                .position(|(n, p, _)| Some(n.as_str()) == call.function.as_deref() && p == path);
+            if let Some((entry, caller, called)) = original.and_then(|o| found[o].clone()) {
+                call.runs = Some(entry);
                 call.caller = Some(caller);
+                call.via = (called >= originals).then(|| names[called].0.clone());
             }
         }
     }
 }
+
+/// How many files away a caller of a `create_all` function is looked for.
+const CALL_DEPTH: usize = 4;
 
 /// The `ix` template migrations are replayed with: the `index-naming`
 /// setting, else the one convention of every model table (SQLAlchemy's
@@ -411,7 +444,7 @@ fn load(tree: &dyn Tree, selection: &Selection, settings: &Settings, cache: &Cac
     if let Some(note) = unloaded_note(unloaded) {
         outcome.notes.push(note);
     }
-    find_start_up_callers(tree, &app_paths, &mut project.others);
+    find_entry_callers(tree, &app_paths, &mut project.others);
     project.convention = migration_convention(&project.models, &project.metadatas);
     project
 }

@@ -304,7 +304,7 @@ impl Rule {
             Rule::UnguardedCreateAll => (
                 "AP401",
                 "unguarded-create-all",
-                "`create_all()` in application code that runs at start-up",
+                "`create_all()` in application code an entry point runs (start-up, a request, a command, a job)",
                 ERROR,
                 File,
                 include_str!("../docs/rules/unguarded-create-all.md"),
@@ -312,7 +312,7 @@ impl Rule {
             Rule::DropAllOutsideTests => (
                 "AP402",
                 "drop-all-outside-tests",
-                "`drop_all()` in application code that runs at start-up",
+                "`drop_all()` in application code that runs unasked (start-up, a request, a job)",
                 ERROR,
                 File,
                 include_str!("../docs/rules/drop-all-outside-tests.md"),

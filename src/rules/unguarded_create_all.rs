@@ -3,7 +3,7 @@
 use super::Rule;
 use crate::diagnostic::Emitter;
 use crate::rules::FileKind;
-use crate::scan::app::{AllCall, Method};
+use crate::scan::app::{AllCall, Entry, Method};
 
 pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Emitter<'_>) {
     for call in calls.iter().filter(|c| c.method == Method::CreateAll) {
@@ -17,25 +17,44 @@ pub(crate) fn check(path: &str, kind: FileKind, calls: &[AllCall], emit: &mut Em
                 )
                 .help("create tables with operations in revision files (`alembic revision --autogenerate`), never with `create_all()`");
             }
-            FileKind::App if call.guard.is_none() && call.start_up => {
+            FileKind::App if call.guard.is_none() && call.runs.is_some() => {
+                let entry = call.runs.unwrap_or(Entry::StartUp);
+                let effect = match entry {
+                    Entry::StartUp => "races `alembic upgrade`",
+                    _ => "creates tables no revision made; `alembic upgrade` then fails on them",
+                };
                 let help = "guard it behind a setting (for tests or local use), move it into test code, or follow it with `command.stamp(alembic_cfg, \"head\")`";
                 match (&call.caller, call.function.as_deref()) {
                     (Some((caller, span)), Some(function)) => {
+                        let place = entry.describe();
+                        let (through, called) = match &call.via {
+                            Some(via) => (format!(" through `{via}()`"), via.as_str()),
+                            None => (String::new(), function),
+                        };
                         emit.report(
                             Rule::UnguardedCreateAll,
                             path,
                             call.span.clone(),
-                            format!("`create_all()` in `{function}()` runs at start-up ({caller} calls it there) and races `alembic upgrade`"),
+                            format!("`create_all()` in `{function}()` runs {place} ({caller} calls it there{through}) and {effect}"),
                         )
                         .help(help)
-                        .related(caller, span.clone(), format!("`{function}()` called at start-up here"));
+                        .related(caller, span.clone(), format!("`{called}()` called {place} here"));
+                    }
+                    _ if entry == Entry::StartUp => {
+                        emit.report(
+                            Rule::UnguardedCreateAll,
+                            path,
+                            call.span.clone(),
+                            "`create_all()` creates tables outside the migrations; at start-up it races `alembic upgrade`",
+                        )
+                        .help(help);
                     }
                     _ => {
                         emit.report(
                             Rule::UnguardedCreateAll,
                             path,
                             call.span.clone(),
-                            "`create_all()` creates tables outside the migrations; at start-up it races `alembic upgrade`",
+                            format!("`create_all()` runs {} and {effect}", entry.describe()),
                         )
                         .help(help);
                     }
@@ -94,6 +113,74 @@ mod tests {
         assert!(out.contains("app/main.py:2:5"), "{out}");
         assert!(out.contains("app/factory.py:3:5"), "{out}");
         assert!(!out.contains("app/lazy.py"), "{out}");
+    }
+
+    #[test]
+    fn request_handlers_commands_and_jobs_are_entry_points() {
+        let tree = MemTree::new(&[
+            (
+                "app/views.py",
+                b"@app.route('/setup')\ndef setup():\n    db.create_all()\n    return 'ok'\n",
+            ),
+            (
+                "app/commands.py",
+                b"@app.cli.command('init-db')\ndef init_db():\n    prepare()\n\ndef prepare():\n    db.create_all()\n\n@app.cli.command('bootstrap')\ndef bootstrap():\n    db.create_all()\n    stamp()\n",
+            ),
+            (
+                "app/jobs.py",
+                b"@shared_task\ndef rebuild():\n    Base.metadata.create_all(engine)\n",
+            ),
+            // Nothing runs it: no entry point, no caller anywhere.
+            ("app/legacy.py", b"def register_models(engine):\n    BASE.metadata.create_all(engine)\n"),
+        ]);
+        let out = lint_tree(&tree, Some(Rule::UnguardedCreateAll));
+        assert!(
+            out.contains("`create_all()` runs in a request handler and creates tables no revision made"),
+            "{out}"
+        );
+        assert!(out.contains("app/views.py:3:5"), "{out}");
+        assert!(
+            out.contains("app/commands.py:6:5") && out.contains("in a command-line command"),
+            "{out}"
+        );
+        assert!(!out.contains("app/commands.py:10"), "stamped afterwards: {out}");
+        assert!(
+            out.contains("app/jobs.py:3:5") && out.contains("in a scheduled or queued job"),
+            "{out}"
+        );
+        assert!(!out.contains("app/legacy.py"), "{out}");
+    }
+
+    #[test]
+    fn followed_through_functions_of_other_files() {
+        let tree = MemTree::new(&[
+            ("app/db.py", b"def init_db():\n    Base.metadata.create_all(engine)\n"),
+            (
+                "app/setup.py",
+                b"from .db import init_db\n\ndef prepare():\n    init_db()\n",
+            ),
+            (
+                "app/cli.py",
+                b"import click\nfrom .setup import prepare\n\n@click.command()\ndef main():\n    prepare()\n",
+            ),
+        ]);
+        insta::assert_snapshot!(lint_tree(&tree, Some(Rule::UnguardedCreateAll)), @r#"
+        error[AP401] unguarded-create-all: `create_all()` in `init_db()` runs in a command-line command (app/cli.py calls it there through `prepare()`) and creates tables no revision made; `alembic upgrade` then fails on them
+         --> app/db.py:2:5
+          |
+        2 |     Base.metadata.create_all(engine)
+          |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+          |
+         ::: app/cli.py:6:5
+          |
+        6 |     prepare()
+          |     -------- `prepare()` called in a command-line command here
+          |
+          = help: guard it behind a setting (for tests or local use), move it into test code, or follow it with `command.stamp(alembic_cfg, "head")`
+
+        Found 1 problem (1 error) in 1 file
+        Run `alembic-preflight explain AP401` for what a rule checks and how to fix it.
+        "#);
     }
 
     #[test]

@@ -11,13 +11,17 @@
 //! checks whether the database is versioned or empty and raises or returns;
 //! or when the same function builds an in-memory database.
 //!
-//! A site also records whether it runs at start-up as far as this file
-//! shows: at import (module level, class bodies, `if __name__ == "__main__":`),
-//! in a start-up hook (a function decorated with `on_event("startup")`,
-//! `before_first_request`, ... or named `lifespan`, `startup`, `create_app`),
-//! or in a function this file calls from one of those. A function whose
-//! callers are elsewhere (a command, an API method) is not known to run at
-//! start-up.
+//! A site also records the entry point it runs from, as far as this file
+//! shows: start-up (at import — module level, class bodies,
+//! `if __name__ == "__main__":` — or in a start-up hook, a function
+//! decorated with `on_event("startup")`, `before_first_request`, ... or
+//! named `lifespan`, `startup`, `create_app`), a request handler
+//! (`@app.route`, `@router.get`, ...), a command-line command
+//! (`@click.command`, `@app.cli.command`, `@manager.command`, ...) or a
+//! scheduled or queued job (`@celery.task`, `@shared_task`,
+//! `@scheduler.scheduled_job`, ...), or a function this file calls from one
+//! of those. A function whose callers are elsewhere is not known to run;
+//! the check looks for its callers in the other files.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -60,8 +64,8 @@ pub struct AllCall {
     pub span: Range<usize>,
     /// Why the site is considered safe, if it is.
     pub guard: Option<Guard>,
-    /// It runs at start-up, as far as this file shows.
-    pub start_up: bool,
+    /// The entry point it runs from, as far as this file shows.
+    pub runs: Option<Entry>,
     /// The outermost function it is in.
     pub function: Option<CompactString>,
     /// That function is a method (its callers cannot be found by name).
@@ -70,10 +74,49 @@ pub struct AllCall {
     /// (found after every file is read): its path and span.
     #[serde(skip)]
     pub caller: Option<Caller>,
+    /// The function of another file that caller calls, when it is not
+    /// `function` itself (`main()` calls `setup()`, which calls it).
+    #[serde(skip)]
+    pub via: Option<String>,
 }
 
 /// A call site in another file: its path and span.
 pub type Caller = (String, Range<usize>);
+
+/// Where code starts running against the application's database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Entry {
+    /// At import, or in a start-up hook.
+    StartUp,
+    /// A web request handler.
+    Request,
+    /// A command-line command.
+    Command,
+    /// A scheduled or queued job.
+    Job,
+}
+
+impl Entry {
+    /// How a message says where the code runs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Entry::StartUp => "at start-up",
+            Entry::Request => "in a request handler",
+            Entry::Command => "in a command-line command",
+            Entry::Job => "in a scheduled or queued job",
+        }
+    }
+}
+
+/// Where a call of a function of another file is made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallContext<'a> {
+    /// Code that an entry point runs.
+    Entry(Entry),
+    /// A module-level function that no entry point of its file runs: its
+    /// own callers may be elsewhere.
+    Function(&'a str),
+}
 
 /// A cheap byte test done before scanning.
 pub fn may_call_all(bytes: &[u8]) -> bool {
@@ -104,24 +147,28 @@ const HOOK_WORDS: [&str; 5] = [
 
 /// What one pass over a file learns about its functions.
 struct Contexts<'a> {
-    /// Functions that run at start-up.
-    start_up: Vec<&'a str>,
+    /// Functions an entry point runs, with the first entry found.
+    entries: Vec<(&'a str, Entry)>,
     /// Functions that stamp the database.
     stampers: Vec<&'a str>,
 }
 
 impl<'a> Contexts<'a> {
     fn of(scan: &Scan<'a>) -> Self {
-        let mut start_up: Vec<&str> = Vec::new();
+        let mut entries: Vec<(&str, Entry)> = Vec::new();
         let mut stampers: Vec<&str> = Vec::new();
         let mut called_by: Vec<(&str, &str)> = Vec::new();
+        let add = |entries: &mut Vec<(&'a str, Entry)>, name: &'a str, entry: Entry| {
+            if !entries.iter().any(|(n, _)| *n == name) {
+                entries.push((name, entry));
+            }
+        };
         walk(scan, 0..scan.lines.len(), |statement| {
             let function = outermost_function(scan, statement);
             if let Some((def, name)) = function
-                && is_hook(scan, def.line, name)
-                && !start_up.contains(&name)
+                && let Some(entry) = entry_point(scan, def.line, name)
             {
-                start_up.push(name);
+                add(&mut entries, name, entry);
             }
             for w in statement.tokens.windows(2) {
                 if w[0].kind != Kind::Name || !scan.is(w[1], "(") {
@@ -129,7 +176,7 @@ impl<'a> Contexts<'a> {
                 }
                 let callee = scan.str(w[0]);
                 match function {
-                    None => start_up.push(callee),
+                    None => add(&mut entries, callee, Entry::StartUp),
                     Some((_, caller)) => {
                         called_by.push((caller, callee));
                         if callee.to_lowercase().contains("stamp") && !stampers.contains(&caller) {
@@ -139,22 +186,32 @@ impl<'a> Contexts<'a> {
                 }
             }
         });
-        // Functions called from start-up code run at start-up too.
+        // Functions called from code an entry point runs run there too.
         let mut grew = true;
         while grew {
             grew = false;
             for &(caller, callee) in &called_by {
-                if start_up.contains(&caller) && !start_up.contains(&callee) {
-                    start_up.push(callee);
+                if let Some(entry) = Self::find(&entries, caller)
+                    && Self::find(&entries, callee).is_none()
+                {
+                    entries.push((callee, entry));
                     grew = true;
                 }
             }
         }
-        Contexts { start_up, stampers }
+        Contexts { entries, stampers }
     }
 
-    fn runs_at_start_up(&self, function: Option<&str>) -> bool {
-        function.is_none_or(|f| self.start_up.contains(&f))
+    fn find(entries: &[(&str, Entry)], name: &str) -> Option<Entry> {
+        entries.iter().find(|(n, _)| *n == name).map(|&(_, e)| e)
+    }
+
+    /// The entry point that runs `function` (`None`: the module itself).
+    fn runs(&self, function: Option<&str>) -> Option<Entry> {
+        match function {
+            None => Some(Entry::StartUp),
+            Some(f) => Self::find(&self.entries, f),
+        }
     }
 }
 
@@ -169,18 +226,22 @@ fn outermost_function<'a, 's>(
     })
 }
 
-/// A call, made at start-up, of one of `names` (a function of another
-/// file): `name(...)` or `module.name(...)`, not guarded the way a
-/// `create_all` would be. Each is (index in `names`, span of the call).
-pub fn start_up_calls(scan: &Scan<'_>, names: &[&str]) -> Vec<(usize, Range<usize>)> {
+/// Calls of `names` (functions of another file), `name(...)` or
+/// `module.name(...)`, not guarded the way a `create_all` would be: each
+/// is (index in `names`, span of the call, where it is made from). Calls
+/// in methods are not followed.
+pub fn calls_of<'a>(scan: &Scan<'a>, names: &[&str]) -> Vec<(usize, Range<usize>, CallContext<'a>)> {
     let contexts = Contexts::of(scan);
     let mut guards = Guards::new(scan, &contexts.stampers);
     let mut out = Vec::new();
     walk(scan, 0..scan.lines.len(), |statement| {
         let function = outermost_function(scan, statement);
-        if !contexts.runs_at_start_up(function.map(|(_, name)| name)) {
-            return;
-        }
+        let name = function.map(|(_, name)| name);
+        let context = match (contexts.runs(name), function) {
+            (Some(entry), _) => CallContext::Entry(entry),
+            (None, Some((def, name))) if !in_class(statement, def) => CallContext::Function(name),
+            (None, _) => return,
+        };
         let tokens = statement.tokens;
         for (i, w) in tokens.windows(2).enumerate() {
             if w[0].kind != Kind::Name || !scan.is(w[1], "(") {
@@ -199,11 +260,20 @@ pub fn start_up_calls(scan: &Scan<'_>, names: &[&str]) -> Vec<(usize, Range<usiz
                 receiver: "",
             };
             if guards.of(&site).is_none() {
-                out.push((which, w[0].start..w[1].end));
+                out.push((which, w[0].start..w[1].end, context));
             }
         }
     });
     out
+}
+
+/// The function `def` is a method: inside a class.
+fn in_class(statement: &super::blocks::Statement<'_>, def: &super::blocks::Block) -> bool {
+    statement
+        .blocks
+        .iter()
+        .take_while(|b| !std::ptr::eq(*b, def))
+        .any(|b| matches!(b.kind, BlockKind::Class { .. }))
 }
 
 pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
@@ -213,13 +283,7 @@ pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
     walk(scan, 0..scan.lines.len(), |statement| {
         let tokens = statement.tokens;
         let function = outermost_function(scan, statement);
-        let in_class = function.is_some_and(|(def, _)| {
-            statement
-                .blocks
-                .iter()
-                .take_while(|b| !std::ptr::eq(*b, def))
-                .any(|b| matches!(b.kind, BlockKind::Class { .. }))
-        });
+        let in_class = function.is_some_and(|(def, _)| in_class(statement, def));
         let function = function.map(|(_, name)| name);
         for (i, &t) in tokens.iter().enumerate() {
             if t.kind != Kind::Name {
@@ -270,35 +334,84 @@ pub fn all_calls(scan: &Scan<'_>) -> Vec<AllCall> {
                 method,
                 span: tokens[start].start..end,
                 guard,
-                start_up: contexts.runs_at_start_up(function),
+                runs: contexts.runs(function),
                 function: function.map(Into::into),
                 in_class,
                 caller: None,
+                via: None,
             });
         }
     });
     out
 }
 
-/// A start-up hook: by its name, or by a decorator on the lines above
-/// its header.
-fn is_hook(scan: &Scan<'_>, header: usize, name: &str) -> bool {
+/// Decorators of request handlers, by their last name (`@app.route`,
+/// `@router.get`, `@view_config`).
+const REQUEST_DECORATORS: [&str; 11] = [
+    "route",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "websocket",
+    "api_route",
+    "view_config",
+    "api_view",
+    "endpoint",
+];
+
+/// Decorators of command-line commands (`@click.command`,
+/// `@app.cli.command`, `@manager.command`, Typer's `@app.command`).
+const COMMAND_DECORATORS: [&str; 2] = ["command", "group"];
+
+/// Decorators of scheduled and queued jobs (Celery, RQ, APScheduler,
+/// Dramatiq, Huey).
+const JOB_DECORATORS: [&str; 7] = [
+    "task",
+    "shared_task",
+    "periodic_task",
+    "scheduled_job",
+    "actor",
+    "db_task",
+    "db_periodic_task",
+];
+
+/// The entry point a function is: a start-up hook by its name or a
+/// decorator, or a request handler, command or job by its decorator on
+/// the lines above its header.
+fn entry_point(scan: &Scan<'_>, header: usize, name: &str) -> Option<Entry> {
     let lower = name.to_ascii_lowercase();
     if HOOK_WORDS.iter().any(|w| lower.contains(w)) {
-        return true;
+        return Some(Entry::StartUp);
     }
-    scan.lines[..header]
-        .iter()
-        .rev()
-        .take_while(|line| {
-            let first = scan.tokens.get(line.tokens.start);
-            first.is_some_and(|&t| scan.is(t, "@"))
-        })
-        .any(|line| {
-            let text = scan.text[scan.tokens[line.tokens.start].start..scan.tokens[line.tokens.end - 1].end]
-                .to_ascii_lowercase();
-            HOOK_WORDS.iter().any(|w| text.contains(w))
-        })
+    let decorators = scan.lines[..header].iter().rev().take_while(|line| {
+        let first = scan.tokens.get(line.tokens.start);
+        first.is_some_and(|&t| scan.is(t, "@"))
+    });
+    let mut found = None;
+    for line in decorators {
+        let tokens = scan.line_tokens(line);
+        let text = scan.text[tokens[0].start..tokens[tokens.len() - 1].end].to_ascii_lowercase();
+        if HOOK_WORDS.iter().any(|w| text.contains(w)) {
+            return Some(Entry::StartUp);
+        }
+        // The dotted name after `@`, up to its arguments.
+        let last = tokens[1..]
+            .iter()
+            .take_while(|&&t| t.kind == Kind::Name || scan.is(t, "."))
+            .filter(|t| t.kind == Kind::Name)
+            .last()
+            .map(|&t| scan.str(t));
+        let entry = match last {
+            Some(n) if REQUEST_DECORATORS.contains(&n) => Entry::Request,
+            Some(n) if COMMAND_DECORATORS.contains(&n) => Entry::Command,
+            Some(n) if JOB_DECORATORS.contains(&n) => Entry::Job,
+            _ => continue,
+        };
+        found.get_or_insert(entry);
+    }
+    found
 }
 
 /// Where a site is: the statement, the start of its attribute, and the
