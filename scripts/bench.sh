@@ -51,6 +51,23 @@ for shape in $shapes; do
     fi
 done
 
+# 6: the shapes an attacker would write, each at 1x, 2x and 4x its base
+# size: the time should grow about as the size does (linear), never as its
+# square. Base sizes: 50,000 operations in one upgrade; 4,000 indexes on one
+# model line (a diagnostic each, in the full format); alembic.ini references
+# 8 to a line, ten deep, over an empty leaf; 16,000 alembic.ini sections;
+# 1,000 sibling nested projects.
+scales="ops long-line ini-fan ini-sections siblings"
+base() { case $1 in ops) echo 50000 ;; long-line) echo 4000 ;; ini-fan) echo 8 ;; ini-sections) echo 16000 ;; siblings) echo 1000 ;; esac; }
+for scale in $scales; do
+    for times in 1 2 4; do
+        dir=$work/scale-$scale-$times
+        if [ ! -d "$dir" ]; then
+            python3 scripts/gen_project.py "$dir" --migrations "$(( $(base "$scale") * times ))" --models 0 --others 0 --shape "$scale"
+        fi
+    done
+done
+
 results=$(mktemp -d)
 bench() { # name, directory, command...
     local name=$1 dir=$2
@@ -80,6 +97,15 @@ for shape in $shapes; do
         sh -c "$bin check --all-files --isolated --no-cache >/dev/null 2>&1" || true)
 done
 
+# 6: growth with size.
+for scale in $scales; do
+    for times in 1 2 4; do
+        (cd "$work/scale-$scale-$times" && hyperfine --style none --warmup 1 --runs 3 --ignore-failure \
+            --export-json "$results/scale_${scale}_$times.json" --command-name "scale_${scale}_$times" \
+            "$bin check --all-files --isolated --no-cache --format full" >/dev/null)
+    done
+done
+
 # 4: one staged migration in the whole project.
 staged=$full/migrations/versions/5b1e0c9d7a3f_bench_staged.py
 head_id=$(cd "$full" && "$bin" graph --format json --isolated | python3 -c 'import json,sys; print(json.load(sys.stdin)["environments"][0]["heads"][0])')
@@ -90,9 +116,9 @@ bench preflight_staged_nocache "$full" "$bin check --staged --isolated --no-cach
 bench git_diff_cached "$full" "git diff --cached --name-only"
 (cd "$full" && git rm --cached -q "$staged" && rm -f "$staged")
 
-python3 - "$results" "$migrations" "$models" "$others" <<'PY'
+python3 - "$results" "$migrations" "$models" "$others" "$scales" <<'PY'
 import json, os, sys
-results, migrations, models, others = sys.argv[1], *sys.argv[2:]
+results, migrations, models, others, scales = sys.argv[1], *sys.argv[2:]
 def median(name):
     with open(os.path.join(results, name + ".json")) as f:
         return json.load(f)["results"][0]["median"] * 1000
@@ -140,6 +166,20 @@ print(f"\n| {'ratio':<40} | {'measured':>10} | {'target':>11} |")
 print(f"|{'-' * 42}|{'-' * 12}|{'-' * 13}|")
 for label, value, target in ratios:
     print(f"| {label:<40} | {value:>9.2f}x | {target:>11} |")
+print(f"\n| {'growth with size, --no-cache':<40} | {'1x':>10} | {'2x':>10} | {'4x':>10} | {'4x / 1x':>8} |")
+print(f"|{'-' * 42}|{'-' * 12}|{'-' * 12}|{'-' * 12}|{'-' * 10}|")
+labels = {
+    "ops": "operations in one upgrade (50k)",
+    "long-line": "indexes on one line, full format (4k)",
+    "ini-fan": "alembic.ini references, 8 a line",
+    "ini-sections": "alembic.ini sections (16k)",
+    "siblings": "sibling nested projects (1k)",
+}
+for scale in scales.split():
+    times = [median(f"scale_{scale}_{t}") for t in (1, 2, 4)]
+    cells = " | ".join(f"{t:>7.1f} ms" for t in times)
+    print(f"| {labels[scale]:<40} | {cells} | {times[2] / times[0]:>7.1f}x |")
+print("(linear growth is about 4x from 1x to 4x; a square would be 16x)")
 peak = max(memory(n) for _, n in rows if n.startswith("preflight"))  # the shapes are reported, not held to it
 print(f"\npeak memory of alembic-preflight: {peak:.1f} MiB (target < 100 MiB)")
 PY

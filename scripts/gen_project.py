@@ -106,7 +106,10 @@ def other(n, rng):
 def shape_of_one_file(shape, root, n):
     """The shapes that are one large file: N arms of an `if`/`elif` chain in
     `upgrade()`, N guarded `create_all()` calls at module level, N model
-    classes. Returns whether `shape` is one of them."""
+    classes; and the shapes an attacker would write: N operations in one
+    upgrade, N indexes on one line, `alembic.ini` references N to a line or
+    N sections, N sibling nested projects. Returns whether `shape` is one
+    of them."""
     versions = os.path.join(root, "migrations", "versions")
     if shape == "elif":
         arms = "".join(f"    elif dialect == 'd{k}':\n        pass\n" for k in range(1, n))
@@ -131,6 +134,49 @@ def shape_of_one_file(shape, root, n):
                 "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
                 f"Base = declarative_base()\n\n\n{classes}"
             )
+    elif shape == "ops":
+        # One revision of N create_index calls its downgrade never reverses.
+        calls = "".join(f"    op.create_index('ix_{k}', 't', ['c'])\n" for k in range(n))
+        with open(os.path.join(versions, "a1b2c3d4e5f6_indexes.py"), "w") as f:
+            f.write(f"revision = 'a1b2c3d4e5f6'\ndown_revision = None\n\n\ndef upgrade():\n{calls}\n\ndef downgrade():\n    op.execute('SELECT 1')\n")
+    elif shape == "long-line":
+        # N indexes declared on one line of a model: N diagnostics on it.
+        os.makedirs(os.path.join(root, "app"), exist_ok=True)
+        indexes = "".join(f'Index("ix_{k}", "c{k}"),' for k in range(n))
+        with open(os.path.join(root, "app", "models.py"), "w") as f:
+            f.write(
+                "from sqlalchemy import Index\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\n"
+                f"class T(Base):\n    __tablename__ = 't'\n    __table_args__ = ({indexes})\n"
+            )
+        with open(os.path.join(versions, "a1b2c3d4e5f6_t.py"), "w") as f:
+            f.write("revision = 'a1b2c3d4e5f6'\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table('t')\n\n\ndef downgrade():\n    op.drop_table('t')\n")
+    elif shape == "ini-fan":
+        # `%(x)s` references N to a line, ten deep, over an empty leaf.
+        lines = ["[alembic]", "script_location = %(here)s/migrations%(a0)s"]
+        lines += [f"a{d} = " + f"%(a{d + 1})s" * n for d in range(10)] + ["a10 ="]
+        with open(os.path.join(root, "alembic.ini"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        with open(os.path.join(versions, "a1b2c3d4e5f6_t.py"), "w") as f:
+            f.write(migration("a1b2c3d4e5f6", None, 0))
+    elif shape == "ini-sections":
+        # N sections of one alembic.ini, all naming the same environment.
+        with open(os.path.join(root, "alembic.ini"), "w") as f:
+            f.write("".join(f"[s{k}]\nscript_location = %(here)s/migrations\n" for k in range(n)))
+        with open(os.path.join(versions, "a1b2c3d4e5f6_t.py"), "w") as f:
+            f.write(migration("a1b2c3d4e5f6", None, 0))
+    elif shape == "siblings":
+        # N sibling nested projects, each with its own configuration file.
+        for k in range(n):
+            service = os.path.join(root, f"svc{k}")
+            os.makedirs(os.path.join(service, "migrations", "versions"), exist_ok=True)
+            with open(os.path.join(service, "alembic-preflight.toml"), "w") as f:
+                f.write("")
+            with open(os.path.join(service, "alembic.ini"), "w") as f:
+                f.write("[alembic]\nscript_location = %(here)s/migrations\n")
+            with open(os.path.join(service, "migrations", "env.py"), "w") as f:
+                f.write("from alembic import context\n")
+            with open(os.path.join(service, "migrations", "versions", "a1b2c3d4e5f6_t.py"), "w") as f:
+                f.write(migration("a1b2c3d4e5f6", None, k))
     else:
         return False
     return True
@@ -145,7 +191,10 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--shape",
-        choices=["chain", "heads", "roots", "labels", "dangling", "elif", "create-all", "classes", "environments"],
+        choices=[
+            "chain", "heads", "roots", "labels", "dangling", "elif", "create-all", "classes", "environments",
+            "ops", "long-line", "ini-fan", "ini-sections", "siblings",
+        ],
         default="chain",
     )
     args = parser.parse_args()

@@ -123,9 +123,31 @@ pub struct Removed<'p> {
     /// An index or constraint dropped under a name not known: it may be any.
     pub any_index: bool,
     pub any_constraint: bool,
+    /// Tables some of whose columns are dropped.
+    column_tables: BTreeSet<&'p str>,
+    /// What follows each `_` of a dropped constraint's name: the names a
+    /// naming convention may have been given (`positive` of `ck_t_positive`).
+    constraint_suffixes: BTreeSet<&'p str>,
 }
 
-impl Removed<'_> {
+impl<'p> Removed<'p> {
+    fn column(&mut self, table: &'p str, column: &'p str) {
+        self.columns.insert((table, column));
+        self.column_tables.insert(table);
+    }
+
+    fn constraint_name(&mut self, name: &'p str) {
+        self.constraints.insert(name);
+        for (at, _) in name.match_indices('_') {
+            self.constraint_suffixes.insert(&name[at + 1..]);
+        }
+    }
+
+    /// Some column of `table` is dropped.
+    pub fn any_column_of_table(&self, table: &str) -> bool {
+        self.column_tables.contains(table)
+    }
+
     /// The database drops every index that uses a dropped column,
     /// expression indexes over it included (`lower(email)` goes with
     /// `email`).
@@ -140,11 +162,7 @@ impl Removed<'_> {
     /// A constraint dropped, also under the name a naming convention
     /// makes of it (`ck_t_positive` for `positive`).
     pub fn constraint(&self, name: &str) -> bool {
-        self.constraints.contains(name)
-            || self
-                .constraints
-                .iter()
-                .any(|d| d.len() > name.len() && d.ends_with(name) && d[..d.len() - name.len()].ends_with('_'))
+        self.constraints.contains(name) || self.constraint_suffixes.contains(name)
     }
 }
 
@@ -189,12 +207,12 @@ impl<'p> Replayed<'p> {
                 _ => None,
             })
             .collect();
+        let later = Later::of(ops);
         let mut before = Before::default();
         for (at, op) in ops.iter().enumerate() {
             replayed.take(op);
             before.take(op);
-            let later = &ops[at + 1..];
-            let Some(object) = created(op, later, &before) else {
+            let Some(object) = created(op, &later[at], &before) else {
                 continue;
             };
             let entry = Created { object, op };
@@ -222,13 +240,13 @@ impl<'p> Replayed<'p> {
             }
             OpKind::DropIndex { .. } => removed.any_index = true,
             OpKind::DropColumn { table, column } => {
-                removed.columns.insert((table.value.as_str(), column.value.as_str()));
+                removed.column(table.value.as_str(), column.value.as_str());
             }
             OpKind::DropConstraint {
                 name: Name::Literal(item),
                 ..
             } => {
-                removed.constraints.insert(item.value.as_str());
+                removed.constraint_name(item.value.as_str());
             }
             OpKind::DropConstraint { .. } => removed.any_constraint = true,
             OpKind::OpaqueSql { .. } | OpKind::Helper { .. } => self.unseen = true,
@@ -278,7 +296,7 @@ impl<'p> Replayed<'p> {
             Object::Constraint { name, table } => {
                 removed.any_constraint
                     || removed.constraint(name)
-                    || table.is_some_and(|t| table_gone(t) || removed.columns.iter().any(|(dt, _)| *dt == t))
+                    || table.is_some_and(|t| table_gone(t) || removed.any_column_of_table(t))
             }
         }
     }
@@ -372,89 +390,139 @@ impl<'p> Before<'p> {
     }
 }
 
+/// What happens after one operation, as far as its creation is
+/// concerned: found for every operation in one backward pass, so a body
+/// of K operations is replayed in O(K log K).
+#[derive(Debug, Default, Clone, Copy)]
+struct Later<'p> {
+    /// The index or column this operation creates is dropped again later.
+    undone: bool,
+    /// The table this operation works on is dropped later, under its name
+    /// or a name a later rename gives it.
+    table_dropped: bool,
+    /// The name the table ends with, when it survives.
+    final_name: Option<&'p str>,
+    /// That final name is dropped later (an original replaced by its copy).
+    final_dropped: bool,
+}
+
+impl<'p> Later<'p> {
+    fn of(ops: &'p [Operation]) -> Vec<Later<'p>> {
+        let mut out = vec![Later::default(); ops.len()];
+        // What becomes of the table a name stands for, from here on:
+        // `None` dropped, `Some(name)` renamed to it (absent: kept).
+        let mut fate: std::collections::HashMap<&'p str, Option<&'p str>> = std::collections::HashMap::new();
+        let mut dropped_tables: BTreeSet<&'p str> = BTreeSet::new();
+        let mut dropped_indexes: BTreeSet<&'p str> = BTreeSet::new();
+        let mut dropped_columns: BTreeSet<(&'p str, &'p str)> = BTreeSet::new();
+        for (at, op) in ops.iter().enumerate().rev() {
+            let table_fate = |table: &'p str| fate.get(table).copied().unwrap_or(Some(table));
+            let mut later = Later::default();
+            match &op.kind {
+                OpKind::CreateTable { table, .. } => {
+                    let t = table.value.as_str();
+                    match table_fate(t) {
+                        None => later.table_dropped = true,
+                        Some(end) => {
+                            later.final_name = Some(end);
+                            later.final_dropped = end != t && dropped_tables.contains(end);
+                        }
+                    }
+                }
+                OpKind::CreateIndex { table, index } => {
+                    later.undone = index
+                        .name
+                        .literal()
+                        .is_some_and(|n| dropped_indexes.contains(n.value.as_str()));
+                    later.table_dropped = table.as_ref().is_some_and(|t| table_fate(&t.value).is_none());
+                }
+                OpKind::AddColumn { table, column } => {
+                    later.undone = dropped_columns.contains(&(table.value.as_str(), column.name.value.as_str()));
+                    later.table_dropped = table_fate(&table.value).is_none();
+                }
+                OpKind::CreateConstraint { table, .. } => {
+                    later.table_dropped = table.as_ref().is_some_and(|t| table_fate(&t.value).is_none());
+                }
+                _ => {}
+            }
+            out[at] = later;
+            match &op.kind {
+                OpKind::DropTable { table } => {
+                    fate.insert(&table.value, None);
+                    dropped_tables.insert(&table.value);
+                }
+                OpKind::RenameTable { table, new_name } => {
+                    let after = fate
+                        .get(new_name.value.as_str())
+                        .copied()
+                        .unwrap_or(Some(&new_name.value));
+                    fate.insert(&table.value, after);
+                }
+                OpKind::DropIndex {
+                    name: Name::Literal(name),
+                    ..
+                } => {
+                    dropped_indexes.insert(&name.value);
+                }
+                OpKind::DropColumn { table, column } => {
+                    dropped_columns.insert((&table.value, &column.value));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
 /// What `op` creates that outlives the body: `None` for anything else, a
-/// temporary, a rebuild, or what is built on a table dropped `later`.
-fn created<'p>(op: &'p Operation, later: &'p [Operation], before: &Before<'p>) -> Option<Object<'p>> {
+/// temporary, a rebuild, or what is built on a table dropped later.
+fn created<'p>(op: &'p Operation, later: &Later<'p>, before: &Before<'p>) -> Option<Object<'p>> {
     match &op.kind {
-        OpKind::CreateTable { table, .. } => surviving_table(&table.value, later, before),
+        // A table dropped again within the body was temporary; `t_tmp`
+        // built, `t` dropped, `t_tmp` renamed to `t` is `t` rebuilt, and so
+        // is a table created under a name the body freed earlier.
+        OpKind::CreateTable { table, .. } => {
+            let name = later.final_name?;
+            let rebuilt = before.tables.contains(name) || later.final_dropped;
+            (!rebuilt).then_some(Object::Table {
+                name,
+                created_as: &table.value,
+            })
+        }
         OpKind::CreateIndex { table, index } => {
             let name = index.name.literal()?.value.as_str();
-            let table = table.as_ref().map(|t| t.value.as_str());
-            let temporary = later.iter().any(|later| {
-                matches!(&later.kind, OpKind::DropIndex { name: Name::Literal(dropped), .. } if dropped.value == name)
-            });
-            if temporary || table.is_some_and(|t| dropped_later(t, later)) {
+            if later.undone || later.table_dropped {
                 return None;
             }
             Some(Object::Index {
                 name,
-                table,
+                table: table.as_ref().map(|t| t.value.as_str()),
                 columns: &index.columns,
             })
         }
         OpKind::AddColumn { table, column } => {
-            let (t, c) = (table.value.as_str(), column.name.value.as_str());
-            let temporary = later.iter().any(|later| {
-                matches!(&later.kind, OpKind::DropColumn { table, column } if table.value == t && column.value == c)
-            });
-            if temporary || dropped_later(t, later) {
+            if later.undone || later.table_dropped {
                 return None;
             }
-            Some(Object::Column { table: t, column: c })
+            Some(Object::Column {
+                table: &table.value,
+                column: &column.name.value,
+            })
         }
         OpKind::CreateConstraint {
             table,
             name: Name::Literal(name),
         } => {
-            let table = table.as_ref().map(|t| t.value.as_str());
-            if table.is_some_and(|t| dropped_later(t, later)) {
+            if later.table_dropped {
                 return None;
             }
             Some(Object::Constraint {
                 name: &name.value,
-                table,
+                table: table.as_ref().map(|t| t.value.as_str()),
             })
         }
         _ => None,
     }
-}
-
-/// The body drops table `table` later, under its name or under the name a
-/// later rename gives it: what was built on it is gone with it (a column
-/// added to the copy of a table being rebuilt).
-fn dropped_later(table: &str, later: &[Operation]) -> bool {
-    let mut name = table;
-    for later in later {
-        match &later.kind {
-            OpKind::DropTable { table } if table.value == name => return true,
-            OpKind::RenameTable { table, new_name } if table.value == name => name = new_name.value.as_str(),
-            _ => {}
-        }
-    }
-    false
-}
-
-/// A table the body creates, followed through later renames: `t_tmp`
-/// built, `t` dropped, `t_tmp` renamed to `t` is `t` rebuilt; a table
-/// dropped again within the body was temporary.
-fn surviving_table<'p>(created_as: &'p str, later: &'p [Operation], before: &Before<'p>) -> Option<Object<'p>> {
-    let mut name = created_as;
-    let mut dropped: BTreeSet<&str> = BTreeSet::new();
-    let mut temporary = false;
-    for later in later {
-        match &later.kind {
-            OpKind::DropTable { table } => {
-                temporary |= table.value == name;
-                dropped.insert(table.value.as_str());
-            }
-            OpKind::RenameTable { table, new_name } if table.value == name => {
-                name = new_name.value.as_str();
-            }
-            _ => {}
-        }
-    }
-    let rebuilt = before.tables.contains(name) || (name != created_as && dropped.contains(name));
-    (!temporary && !rebuilt).then_some(Object::Table { name, created_as })
 }
 
 #[cfg(test)]

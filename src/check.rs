@@ -29,7 +29,7 @@ use crate::scan::model::ModelFile;
 use crate::schema::replay;
 use crate::source::SourceFile;
 use crate::suppress;
-use crate::tree::{self, Filtered, Subtree, Tree, is_under};
+use crate::tree::{self, Filtered, Tree, is_under};
 use std::collections::{HashMap, HashSet};
 
 /// Which files the user asked about.
@@ -260,9 +260,9 @@ pub fn check(
         return check_project(tree, selection, settings, baseline, cache);
     }
     let dirs: Vec<&str> = nested.iter().map(|(dir, _)| dir.as_str()).collect();
-    let rest = Filtered::new(tree, |f| dirs.iter().any(|d| is_under(f, d)));
+    let (rest, subtrees) = tree::split_projects(tree, &dirs);
     let mut outcome = check_project(&rest, selection, settings, baseline, cache);
-    for (dir, settings) in &nested {
+    for ((dir, settings), subtree) in nested.iter().zip(subtrees) {
         let selection = selection.within(dir);
         if baseline.is_none() && matches!(&selection, Selection::Paths(p) if p.is_empty()) {
             continue;
@@ -274,7 +274,6 @@ pub fn check(
                 continue;
             }
         };
-        let subtree = nested_subtree(tree, &dirs, dir);
         let baseline = baseline.map(|b| b.within(dir));
         let mut part = check_project(&subtree, &selection, settings, baseline.as_ref(), cache);
         part.move_under(dir);
@@ -309,12 +308,6 @@ fn nested_projects(tree: &dyn Tree, settings: &Settings) -> Vec<(String, anyhow:
             },
         )
         .collect()
-}
-
-/// The nested project at `dir`, without the deeper ones among `dirs`.
-fn nested_subtree<'t>(tree: &'t dyn Tree, dirs: &[&str], dir: &str) -> Subtree<'t> {
-    let cut: Vec<&str> = dirs.iter().copied().filter(|d| is_under(d, dir)).collect();
-    Subtree::new(tree, dir, &cut)
 }
 
 /// Checks one project, in four phases the timings name: load the project,
@@ -1166,13 +1159,11 @@ fn load_revisions(
 pub fn configured_environments(tree: &dyn Tree, settings: &Settings) -> Vec<Environment> {
     let nested = nested_projects(tree, settings);
     let dirs: Vec<&str> = nested.iter().map(|(dir, _)| dir.as_str()).collect();
-    let rest = Filtered::new(tree, |path| {
-        settings.is_excluded(path) || dirs.iter().any(|d| is_under(path, d))
-    });
+    let (rest, subtrees) = tree::split_projects(tree, &dirs);
+    let rest = Filtered::new(&rest, |path| settings.is_excluded(path));
     let mut envs = environments(&rest, settings).0;
-    for (dir, settings) in &nested {
+    for ((dir, settings), subtree) in nested.iter().zip(subtrees) {
         let Ok(settings) = settings else { continue };
-        let subtree = nested_subtree(tree, &dirs, dir);
         let filtered = Filtered::new(&subtree, |path| settings.is_excluded(path));
         for mut env in environments(&filtered, settings).0 {
             env.move_under(dir);

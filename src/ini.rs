@@ -4,7 +4,7 @@
 //! `DEFAULT` section inherited by every other, and `%(name)s` interpolation
 //! with `here` set to the file's directory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Result, bail};
 
@@ -13,7 +13,15 @@ pub struct Ini {
     defaults: BTreeMap<String, String>,
     /// Sections in file order.
     sections: Vec<(String, BTreeMap<String, String>)>,
+    /// Where each section is in `sections`: a file of many sections is
+    /// read in linear time.
+    positions: HashMap<String, usize>,
 }
+
+/// Values already worked out in one lookup, by key and depth: a reference
+/// named many times is expanded once, so `a = %(b)s%(b)s...` ten deep costs
+/// what it reads, not fan-out to the tenth.
+type Memo = HashMap<(String, usize), Option<String>>;
 
 /// The longest interpolated value worked out (a path is far shorter).
 const MAX_VALUE: usize = 8 * 1024;
@@ -52,9 +60,10 @@ impl Ini {
                 let name = name.trim().to_owned();
                 if name == "DEFAULT" {
                     current = Some(usize::MAX);
-                } else if let Some(i) = ini.sections.iter().position(|(n, _)| *n == name) {
+                } else if let Some(&i) = ini.positions.get(&name) {
                     current = Some(i);
                 } else {
+                    ini.positions.insert(name.clone(), ini.sections.len());
                     ini.sections.push((name, BTreeMap::new()));
                     current = Some(ini.sections.len() - 1);
                 }
@@ -91,10 +100,9 @@ impl Ini {
 
     /// The raw (uninterpolated) value of `key` in `section`, or in DEFAULT.
     pub fn raw(&self, section: &str, key: &str) -> Option<&str> {
-        self.sections
-            .iter()
-            .find(|(name, _)| name == section)
-            .and_then(|(_, values)| values.get(key))
+        self.positions
+            .get(section)
+            .and_then(|&i| self.sections[i].1.get(key))
             .or_else(|| self.defaults.get(key))
             .map(String::as_str)
     }
@@ -103,10 +111,17 @@ impl Ini {
     /// section, DEFAULT and `vars`; `None` inside when a reference is unknown.
     pub fn get(&self, section: &str, key: &str, vars: &[(&str, &str)]) -> Option<Interpolated> {
         let raw = self.raw(section, key)?;
-        Some(self.interpolate(section, raw, vars, 0))
+        Some(self.interpolate(section, raw, vars, 0, &mut Memo::new()))
     }
 
-    fn interpolate(&self, section: &str, raw: &str, vars: &[(&str, &str)], depth: usize) -> Interpolated {
+    fn interpolate(
+        &self,
+        section: &str,
+        raw: &str,
+        vars: &[(&str, &str)],
+        depth: usize,
+        memo: &mut Memo,
+    ) -> Interpolated {
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
         while let Some(i) = rest.find('%') {
@@ -134,7 +149,13 @@ impl Ini {
                         if depth > 10 {
                             return None;
                         }
-                        self.interpolate(section, nested, vars, depth + 1).value
+                        let key = (name, depth + 1);
+                        if let Some(known) = memo.get(&key) {
+                            return known.clone();
+                        }
+                        let value = self.interpolate(section, nested, vars, depth + 1, memo).value;
+                        memo.insert(key, value.clone());
+                        value
                     });
                 match value {
                     Some(value) => out.push_str(&value),
@@ -188,6 +209,35 @@ mod tests {
             ini.get("alembic", "a9", &[]).and_then(|v| v.value).as_deref(),
             Some("xxxxxxxx")
         );
+    }
+
+    /// references that multiply over an empty leaf never grow the
+    /// value, so the length bound never stops them; each is worked out once.
+    #[test]
+    fn r09_multiplying_references_to_nothing_are_read_once() {
+        let mut text = String::from("[alembic]\nscript_location = migrations%(a0)s\n");
+        for depth in 0..10 {
+            let line = format!("a{depth} = {}\n", format!("%(a{})s", depth + 1).repeat(64));
+            text.push_str(&line);
+        }
+        text.push_str("a10 =\n");
+        let ini = Ini::parse(&text).expect("parses");
+        // 64^10 expansions without the memo: this would not finish.
+        let location = ini.get("alembic", "script_location", &[]).expect("the key");
+        assert_eq!(location.value.as_deref(), Some("migrations"));
+    }
+
+    /// many sections are found by name, not by a walk.
+    #[test]
+    fn r12_many_sections() {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for i in 0..20_000 {
+            writeln!(text, "[s{i}]\nscript_location = m{i}").expect("writing to a string");
+        }
+        let ini = Ini::parse(&text).expect("parses");
+        assert_eq!(ini.raw("s19999", "script_location"), Some("m19999"));
+        assert_eq!(ini.section_names().count(), 20_000);
     }
 
     /// F-31: forms Python's configparser reads: text after a section's `]`

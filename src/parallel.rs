@@ -3,10 +3,11 @@
 /// `items.map(f)`, on up to eight threads when there is enough work; the
 /// results keep the items' order.
 pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(8);
-    if threads <= 1 || items.len() < 64 {
+    if items.len() < 64 {
+        return items.into_iter().map(f).collect();
+    }
+    let threads = threads();
+    if threads <= 1 {
         return items.into_iter().map(f).collect();
     }
     let size = items.len().div_ceil(threads);
@@ -29,6 +30,18 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
             .into_iter()
             .flat_map(|w| w.join().expect("a worker never panics"))
             .collect()
+    })
+}
+
+/// The threads to use, asked once a run: the standard library reads the
+/// cgroup files each time, which a run of thousands of nested projects
+/// would pay for each.
+fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(8)
     })
 }
 

@@ -45,6 +45,10 @@ impl SourceFile {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Lines holding a byte that is not ASCII: only there does a column
+    /// need counting; elsewhere it is the byte offset, found in O(1) however
+    /// long the line and however many diagnostics point into it.
+    wide: Vec<usize>,
 }
 
 /// A 1-based line and column; the column counts characters.
@@ -58,16 +62,18 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
+        let mut wide = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
                 b'\n' => starts.push(i + 1),
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                b if !b.is_ascii() && wide.last() != Some(&(starts.len() - 1)) => wide.push(starts.len() - 1),
                 _ => {}
             }
             i += 1;
         }
-        Self { starts }
+        Self { starts, wide }
     }
 
     /// 0-based index of the line holding `offset`.
@@ -81,7 +87,12 @@ impl LineIndex {
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
-        let column = text[self.starts[line]..offset].chars().count() + 1;
+        let prefix = &text[self.starts[line]..offset];
+        let column = if self.wide.binary_search(&line).is_ok() {
+            prefix.chars().count()
+        } else {
+            prefix.len()
+        } + 1;
         Position { line: line + 1, column }
     }
 

@@ -435,6 +435,53 @@ pub struct Subtree<'a> {
     unwalked: Vec<(String, String)>,
 }
 
+/// The closest of `dirs` above `path` (a nested project it belongs to),
+/// `None` when it is under none of them: O(depth) however many there are.
+fn closest_dir<'d>(path: &str, dirs: &std::collections::HashSet<&'d str>) -> Option<&'d str> {
+    let mut dir = parent(path);
+    while !dir.is_empty() {
+        if let Some(found) = dirs.get(dir) {
+            return Some(found);
+        }
+        dir = parent(dir);
+    }
+    None
+}
+
+/// A tree split among nested project directories in one pass: the files
+/// of the rest (under none of them), and each directory's subtree (its
+/// files that no deeper directory of `dirs` claims), in the order of `dirs`.
+pub fn split_projects<'a>(inner: &'a dyn Tree, dirs: &[&str]) -> (Filtered<'a>, Vec<Subtree<'a>>) {
+    let set: std::collections::HashSet<&str> = dirs.iter().copied().collect();
+    let mut files: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for f in inner.files() {
+        if let Some(dir) = closest_dir(f, &set) {
+            files.entry(dir).or_default().push(f[dir.len() + 1..].to_owned());
+        }
+    }
+    let mut unwalked: std::collections::HashMap<&str, Vec<(String, String)>> = std::collections::HashMap::new();
+    for (d, why) in inner.unwalked() {
+        // An unwalked directory belongs to the closest project above it.
+        if let Some(dir) = closest_dir(d, &set)
+            && let Some(inside) = strip_dir(d, dir)
+        {
+            unwalked.entry(dir).or_default().push((inside.to_owned(), why.clone()));
+        }
+    }
+    let rest = Filtered::new(inner, |f| closest_dir(f, &set).is_some());
+    let subtrees = dirs
+        .iter()
+        .map(|dir| Subtree {
+            inner,
+            dir: (*dir).to_owned(),
+            root: inner.root().join(dir),
+            files: files.remove(dir).unwrap_or_default(),
+            unwalked: unwalked.remove(dir).unwrap_or_default(),
+        })
+        .collect();
+    (rest, subtrees)
+}
+
 impl<'a> Subtree<'a> {
     pub fn new(inner: &'a dyn Tree, dir: &str, cut: &[&str]) -> Self {
         let inside = |path: &'a str| {

@@ -143,9 +143,13 @@ fn excerpt(
 /// to [`WINDOW`] characters around the span with `...` where cut), the
 /// column the span starts at in it, and how many columns it covers.
 fn window(before: &str, marked: &str, after: &str) -> (String, usize, usize) {
-    let before: Vec<String> = before.chars().map(shown).collect();
-    let marked: Vec<String> = marked.chars().map(shown).collect();
-    let after: Vec<String> = after.chars().map(shown).collect();
+    // Only the characters that can be shown are read (one more on each
+    // side, to know whether to cut): a long line costs each diagnostic on
+    // it the window, not the line.
+    let mut before: Vec<String> = before.chars().rev().take(WINDOW + 1).map(shown).collect();
+    before.reverse();
+    let marked: Vec<String> = marked.chars().take(WINDOW + 1).map(shown).collect();
+    let after: Vec<String> = after.chars().take(WINDOW + 1).map(shown).collect();
     let marked_len = marked.len().min(WINDOW);
     let room = WINDOW - marked_len;
     // Context on both sides, most of it before the span.

@@ -19,11 +19,12 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut crate::diagnostic::Emitter
         .restored
         .iter()
         .filter(|r| name_of(&r.object).is_some_and(|n| downgrade.creates_names.contains(n)));
+    let restored: std::collections::BTreeSet<usize> = upgrade.restored.iter().map(|r| r.op.span.start).collect();
     let mut judged: Vec<&Created<'_>> = upgrade.created.iter().chain(again).collect();
     judged.sort_by_key(|c| c.op.span.start);
     for created in judged {
         if let Object::Index { name, table, .. } = &created.object
-            && upgrade.restored.iter().any(|r| r.object == created.object)
+            && restored.contains(&created.op.span.start)
         {
             if !downgrade.removed.indexes.contains(name) {
                 let table = table.map_or(String::new(), |t| format!(", table_name=\"{t}\""));
