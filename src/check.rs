@@ -85,6 +85,9 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// What the user should know but that fails nothing, for stderr.
     pub notes: Vec<String>,
+    /// What the user should act on though it fails nothing (a
+    /// configuration file that was ignored), for stderr.
+    pub warnings: Vec<String>,
     pub environments: Vec<Environment>,
     /// How long each phase took, for `ALEMBIC_PREFLIGHT_TIMINGS`.
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -255,13 +258,16 @@ pub fn check(
     baseline: Option<&Baseline>,
     cache: &Cache,
 ) -> Outcome {
-    let nested = nested_projects(tree, settings);
+    let (nested, ignored) = nested_projects(tree, settings);
     if nested.is_empty() {
-        return check_project(tree, selection, settings, baseline, cache);
+        let mut outcome = check_project(tree, selection, settings, baseline, cache);
+        outcome.warnings.extend(ignored);
+        return outcome;
     }
     let dirs: Vec<&str> = nested.iter().map(|(dir, _)| dir.as_str()).collect();
     let (rest, subtrees) = tree::split_projects(tree, &dirs);
     let mut outcome = check_project(&rest, selection, settings, baseline, cache);
+    outcome.warnings.extend(ignored);
     for ((dir, settings), subtree) in nested.iter().zip(subtrees) {
         let selection = selection.within(dir);
         if baseline.is_none() && matches!(&selection, Selection::Paths(p) if p.is_empty()) {
@@ -284,9 +290,9 @@ pub fn check(
 
 /// The directories below the root that hold a configuration file of their
 /// own, with their settings, when the settings look for them.
-fn nested_projects(tree: &dyn Tree, settings: &Settings) -> Vec<(String, anyhow::Result<Settings>)> {
+fn nested_projects(tree: &dyn Tree, settings: &Settings) -> (Vec<(String, anyhow::Result<Settings>)>, Vec<String>) {
     if !settings.nested_lookup {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let mut dirs: Vec<&str> = tree
         .files()
@@ -299,15 +305,43 @@ fn nested_projects(tree: &dyn Tree, settings: &Settings) -> Vec<(String, anyhow:
     // sorts between `a/alembic-preflight.toml` and `a/pyproject.toml`).
     dirs.sort_unstable();
     dirs.dedup();
-    dirs.into_iter()
-        .filter_map(
-            |dir| match crate::config::nested(&tree.root().join(dir), &settings.cli) {
-                Ok(None) => None,
-                Ok(Some(settings)) => Some((dir.to_owned(), Ok(settings))),
-                Err(error) => Some((dir.to_owned(), Err(error))),
-            },
-        )
-        .collect()
+    let mut found = Vec::new();
+    let mut ignored = Vec::new();
+    let mut environments: Option<Vec<Environment>> = None;
+    for dir in dirs {
+        let settings = match crate::config::nested(&tree.root().join(dir), &settings.cli) {
+            Ok(None) => continue,
+            Ok(Some(settings)) => Ok(settings),
+            Err(error) => Err(error),
+        };
+        // Environments are discovered only when some directory has a
+        // configuration of its own.
+        let environments = environments.get_or_insert_with(|| crate::env::discover(tree).0);
+        if let Some(env) = environments.iter().find(|env| splits(env, dir)) {
+            ignored.push(format!(
+                "the configuration in `{dir}` is ignored: `{dir}` is part of the Alembic environment of `{}`, and a configuration file cannot cut an environment off from its revisions; move it next to that configuration",
+                env.origin
+            ));
+            continue;
+        }
+        found.push((dir.to_owned(), settings));
+    }
+    (found, ignored)
+}
+
+/// A project at `dir` would split `env`: `dir` is its script directory or
+/// a version location, or lies inside one, while what defines the
+/// environment (its configuration file, or the `env.py` it was found by)
+/// is outside `dir`.
+fn splits(env: &Environment, dir: &str) -> bool {
+    let inside_env = std::iter::once(&env.script_location)
+        .chain(&env.version_locations)
+        .any(|location| location == dir || is_under(dir, location));
+    let anchor = match env.configured_by {
+        Some(_) => env.origin.split(" [").next().unwrap_or(&env.origin).to_owned(),
+        None => tree::join(&env.script_location, "env.py"),
+    };
+    inside_env && !is_under(&anchor, dir)
 }
 
 /// Checks one project, in four phases the timings name: load the project,
@@ -1157,7 +1191,7 @@ fn load_revisions(
 
 /// The environments of a tree as `check` finds them (excluded files left out).
 pub fn configured_environments(tree: &dyn Tree, settings: &Settings) -> Vec<Environment> {
-    let nested = nested_projects(tree, settings);
+    let (nested, _) = nested_projects(tree, settings);
     let dirs: Vec<&str> = nested.iter().map(|(dir, _)| dir.as_str()).collect();
     let (rest, subtrees) = tree::split_projects(tree, &dirs);
     let rest = Filtered::new(&rest, |path| settings.is_excluded(path));

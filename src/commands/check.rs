@@ -515,6 +515,7 @@ impl Results {
         self.totals.files_checked += outcome.files_checked;
         self.errors.extend(outcome.errors);
         self.notes.extend(outcome.notes);
+        self.warnings.extend(outcome.warnings);
         self.environments += outcome.environments.len();
         if outcome.environments.is_empty() {
             self.without_environment.push(root.to_path_buf());

@@ -1175,3 +1175,34 @@ fn r19_a_link_into_the_git_directory_is_never_read() {
         );
     }
 }
+
+/// an empty configuration file inside `versions/` made that
+/// directory a project of its own, which cut every revision off its
+/// environment; a second head then passed the hook with only a note.
+#[test]
+fn r03_a_configuration_inside_an_environment_never_splits_it() {
+    let p = committed_chain();
+    p.migration(
+        "c3d7e6f5a4b3_second_head.py",
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    p.project.write("migrations/versions/alembic-preflight.toml", "");
+    let out = commit_through_the_hook(&p);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 1, "the second head blocks the commit:\n{said}");
+    assert!(said.contains("AP201"), "{said}");
+    assert!(
+        out.stderr
+            .contains("the configuration in `migrations/versions` is ignored"),
+        "{}",
+        out.stderr
+    );
+    for args in [
+        &["check", "--all-files"][..],
+        &["check", "--all-files", "--format", "json"],
+    ] {
+        let out = p.run(args);
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains("AP201"), "{args:?}: {}", out.stdout);
+    }
+}
