@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
 use crate::cache::{BlobId, Cache};
-use crate::tree::{Recorded, Stat, Tree};
+use crate::tree::{self, Recorded, Stat, Tree};
 
 /// A repository with a work tree.
 #[allow(clippy::struct_field_names)] // `repo.repo` reads as what it is: the git2 handle
@@ -336,7 +336,7 @@ impl Repo {
                 _ => false,
             };
             if taken {
-                listing.push((String::from_utf8_lossy(&entry.path).into_owned(), entry.id, entry.mode));
+                listing.push((tree::shown_name(&entry.path).into_owned(), entry.id, entry.mode));
             }
         }
         listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -523,7 +523,8 @@ fn expand_home(path: &str, home_of: impl Fn(&str) -> Option<PathBuf>) -> Option<
 
 /// A diff side's path, `/`-separated; `None` when it is not UTF-8.
 fn delta_path(file: &git2::DiffFile<'_>) -> Option<String> {
-    file.path().and_then(|p| p.to_str()).map(|p| p.replace('\\', "/"))
+    // Git writes paths with `/` on every system.
+    file.path_bytes().map(|p| tree::shown_name(p).into_owned())
 }
 
 fn collect_changes(diff: &mut git2::Diff<'_>) -> Result<Changes> {
@@ -784,8 +785,7 @@ fn index_entries(bytes: &[u8], dir: &Path) -> Option<Vec<IndexEntry>> {
         };
         if taken {
             // Kept when not UTF-8, as the work tree and commits keep it.
-            let path =
-                String::from_utf8(entry.path).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let path = String::from_utf8(entry.path).unwrap_or_else(|e| tree::shown_name(e.as_bytes()).into_owned());
             entries.push(IndexEntry {
                 path,
                 mode: entry.mode,
@@ -962,9 +962,9 @@ fn tree_listing(tree: &git2::Tree<'_>) -> Result<Listing> {
     let mut listing = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
         if matches!(entry.kind(), Some(ObjectType::Blob | ObjectType::Commit)) {
-            // A name that is not UTF-8 is kept, shown with U+FFFD: Alembic
-            // loads such files.
-            let name = String::from_utf8_lossy(entry.name_bytes());
+            // A name that is not UTF-8 is kept, shown as the work tree
+            // shows it: Alembic loads such files.
+            let name = tree::shown_name(entry.name_bytes());
             listing.push((
                 format!("{dir}{name}"),
                 entry.id(),

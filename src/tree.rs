@@ -2,6 +2,7 @@
 //! relative to its root, `/`-separated, sorted) and reads them; rules never
 //! know whether that is the working tree or, later, a git index.
 
+use std::borrow::Cow;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -161,7 +162,7 @@ impl WorkTree {
             }
         }
         tree.files.sort_unstable();
-        tree.files.dedup();
+        tree.refuse_collisions();
         tree.links.sort_unstable();
         tree.odd_names.sort_unstable();
         tree.unwalked.sort_unstable();
@@ -199,13 +200,41 @@ impl WorkTree {
             return;
         };
         if let Some(name) = path.to_str() {
-            self.files.push(name.replace('\\', "/"));
+            // `\` separates on Windows; elsewhere it is part of a name.
+            self.files.push(if cfg!(windows) {
+                name.replace('\\', "/")
+            } else {
+                name.to_owned()
+            });
         } else {
             // Alembic loads a file whatever its name; it is checked under a
             // readable one.
-            let shown = path.to_string_lossy().replace('\\', "/");
+            let shown = os_shown_name(path.as_os_str()).into_owned();
             self.odd_names.push((shown.clone(), path.to_path_buf()));
             self.files.push(shown);
+        }
+    }
+
+    /// Two files whose shown names are the same (their names differ only
+    /// in how bytes that are not UTF-8 are written) cannot be told apart:
+    /// neither is checked under that name, and the name is said to be
+    /// unreadable, which is an error where a revision may be.
+    fn refuse_collisions(&mut self) {
+        let mut seen: Option<&String> = None;
+        let mut collided = Vec::new();
+        for name in &self.files {
+            if seen == Some(name) && collided.last() != Some(name) {
+                collided.push(name.clone());
+            }
+            seen = Some(name);
+        }
+        for name in collided {
+            self.files.retain(|f| *f != name);
+            self.unwalked.push((
+                name,
+                "two files show under this name (their names differ only in bytes that are not UTF-8): rename one"
+                    .to_owned(),
+            ));
         }
     }
 
@@ -435,6 +464,48 @@ pub struct Subtree<'a> {
     unwalked: Vec<(String, String)>,
 }
 
+/// How a name that is not UTF-8 is shown and keyed: each byte that is not
+/// part of a character as `\xHH`, as Python writes bytes. Unlike U+FFFD,
+/// two names that differ in such bytes stay two names (the work tree, the
+/// index, commits and diffs all key files this way).
+pub fn shown_name(bytes: &[u8]) -> Cow<'_, str> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str("\\x");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A relative path from the system (a command-line argument) as the trees
+/// key it: `/`-separated, bytes that are not UTF-8 written as [`shown_name`]
+/// writes them.
+pub fn path_name(path: &Path) -> String {
+    os_shown_name(path.as_os_str()).into_owned()
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// [`shown_name`] of a name from the file system.
+fn os_shown_name(name: &std::ffi::OsStr) -> Cow<'_, str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        shown_name(name.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        Cow::Owned(name.to_string_lossy().replace('\\', "/"))
+    }
+}
+
 /// The closest of `dirs` above `path` (a nested project it belongs to),
 /// `None` when it is under none of them: O(depth) however many there are.
 fn closest_dir<'d>(path: &str, dirs: &std::collections::HashSet<&'d str>) -> Option<&'d str> {
@@ -534,5 +605,33 @@ impl Tree for Subtree<'_> {
     }
     fn unwalked(&self) -> &[(String, String)] {
         &self.unwalked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_are_not_utf8_keep_their_bytes() {
+        assert_eq!(shown_name(b"x\xfe.py"), "x\\xfe.py");
+        assert_eq!(shown_name(b"x\xff.py"), "x\\xff.py");
+        assert_eq!(shown_name("café.py".as_bytes()), "café.py");
+    }
+
+    /// Two files that still show under one name are refused, never merged.
+    #[cfg(unix)]
+    #[test]
+    fn names_that_still_collide_are_refused() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b"x\xfe.py")), "a").expect("raw");
+        std::fs::write(dir.path().join("x\\xfe.py"), "b").expect("spelt out");
+        std::fs::write(dir.path().join("y.py"), "c").expect("plain");
+        let tree = WorkTree::walk(dir.path());
+        assert_eq!(tree.files(), ["y.py"]);
+        assert_eq!(tree.unwalked().len(), 1);
+        assert_eq!(tree.unwalked()[0].0, "x\\xfe.py");
+        assert!(tree.unwalked()[0].1.contains("rename one"));
     }
 }

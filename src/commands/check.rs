@@ -238,7 +238,7 @@ fn named_files_are_staged(cwd: &Path, root: &Path, paths: &[PathBuf], staged: &H
         let absolute = normalize(&cwd.join(path));
         absolute
             .strip_prefix(root)
-            .is_ok_and(|relative| staged.contains(&relative.to_string_lossy().replace('\\', "/")))
+            .is_ok_and(|relative| staged.contains(&tree::path_name(relative)))
     })
 }
 
@@ -684,11 +684,7 @@ fn plan(cwd: &Path, repo_root: Option<&Path>, paths: &[PathBuf]) -> Result<Vec<(
         } else {
             own_root(&absolute)
         };
-        let relative = absolute
-            .strip_prefix(&root)
-            .unwrap_or(Path::new(""))
-            .to_string_lossy()
-            .replace('\\', "/");
+        let relative = tree::path_name(absolute.strip_prefix(&root).unwrap_or(Path::new("")));
         let is_file = absolute.is_file();
         match jobs.iter_mut().find(|(r, _, _)| *r == root) {
             Some((_, selected, files_only)) => {

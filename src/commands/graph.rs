@@ -35,7 +35,7 @@ pub fn run(
             let relative = absolute
                 .strip_prefix(&root)
                 .map_err(|_| anyhow::anyhow!("{}: outside the project at {}", path.display(), root.display()))?;
-            Some(relative.to_string_lossy().replace('\\', "/"))
+            Some(crate::tree::path_name(relative))
         }
         None => None,
     };

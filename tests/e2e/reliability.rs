@@ -750,7 +750,7 @@ fn f15_a_name_that_is_not_utf8_is_checked() {
         let out = p.run(args);
         assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
         assert!(
-            out.stdout.contains("migrations/versions/c3\u{fffd}_orders.py") && out.stdout.contains("AP201"),
+            out.stdout.contains("migrations/versions/c3\\xff_orders.py") && out.stdout.contains("AP201"),
             "{args:?}: {}",
             out.stdout
         );
@@ -774,7 +774,7 @@ fn f15_a_name_that_is_not_utf8_is_checked() {
         String::from_utf8_lossy(&named.stderr)
     );
     assert!(
-        stdout.contains("c3\u{fffd}_orders.py") && stdout.contains("AP201"),
+        stdout.contains("c3\\xff_orders.py") && stdout.contains("AP201"),
         "{stdout}"
     );
     let graph = p.run(&["graph"]);
@@ -1205,4 +1205,35 @@ fn r03_a_configuration_inside_an_environment_never_splits_it() {
         assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
         assert!(out.stdout.contains("AP201"), "{args:?}: {}", out.stdout);
     }
+}
+
+/// two files whose names differ only in bytes that are not UTF-8
+/// were both keyed `x\u{fffd}.py`, so one stood for both and a second
+/// head passed the hook. They are two files now, in every mode.
+#[cfg(unix)]
+#[test]
+fn r02_names_that_differ_in_bytes_that_are_not_utf8_stay_two_files() {
+    use std::os::unix::ffi::OsStrExt;
+    let p = committed_chain();
+    let versions = p.root().join("migrations/versions");
+    let name = |byte: u8| versions.join(std::ffi::OsStr::from_bytes(&[b'x', byte, b'.', b'p', b'y']));
+    std::fs::write(
+        name(0xfe),
+        crate::support::revision("d4e5f6a7b8c9", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    )
+    .expect("first");
+    std::fs::write(
+        name(0xff),
+        crate::support::revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    )
+    .expect("second");
+    let out = commit_through_the_hook(&p);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(out.code, 1, "the second head blocks the commit:\n{said}");
+    assert!(said.contains("AP201"), "{said}");
+    assert!(said.contains("x\\xfe.py") || said.contains("x\\xff.py"), "{said}");
+    let out = p.run(&["check", "--all-files"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let graph = p.run(&["graph"]);
+    assert!(graph.stdout.contains("4 revisions"), "{}", graph.stdout);
 }
