@@ -378,14 +378,19 @@ impl Repo {
     }
 
     /// The tree of the merge base of HEAD and `reference`.
-    fn merge_base_tree(&self, reference: &str) -> Result<git2::Tree<'_>> {
+    /// The tree of the merge base of `reference` with `ours` (HEAD when
+    /// `None`).
+    fn merge_base_tree(&self, reference: &str, ours: Option<&str>) -> Result<git2::Tree<'_>> {
         let other = self.resolve(reference)?.id();
-        let head = self
-            .repo
-            .head()
-            .and_then(|h| h.peel_to_commit())
-            .context("`--since` needs a commit on HEAD")?
-            .id();
+        let head = match ours {
+            Some(ours) => self.resolve(ours)?.id(),
+            None => self
+                .repo
+                .head()
+                .and_then(|h| h.peel_to_commit())
+                .context("`--since` needs a commit on HEAD")?
+                .id(),
+        };
         let base = match self.repo.merge_base(head, other) {
             Ok(base) => base,
             // A shallow clone (CI's default checkout) has cut the history
@@ -405,7 +410,7 @@ impl Repo {
     /// What the work tree (and index) changes relative to the merge base of
     /// HEAD and `reference`.
     pub fn changes_since(&self, reference: &str) -> Result<Changes> {
-        let base_tree = self.merge_base_tree(reference)?;
+        let base_tree = self.merge_base_tree(reference, None)?;
         let mut options = DiffOptions::new();
         options
             .include_untracked(true)
@@ -418,11 +423,25 @@ impl Repo {
         collect_changes(&mut diff)
     }
 
+    /// What commit `ours` changes since its merge base with `reference`:
+    /// a pushed commit's change, read from the object database alone.
+    pub fn changes_between(&self, reference: &str, ours: &str) -> Result<Changes> {
+        let base_tree = self.merge_base_tree(reference, Some(ours))?;
+        let tree = self.resolve(ours)?.tree().context("cannot read the commit's tree")?;
+        let mut options = DiffOptions::new();
+        options.include_typechange(true);
+        let mut diff = self
+            .repo
+            .diff_tree_to_tree(Some(&base_tree), Some(&tree), Some(&mut options))
+            .with_context(|| format!("cannot compare `{ours}` with its merge base with `{reference}`"))?;
+        collect_changes(&mut diff)
+    }
+
     /// The paths `reference` added and deleted since the merge base with
-    /// HEAD: what a merge would add to this side and take away from it. A
-    /// rename is both.
-    pub fn their_changes(&self, reference: &str) -> Result<(Vec<String>, Vec<String>)> {
-        let base_tree = self.merge_base_tree(reference)?;
+    /// `ours` (HEAD when `None`): what a merge would add to this side and
+    /// take away from it. A rename is both.
+    pub fn their_changes(&self, reference: &str, ours: Option<&str>) -> Result<(Vec<String>, Vec<String>)> {
+        let base_tree = self.merge_base_tree(reference, ours)?;
         let other = self
             .resolve(reference)?
             .tree()

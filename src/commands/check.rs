@@ -158,9 +158,10 @@ enum Plan {
     /// The index as it will be committed; the HEAD→index changes selected;
     /// HEAD as the baseline. The native hook's check.
     Staged,
-    /// The work tree as a merge with `reference` would leave it; the changes
+    /// The work tree (or the commit `ours`, when a push names the commit
+    /// it sends) as a merge with `reference` would leave it; the changes
     /// since the merge base selected; `reference` as the baseline.
-    Since(String),
+    Since { reference: String, ours: Option<String> },
     /// A root's work tree; what is selected in it; HEAD as the baseline when
     /// only files are named (a directory is swept) and something is staged.
     WorkTree {
@@ -177,21 +178,33 @@ enum Plan {
 /// The plans of the mode the command line asks for.
 fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
     let repo = project.repo.as_ref();
-    let staged = args.staged || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some());
+    let pushed = pushed_range().filter(|_| !args.staged && !args.all_files && args.since.is_none());
+    let staged = args.staged
+        || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some() && pushed.is_none());
     if staged {
         project.repo("`--staged` needs a git repository: nothing is staged outside one")?;
         return Ok(vec![Plan::Staged]);
     }
     if let Some(reference) = &args.since {
         project.repo("`--since` needs a git repository")?;
-        return Ok(vec![Plan::Since(reference.clone())]);
+        return Ok(vec![Plan::Since {
+            reference: reference.clone(),
+            ours: None,
+        }]);
     }
     // pre-commit's `pre-push` stage (and `pre-commit run --from-ref A
     // --to-ref B`) names the range being pushed: judged as `--since` its
-    // base, the whole range is the change, not just what is staged.
-    if let (Some(repo), Some(from)) = (repo, pushed_range_base()) {
-        if !args.all_files && repo.commit(&from).is_ok() {
-            return Ok(vec![Plan::Since(from)]);
+    // base, the whole range is the change, not just what is staged; and
+    // what is judged is the commit pushed, which need not be checked out
+    // (`git push origin feature` from another branch).
+    if let (Some(repo), Some((from, to))) = (repo, pushed) {
+        if repo.commit(&from).is_ok() {
+            repo.commit(&to)
+                .with_context(|| format!("pre-commit names `{to}` as the commit being pushed"))?;
+            return Ok(vec![Plan::Since {
+                reference: from,
+                ours: Some(to),
+            }]);
         }
     }
     if args.paths.is_empty() {
@@ -290,12 +303,11 @@ fn not_checked(args: &CheckArgs, cwd: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The base of the range pre-commit's `pre-push` stage checks, from the
+/// The range pre-commit's `pre-push` stage checks, `(from, to)`, from the
 /// variables pre-commit sets for its hooks.
-fn pushed_range_base() -> Option<String> {
+fn pushed_range() -> Option<(String, String)> {
     let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    set("PRE_COMMIT_TO_REF")?;
-    set("PRE_COMMIT_FROM_REF")
+    Some((set("PRE_COMMIT_FROM_REF")?, set("PRE_COMMIT_TO_REF")?))
 }
 
 /// Runs plans, gathering what they find.
@@ -313,11 +325,28 @@ impl Runner<'_> {
                 let repo = self.repo.context("`--staged` needs a git repository")?;
                 check_staged(repo, &(self.settings)(repo.root())?, self.cache, &mut self.results)
             }
-            Plan::Since(reference) => {
+            Plan::Since { reference, ours } => {
                 let repo = self.repo.context("`--since` needs a git repository")?;
-                let work = self.work_tree(repo.root());
                 let settings = (self.settings)(repo.root())?;
-                check_since(repo, &work, &reference, &settings, self.cache, &mut self.results)
+                if let Some(ours) = ours {
+                    let tree = repo.commit(&ours)?;
+                    let changes = repo.changes_between(&reference, &ours)?;
+                    let side = Side {
+                        tree: &tree,
+                        changes,
+                        name: Some(&ours),
+                    };
+                    check_since(repo, side, &reference, &settings, self.cache, &mut self.results)
+                } else {
+                    let work = self.work_tree(repo.root());
+                    let changes = repo.changes_since(&reference)?;
+                    let side = Side {
+                        tree: &work,
+                        changes,
+                        name: None,
+                    };
+                    check_since(repo, side, &reference, &settings, self.cache, &mut self.results)
+                }
             }
             Plan::WorkTree {
                 root,
@@ -599,22 +628,34 @@ fn learn_if_needed(
     }
 }
 
+/// The side a `--since` check judges: its files, what it changed since the
+/// merge base, and the commit it is (`None`: the work tree on HEAD).
+struct Side<'a> {
+    tree: &'a dyn Tree,
+    changes: git::Changes,
+    name: Option<&'a str>,
+}
+
 /// CI's check: the files changed since the merge base with `reference`,
 /// against the graph as it will be after merging it.
 fn check_since(
     repo: &Repo,
-    work: &WorkTree,
+    side: Side<'_>,
     reference: &str,
     settings: &Settings,
     cache: &Cache,
     results: &mut Results,
 ) -> Result<()> {
-    let changes = repo.changes_since(reference)?;
+    let Side {
+        tree: work,
+        changes,
+        name,
+    } = side;
     let other = repo.commit(reference)?;
     // The graph a merge would leave: the revision files the other side
     // added since the merge base join it, and the files it deleted or
     // renamed leave it unless this side changed them too.
-    let (added, deleted) = repo.their_changes(reference)?;
+    let (added, deleted) = repo.their_changes(reference, name)?;
     let envs = check::configured_environments(work, settings);
     let theirs: Vec<String> = added
         .into_iter()

@@ -218,6 +218,36 @@ fn pre_push_judges_the_pushed_range() {
     );
 }
 
+/// pushing a branch that is not checked out (`git push origin
+/// feature` from `master`) judges the pushed commit, not the checkout.
+#[test]
+fn pre_push_judges_the_pushed_commit_not_the_checkout() {
+    let p = with_the_hook();
+    let base = p.git(&["rev-parse", "HEAD"]).stdout.trim().to_owned();
+    assert_eq!(p.git(&["checkout", "-q", "-b", "feature"]).code, 0);
+    p.migration(
+        "c3d7e6f5a4b3_second_head.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    p.stage_all();
+    assert_eq!(p.git(&["commit", "-q", "--no-verify", "-m", "second head"]).code, 0);
+    assert_eq!(p.git(&["checkout", "-q", "master"]).code, 0);
+    let pushed = pre_commit(
+        p.root(),
+        &[
+            "run",
+            "--hook-stage",
+            "pre-push",
+            "--from-ref",
+            base.as_str(),
+            "--to-ref",
+            "feature",
+        ],
+    );
+    assert_eq!(pushed.code, 1, "{}", said(&pushed));
+    assert!(said(&pushed).contains("error[AP201]"), "{}", said(&pushed));
+}
+
 /// The directory of built wheels: `ALEMBIC_PREFLIGHT_WHEELS`, else
 /// `target/wheels` (`scripts/test.sh` builds the wheel there).
 pub(crate) fn wheels() -> std::path::PathBuf {

@@ -1237,3 +1237,62 @@ fn r02_names_that_differ_in_bytes_that_are_not_utf8_stay_two_files() {
     let graph = p.run(&["graph"]);
     assert!(graph.stdout.contains("4 revisions"), "{}", graph.stdout);
 }
+
+/// pre-push judged the checked-out work tree, not the commit being
+/// pushed: `git push origin feature` from `master` let the feature's
+/// second head through. The pushed commit is read from the object
+/// database, checked out or not.
+#[test]
+fn r05_pre_push_judges_the_pushed_commit_not_the_checkout() {
+    let p = committed_chain();
+    let base = p.git(&["rev-parse", "HEAD"]).stdout.trim().to_owned();
+    assert_eq!(p.git(&["checkout", "-q", "-b", "feature"]).code, 0);
+    p.migration(
+        "c3d7e6f5a4b3_second_head.py",
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    p.stage_all().commit("second head");
+    let feature = p.git(&["rev-parse", "HEAD"]).stdout.trim().to_owned();
+    assert_eq!(p.git(&["checkout", "-q", "master"]).code, 0);
+    // What pre-commit's pre-push stage sets for `git push origin feature`.
+    let pushed = crate::support::run_with_env(
+        p.root(),
+        &["check"],
+        &[
+            ("PRE_COMMIT_FROM_REF", base.as_str()),
+            ("PRE_COMMIT_TO_REF", feature.as_str()),
+        ],
+    );
+    assert_eq!(pushed.code, 1, "{}{}", pushed.stdout, pushed.stderr);
+    assert!(pushed.stdout.contains("AP201"), "{}", pushed.stdout);
+    assert!(
+        pushed.stdout.contains("c3d7e6f5a4b3_second_head.py"),
+        "{}",
+        pushed.stdout
+    );
+    // The checked-out branch, pushed, is clean.
+    let head = p.git(&["rev-parse", "HEAD"]).stdout.trim().to_owned();
+    let clean = crate::support::run_with_env(
+        p.root(),
+        &["check"],
+        &[
+            ("PRE_COMMIT_FROM_REF", base.as_str()),
+            ("PRE_COMMIT_TO_REF", head.as_str()),
+        ],
+    );
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    // An uncommitted edit is not pushed, and not judged.
+    p.migration(
+        "d4e8f7a6b5c4_draft.py",
+        crate::support::revision("d4e8f7a6b5c4", "'a1b9c8d7e6f5'", "2024-01-04 10:00:00"),
+    );
+    let draft = crate::support::run_with_env(
+        p.root(),
+        &["check"],
+        &[
+            ("PRE_COMMIT_FROM_REF", base.as_str()),
+            ("PRE_COMMIT_TO_REF", head.as_str()),
+        ],
+    );
+    assert_eq!(draft.code, 0, "{}{}", draft.stdout, draft.stderr);
+}
