@@ -27,6 +27,14 @@ pub struct Staged {
     pub changes: Changes,
 }
 
+/// What the other side of a merge changed since the merge base.
+#[derive(Debug, Default)]
+pub struct TheirChanges {
+    pub added: Vec<String>,
+    pub deleted: Vec<String>,
+    pub modified: Vec<String>,
+}
+
 /// What a change does to the files, relative to a base.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Changes {
@@ -437,10 +445,11 @@ impl Repo {
         collect_changes(&mut diff)
     }
 
-    /// The paths `reference` added and deleted since the merge base with
-    /// `ours` (HEAD when `None`): what a merge would add to this side and
-    /// take away from it. A rename is both.
-    pub fn their_changes(&self, reference: &str, ours: Option<&str>) -> Result<(Vec<String>, Vec<String>)> {
+    /// The paths `reference` added, deleted and modified since the merge
+    /// base with `ours` (HEAD when `None`): what a merge would add to this
+    /// side, take away from it, and take from the other side where this
+    /// side left the file alone. A rename is an addition and a deletion.
+    pub fn their_changes(&self, reference: &str, ours: Option<&str>) -> Result<TheirChanges> {
         let base_tree = self.merge_base_tree(reference, ours)?;
         let other = self
             .resolve(reference)?
@@ -450,15 +459,16 @@ impl Repo {
             .repo
             .diff_tree_to_tree(Some(&base_tree), Some(&other), None)
             .with_context(|| format!("cannot compare `{reference}` with the merge base"))?;
-        let (mut added, mut deleted) = (Vec::new(), Vec::new());
+        let mut theirs = TheirChanges::default();
         for delta in diff.deltas() {
             match delta.status() {
-                Delta::Added => added.extend(delta_path(&delta.new_file())),
-                Delta::Deleted => deleted.extend(delta_path(&delta.old_file())),
+                Delta::Added => theirs.added.extend(delta_path(&delta.new_file())),
+                Delta::Deleted => theirs.deleted.extend(delta_path(&delta.old_file())),
+                Delta::Modified | Delta::Typechange => theirs.modified.extend(delta_path(&delta.new_file())),
                 _ => {}
             }
         }
-        Ok((added, deleted))
+        Ok(theirs)
     }
 
     /// The directory git runs hooks from: `core.hooksPath` when set

@@ -340,8 +340,8 @@ pub fn is_under(path: &str, dir: &str) -> bool {
 
 /// A tree with extra files from another tree and some of its own left
 /// out: the work tree as a merge with another branch would leave it, the
-/// revision files that branch added joined and the files it deleted or
-/// renamed gone (`--since`).
+/// revision files that branch added joined, the files only it modified
+/// taken from it, and the files it deleted or renamed gone (`--since`).
 pub struct Overlay<'a> {
     base: &'a dyn Tree,
     extra: &'a dyn Tree,
@@ -350,6 +350,8 @@ pub struct Overlay<'a> {
 }
 
 impl<'a> Overlay<'a> {
+    /// `extra_files` are read from `extra`: joined when `base` lacks them,
+    /// in place of `base`'s own when `base` has them. `hidden` leave.
     pub fn new(
         base: &'a dyn Tree,
         extra: &'a dyn Tree,
@@ -358,12 +360,12 @@ impl<'a> Overlay<'a> {
     ) -> Self {
         let extra_files: std::collections::BTreeSet<String> = extra_files
             .into_iter()
-            .filter(|f| base.files().binary_search(f).is_err())
+            .filter(|f| extra.files().binary_search(f).is_ok() && !hidden.contains(f))
             .collect();
         let mut files: Vec<String> = base
             .files()
             .iter()
-            .filter(|f| !hidden.contains(*f))
+            .filter(|f| !hidden.contains(*f) && !extra_files.contains(*f))
             .chain(&extra_files)
             .cloned()
             .collect();

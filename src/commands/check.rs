@@ -653,23 +653,36 @@ fn check_since(
     } = side;
     let other = repo.commit(reference)?;
     // The graph a merge would leave: the revision files the other side
-    // added since the merge base join it, and the files it deleted or
-    // renamed leave it unless this side changed them too.
-    let (added, deleted) = repo.their_changes(reference, name)?;
+    // added since the merge base join it, the files only it modified are
+    // its version, and the files it deleted or renamed leave it unless
+    // this side changed them too.
+    let git::TheirChanges {
+        added,
+        deleted,
+        modified,
+    } = repo.their_changes(reference, name)?;
     let envs = check::configured_environments(work, settings);
+    let ours: std::collections::HashSet<&str> = changes.changed.iter().map(String::as_str).collect();
+    // Modified there and left alone here: the merge takes theirs.
+    let only_theirs: Vec<String> = modified
+        .into_iter()
+        .filter(|f| !ours.contains(f.as_str()) && work.files().binary_search(f).is_ok())
+        .collect();
     let theirs: Vec<String> = added
         .into_iter()
         .filter(|f| {
             let dir = tree::parent(f);
-            tree::is_python(f)
+            // Added on both sides: this side's stands.
+            work.files().binary_search(f).is_err()
+                && tree::is_python(f)
                 && envs.iter().any(|e| {
                     e.version_locations
                         .iter()
                         .any(|l| dir == l || (e.recursive && tree::is_under(dir, l)))
                 })
         })
+        .chain(only_theirs)
         .collect();
-    let ours: std::collections::HashSet<&str> = changes.changed.iter().map(String::as_str).collect();
     let gone: std::collections::HashSet<String> = deleted.into_iter().filter(|f| !ours.contains(f.as_str())).collect();
     let merged = tree::Overlay::new(work, &other, theirs, &gone);
     let base = check(&other, &Selection::Nothing, settings, None, cache);

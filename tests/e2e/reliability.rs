@@ -1296,3 +1296,37 @@ fn r05_pre_push_judges_the_pushed_commit_not_the_checkout() {
     );
     assert_eq!(draft.code, 0, "{}{}", draft.stdout, draft.stderr);
 }
+
+/// `--since` read every file both sides have from the work tree,
+/// even one only the base branch changed, where a merge takes the base's
+/// version: a base that renumbered a revision hid the dangling parent the
+/// merge would make. A file only the other side modified is its version.
+#[test]
+fn r06_since_takes_the_base_branch_version_of_a_file_only_it_changed() {
+    let p = committed_chain();
+    assert_eq!(p.git(&["checkout", "-q", "-b", "feature"]).code, 0);
+    p.migration(
+        "c3d7e6f5a4b3_orders.py",
+        crate::support::revision("c3d7e6f5a4b3", "'b2c8d7e6f5a4'", "2024-01-03 10:00:00"),
+    );
+    p.stage_all().commit("orders follows users");
+    assert_eq!(p.git(&["checkout", "-q", "master"]).code, 0);
+    // The base gives users its final id.
+    p.migration(
+        "b2c8d7e6f5a4_users.py",
+        crate::support::revision("e5f9a8b7c6d5", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
+    );
+    p.stage_all().commit("users gets its final id");
+    assert_eq!(p.git(&["checkout", "-q", "feature"]).code, 0);
+    let since = p.run(&["check", "--since", "master", "--format", "concise"]);
+    assert_eq!(since.code, 1, "{}{}", since.stdout, since.stderr);
+    assert!(
+        since.stdout.contains("c3d7e6f5a4b3_orders.py") && since.stdout.contains("AP202"),
+        "{}",
+        since.stdout
+    );
+    // What the real merge then says.
+    assert_eq!(p.git(&["merge", "-q", "--no-edit", "master"]).code, 0);
+    let merged = p.run(&["check", "--all-files", "--format", "concise"]);
+    assert!(merged.stdout.contains("AP202"), "{}", merged.stdout);
+}
