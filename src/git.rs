@@ -50,6 +50,24 @@ pub struct Changes {
     pub renamed: Vec<(String, String)>,
 }
 
+impl Changes {
+    /// The work-tree diff without what a sparse checkout only left out
+    /// (`sparse`, sorted): those files are neither deleted nor the origin of
+    /// a rename; a file paired with one is an addition.
+    pub fn without_sparse(&mut self, sparse: &[String]) {
+        let left_out = |f: &String| sparse.binary_search(f).is_ok();
+        self.deleted.retain(|f| !left_out(f));
+        let added: Vec<String> = self
+            .renamed
+            .iter()
+            .filter(|(from, _)| left_out(from))
+            .map(|(_, to)| to.clone())
+            .collect();
+        self.renamed.retain(|(from, _)| !left_out(from));
+        self.modified.retain(|f| !added.contains(f));
+    }
+}
+
 impl Repo {
     /// The repository holding `dir`, if any. A bare repository is an error:
     /// it has nothing staged and no work tree to sweep.
@@ -298,6 +316,65 @@ impl Repo {
         })
     }
 
+    /// The tracked files a sparse checkout keeps out of the work tree
+    /// (skip-worktree entries, and the files of a sparse index's
+    /// directories) that are not among `present`, as a tree read from the
+    /// index; `None` when there are none. Work-tree modes join them: they
+    /// are part of the project Alembic would load from a full checkout.
+    pub fn outside_sparse_checkout(&self, present: &[String]) -> Result<Option<CommitTree>> {
+        let dir = self.index_file.parent().unwrap_or(Path::new("."));
+        let mut listing: Listing = Vec::new();
+        if let Some(entries) = std::fs::read(&self.index_file)
+            .ok()
+            .and_then(|b| index_entries(&b, dir))
+        {
+            for entry in entries.into_iter().filter(|e| e.skip_worktree && !e.conflicted) {
+                let Ok(id) = Oid::from_bytes(&entry.stat.id) else {
+                    continue;
+                };
+                self.list_entry(&mut listing, entry.path, id, entry.mode)?;
+            }
+        } else {
+            let index = git2::Index::open(&self.index_file)
+                .with_context(|| format!("cannot read the git index {}", self.index_file.display()))?;
+            for entry in index.iter() {
+                let stage = (entry.flags >> 12) & 0x3;
+                if entry.flags_extended & 0x4000 != 0 && stage == 0 {
+                    listing.push((tree::shown_name(&entry.path).into_owned(), entry.id, entry.mode));
+                }
+            }
+        }
+        listing.retain(|(path, _, _)| present.binary_search(path).is_err());
+        if listing.is_empty() {
+            return Ok(None);
+        }
+        listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(Some(BlobTree {
+            blobs: Blobs::new(&self.repo, listing)?,
+            root: self.root.clone(),
+        }))
+    }
+
+    /// Lists one index entry: a file, or a sparse index's directory, whose
+    /// files are the tree's.
+    fn list_entry(&self, listing: &mut Listing, path: String, id: Oid, mode: u32) -> Result<()> {
+        if mode & 0o170_000 != 0o040_000 {
+            listing.push((path, id, mode));
+            return Ok(());
+        }
+        let tree = self
+            .repo
+            .find_tree(id)
+            .context("cannot read a directory of the sparse index")?;
+        let prefix = path.trim_end_matches('/');
+        listing.extend(
+            tree_listing(&tree)?
+                .into_iter()
+                .map(|(path, id, mode)| (format!("{prefix}/{path}"), id, mode)),
+        );
+        Ok(())
+    }
+
     /// Every stage-0 entry of the index: read directly where the file is
     /// understood, else through libgit2.
     fn index_listing(&self) -> Result<Listing> {
@@ -311,21 +388,7 @@ impl Repo {
                 let Ok(id) = Oid::from_bytes(&entry.stat.id) else {
                     continue;
                 };
-                if entry.mode & 0o170_000 == 0o040_000 {
-                    // A sparse index's directory: its files are the tree's.
-                    let tree = self
-                        .repo
-                        .find_tree(id)
-                        .context("cannot read a directory of the sparse index")?;
-                    let prefix = entry.path.trim_end_matches('/');
-                    listing.extend(
-                        tree_listing(&tree)?
-                            .into_iter()
-                            .map(|(path, id, mode)| (format!("{prefix}/{path}"), id, mode)),
-                    );
-                } else {
-                    listing.push((entry.path, id, entry.mode));
-                }
+                self.list_entry(&mut listing, entry.path, id, entry.mode)?;
             }
             listing.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             return Ok(listing);
@@ -599,6 +662,8 @@ struct IndexEntry {
     mode: u32,
     /// A stage of an unresolved conflict.
     conflicted: bool,
+    /// Outside a sparse checkout: git keeps no work-tree file for it.
+    skip_worktree: bool,
     stat: Stat,
 }
 
@@ -608,6 +673,7 @@ struct RawEntry {
     mode: u32,
     stage: u16,
     intent_to_add: bool,
+    skip_worktree: bool,
     stat: Stat,
 }
 
@@ -667,6 +733,7 @@ fn parse_entry(bytes: &[u8], start: usize, version: u32, previous: &mut Vec<u8>)
     let flags = u16::from_be_bytes(bytes.get(start + 60..start + 62)?.try_into().ok()?);
     let mut at = start + 62;
     let mut intent_to_add = false;
+    let mut skip_worktree = false;
     if flags & 0x4000 != 0 {
         if version < 3 {
             return None;
@@ -674,6 +741,8 @@ fn parse_entry(bytes: &[u8], start: usize, version: u32, previous: &mut Vec<u8>)
         let extended = u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?);
         // `git add -N`: a placeholder git never commits.
         intent_to_add = extended & 0x2000 != 0;
+        // Outside the sparse checkout's patterns.
+        skip_worktree = extended & 0x4000 != 0;
         at += 2;
     }
     let path = if version == 4 {
@@ -709,6 +778,7 @@ fn parse_entry(bytes: &[u8], start: usize, version: u32, previous: &mut Vec<u8>)
         mode,
         stage: (flags >> 12) & 0x3,
         intent_to_add,
+        skip_worktree,
         stat: Stat {
             id,
             mtime,
@@ -819,6 +889,7 @@ fn index_entries(bytes: &[u8], dir: &Path) -> Option<Vec<IndexEntry>> {
                 path,
                 mode: entry.mode,
                 conflicted: entry.stage != 0,
+                skip_worktree: entry.skip_worktree,
                 stat: entry.stat,
             });
         }

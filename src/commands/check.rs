@@ -339,9 +339,23 @@ impl Runner<'_> {
                     check_since(repo, side, &reference, &settings, self.cache, &mut self.results)
                 } else {
                     let work = self.work_tree(repo.root());
-                    let changes = repo.changes_since(&reference)?;
+                    let sparse = repo.outside_sparse_checkout(work.files())?;
+                    let joined;
+                    let tree: &dyn Tree = match &sparse {
+                        Some(sparse) => {
+                            joined = tree::Overlay::new(&work, sparse, sparse.files().to_vec(), &HashSet::new());
+                            &joined
+                        }
+                        None => &work,
+                    };
+                    let mut changes = repo.changes_since(&reference)?;
+                    // Absent from a sparse checkout is not deleted, nor
+                    // renamed into a similar file this side added.
+                    if let Some(sparse) = &sparse {
+                        changes.without_sparse(sparse.files());
+                    }
                     let side = Side {
-                        tree: &work,
+                        tree,
                         changes,
                         name: None,
                     };
@@ -356,13 +370,26 @@ impl Runner<'_> {
             } => {
                 let settings = (self.settings)(&root)?;
                 let work = self.work_tree(&root);
+                // A sparse checkout's missing files, from the index.
+                let sparse = match self.repo {
+                    Some(repo) if repo.root() == root => repo.outside_sparse_checkout(work.files())?,
+                    _ => None,
+                };
+                let joined;
+                let whole: &dyn Tree = match &sparse {
+                    Some(sparse) => {
+                        joined = tree::Overlay::new(&work, sparse, sparse.files().to_vec(), &HashSet::new());
+                        &joined
+                    }
+                    None => &work,
+                };
                 let filtered;
                 let tree: &dyn Tree = match &tracked {
                     Some(tracked) => {
-                        filtered = tree::Filtered::new(&work, |f| !tracked.contains(f) && !selection.contains(f));
+                        filtered = tree::Filtered::new(whole, |f| !tracked.contains(f) && !selection.contains(f));
                         &filtered
                     }
-                    None => &work,
+                    None => whole,
                 };
                 // Files get changed-set reporting against HEAD.
                 let head = match self.repo {

@@ -1330,3 +1330,48 @@ fn r06_since_takes_the_base_branch_version_of_a_file_only_it_changed() {
     let merged = p.run(&["check", "--all-files", "--format", "concise"]);
     assert!(merged.stdout.contains("AP202"), "{}", merged.stdout);
 }
+
+/// R-04: in a sparse checkout the revisions outside its patterns are
+/// absent from the work tree; paths mode, `--all-files` and `--since`
+/// judged a graph without them (and `--since` said they were deleted).
+/// Work-tree modes read them from the index.
+#[test]
+fn r04_a_sparse_checkout_still_judges_the_whole_graph() {
+    let p = committed_chain();
+    let sparse = p.git(&[
+        "sparse-checkout",
+        "set",
+        "--no-cone",
+        "/*",
+        "!migrations/versions/b2c8d7e6f5a4_users.py",
+    ]);
+    assert_eq!(sparse.code, 0, "{}{}", sparse.stdout, sparse.stderr);
+    assert!(!p.root().join("migrations/versions/b2c8d7e6f5a4_users.py").exists());
+    p.migration(
+        "c3d7e6f5a4b3_second_head.py",
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(
+        p.git(&["add", "migrations/versions/c3d7e6f5a4b3_second_head.py"]).code,
+        0
+    );
+    for args in [
+        &["check", "--format", "concise"][..],
+        &[
+            "check",
+            "--format",
+            "concise",
+            "migrations/versions/c3d7e6f5a4b3_second_head.py",
+        ],
+        &["check", "--all-files", "--format", "concise"],
+    ] {
+        let out = p.run(args);
+        assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains("AP201"), "{args:?}: {}", out.stdout);
+    }
+    assert_eq!(p.git(&["commit", "-q", "--no-verify", "-m", "second head"]).code, 0);
+    let since = p.run(&["check", "--since", "HEAD~1", "--format", "concise"]);
+    assert_eq!(since.code, 1, "{}{}", since.stdout, since.stderr);
+    assert!(since.stdout.contains("AP201"), "{}", since.stdout);
+    assert!(!since.stdout.contains("AP701"), "nothing was deleted: {}", since.stdout);
+}
