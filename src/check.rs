@@ -564,14 +564,29 @@ fn unusable(
             }
         }
     }
+    outcome.errors.extend(unwalked_errors(tree, envs));
+}
+
+/// The directories the walk could not enter, said as errors: one that
+/// holds or is inside a version location hides revisions; any other that
+/// could not be read may hold an environment of its own (its
+/// `alembic.ini` unseen). A link to a directory outside every version
+/// location hides nothing Alembic loads and is not said.
+fn unwalked_errors(tree: &dyn Tree, envs: &[Environment]) -> Vec<String> {
+    let mut errors = Vec::new();
     for (dir, why) in tree.unwalked() {
         let hides = |location: &str| location == dir || tree::is_under(location, dir) || tree::is_under(dir, location);
         if envs.iter().any(|e| e.version_locations.iter().any(|l| hides(l))) {
-            outcome.errors.push(format!(
+            errors.push(format!(
                 "{dir}: cannot read the directory ({why}); the revisions in it cannot be checked"
+            ));
+        } else if tree::is_unreadable(why) {
+            errors.push(format!(
+                "{dir}: cannot read the directory ({why}); an Alembic environment or revision in it cannot be checked"
             ));
         }
     }
+    errors
 }
 
 /// Revision files below `env`'s script location, outside its version
@@ -1240,6 +1255,7 @@ pub fn with_graphs<T>(tree: &dyn Tree, settings: &Settings, f: impl FnOnce(&[Gra
         .map(|e| format!("{}: {:#}", e.path, e.error))
         .collect();
     let mut outcome = Outcome::default();
+    errors.extend(unwalked_errors(&filtered, &envs));
     let (loaded, _) = load_revisions(&filtered, &mut envs, &Cache::off(), &mut outcome);
     errors.append(&mut outcome.errors);
     let graphs = build_graphs(&envs, &loaded, settings);
@@ -1255,6 +1271,56 @@ mod tests {
     use crate::rule::Rule;
     use crate::rules::tests::MemTree;
     use crate::tree::Tree;
+
+    /// A tree whose walk could not enter some directories.
+    struct Unwalked(MemTree, Vec<(String, String)>);
+
+    impl Tree for Unwalked {
+        fn files(&self) -> &[String] {
+            self.0.files()
+        }
+        fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+            self.0.read(path)
+        }
+        fn root(&self) -> &Path {
+            self.0.root()
+        }
+        fn unwalked(&self) -> &[(String, String)] {
+            &self.1
+        }
+    }
+
+    /// a directory that could not be read was said only where it
+    /// hid a known version location; one holding an environment of its own
+    /// (its `alembic.ini` unseen) passed in silence.
+    #[test]
+    fn r15_every_unreadable_directory_is_an_error() {
+        let tree = Unwalked(
+            MemTree::versions(&[("a.py", "revision = 'a'\ndown_revision = None\n")]),
+            vec![
+                ("backend".to_owned(), "Permission denied (os error 13)".to_owned()),
+                (
+                    "docs/linked".to_owned(),
+                    "a symbolic link to a directory, which is not followed".to_owned(),
+                ),
+            ],
+        );
+        let outcome = check(
+            &tree,
+            &Selection::All,
+            &crate::config::Settings::default(),
+            None,
+            &crate::cache::Cache::off(),
+        );
+        assert_eq!(outcome.errors.len(), 1, "{:?}", outcome.errors);
+        assert!(
+            outcome.errors[0].starts_with("backend: cannot read the directory"),
+            "{:?}",
+            outcome.errors
+        );
+        let ((), errors) = super::with_graphs(&tree, &crate::config::Settings::default(), |_| ());
+        assert_eq!(errors.len(), 1, "graph says it too: {errors:?}");
+    }
 
     #[test]
     fn a_selection_within_a_nested_project() {

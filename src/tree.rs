@@ -124,6 +124,18 @@ fn links_inside(root: &Path, link: &Path) -> bool {
         .is_ok_and(|target| target.starts_with(root) && !target.starts_with(root.join(".git")) && target.is_file())
 }
 
+/// Why a link to a directory is not walked.
+const LINKED_DIRECTORY: &str = "a symbolic link to a directory, which is not followed";
+/// Why two files are not read (see `refuse_collisions`).
+const COLLIDING_NAMES: &str =
+    "two files show under this name (their names differ only in bytes that are not UTF-8): rename one";
+
+/// An unwalked entry that the system refused to read (not a link left
+/// alone on purpose, nor a name that cannot be told apart).
+pub fn is_unreadable(why: &str) -> bool {
+    why != LINKED_DIRECTORY && why != COLLIDING_NAMES && !why.starts_with("a symbolic link")
+}
+
 impl WorkTree {
     pub fn walk(root: &Path) -> Self {
         let walker = WalkBuilder::new(root)
@@ -184,7 +196,7 @@ impl WorkTree {
             Some(t) if t.is_file() => {}
             Some(t) if t.is_symlink() => {
                 if entry.path().is_dir() {
-                    let why = "a symbolic link to a directory, which is not followed";
+                    let why = LINKED_DIRECTORY;
                     self.unwalked
                         .extend(self.relative(entry.path()).map(|dir| (dir, why.to_owned())));
                     return;
@@ -230,11 +242,7 @@ impl WorkTree {
         }
         for name in collided {
             self.files.retain(|f| *f != name);
-            self.unwalked.push((
-                name,
-                "two files show under this name (their names differ only in bytes that are not UTF-8): rename one"
-                    .to_owned(),
-            ));
+            self.unwalked.push((name, COLLIDING_NAMES.to_owned()));
         }
     }
 
