@@ -158,7 +158,7 @@ impl Repo {
         let written = written.duration_since(std::time::UNIX_EPOCH).ok()?;
         let entries = std::fs::read(&self.index_file)
             .ok()
-            .and_then(|bytes| index_stats(&bytes, self.index_file.parent()?))?;
+            .and_then(|bytes| index_stats(&bytes, &self.shared_index_dirs()))?;
         Some(Recorded {
             entries,
             written: (
@@ -322,12 +322,8 @@ impl Repo {
     /// index; `None` when there are none. Work-tree modes join them: they
     /// are part of the project Alembic would load from a full checkout.
     pub fn outside_sparse_checkout(&self, present: &[String]) -> Result<Option<CommitTree>> {
-        let dir = self.index_file.parent().unwrap_or(Path::new("."));
         let mut listing: Listing = Vec::new();
-        if let Some(entries) = std::fs::read(&self.index_file)
-            .ok()
-            .and_then(|b| index_entries(&b, dir))
-        {
+        if let Some(entries) = self.read_index() {
             for entry in entries.into_iter().filter(|e| e.skip_worktree && !e.conflicted) {
                 let Ok(id) = Oid::from_bytes(&entry.stat.id) else {
                     continue;
@@ -355,6 +351,25 @@ impl Repo {
         }))
     }
 
+    /// The index file's entries, read by our own reader; `None` where it
+    /// does not understand the file.
+    fn read_index(&self) -> Option<Vec<IndexEntry>> {
+        index_entries(&std::fs::read(&self.index_file).ok()?, &self.shared_index_dirs())
+    }
+
+    /// Where a split index's shared part may be: beside the index file,
+    /// and in the git directory and the common one, where git writes it
+    /// (an index named by `GIT_INDEX_FILE` elsewhere still shares it).
+    fn shared_index_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.index_file.parent().unwrap_or(Path::new(".")).to_path_buf()];
+        for dir in [self.repo.path(), self.repo.commondir()] {
+            if !dirs.iter().any(|d| d == dir) {
+                dirs.push(dir.to_path_buf());
+            }
+        }
+        dirs
+    }
+
     /// Lists one index entry: a file, or a sparse index's directory, whose
     /// files are the tree's.
     fn list_entry(&self, listing: &mut Listing, path: String, id: Oid, mode: u32) -> Result<()> {
@@ -378,11 +393,7 @@ impl Repo {
     /// Every stage-0 entry of the index: read directly where the file is
     /// understood, else through libgit2.
     fn index_listing(&self) -> Result<Listing> {
-        let dir = self.index_file.parent().unwrap_or(Path::new("."));
-        if let Some(entries) = std::fs::read(&self.index_file)
-            .ok()
-            .and_then(|b| index_entries(&b, dir))
-        {
+        if let Some(entries) = self.read_index() {
             let mut listing: Listing = Vec::with_capacity(entries.len());
             for entry in entries {
                 let Ok(id) = Oid::from_bytes(&entry.stat.id) else {
@@ -843,12 +854,14 @@ fn ewah(bytes: &[u8]) -> Option<(Vec<bool>, usize)> {
 /// theirs (3). The directories of a sparse index are listed as they are,
 /// mode 040000, for the caller to expand. `None` for what is not
 /// understood; the caller then asks libgit2.
-fn index_entries(bytes: &[u8], dir: &Path) -> Option<Vec<IndexEntry>> {
+fn index_entries(bytes: &[u8], dirs: &[PathBuf]) -> Option<Vec<IndexEntry>> {
     let index = parse_index(bytes)?;
     let raw = match index.link {
         Some((shared, delete, replace)) if shared != [0; 20] => {
             let name = Oid::from_bytes(&shared).ok()?.to_string();
-            let shared = parse_index(&std::fs::read(dir.join(format!("sharedindex.{name}"))).ok()?)?;
+            let file = format!("sharedindex.{name}");
+            let bytes = dirs.iter().find_map(|dir| std::fs::read(dir.join(&file)).ok())?;
+            let shared = parse_index(&bytes)?;
             let mut replacements = index.entries.into_iter();
             let mut joined = Vec::with_capacity(shared.entries.len());
             for (i, mut entry) in shared.entries.into_iter().enumerate() {
@@ -898,8 +911,8 @@ fn index_entries(bytes: &[u8], dir: &Path) -> Option<Vec<IndexEntry>> {
 }
 
 /// The stat data and blob id of every stage-0 regular file in an index file.
-fn index_stats(bytes: &[u8], dir: &Path) -> Option<std::collections::HashMap<String, Stat>> {
-    let entries = index_entries(bytes, dir)?;
+fn index_stats(bytes: &[u8], dirs: &[PathBuf]) -> Option<std::collections::HashMap<String, Stat>> {
+    let entries = index_entries(bytes, dirs)?;
     let mut stats = std::collections::HashMap::with_capacity(entries.len());
     for entry in entries {
         if entry.mode & 0o170_000 == 0o100_000 && !entry.conflicted {
@@ -1168,7 +1181,7 @@ mod tests {
             }
             index.write().expect("write index");
             let bytes = std::fs::read(dir.path().join(".git/index")).expect("read index");
-            let ours = index_stats(&bytes, Path::new(".")).expect("understood");
+            let ours = index_stats(&bytes, &[PathBuf::from(".")]).expect("understood");
             assert_eq!(ours.len(), paths.len(), "version {version}");
             for entry in index.iter() {
                 let path = String::from_utf8(entry.path).expect("utf-8");
@@ -1182,13 +1195,13 @@ mod tests {
             }
         }
         assert!(
-            index_stats(b"DIRC\0\0\0\x09\0\0\0\0", Path::new(".")).is_none(),
+            index_stats(b"DIRC\0\0\0\x09\0\0\0\0", &[PathBuf::from(".")]).is_none(),
             "an unknown version"
         );
-        assert!(index_stats(b"not an index", Path::new(".")).is_none());
+        assert!(index_stats(b"not an index", &[PathBuf::from(".")]).is_none());
         let bytes = std::fs::read(dir.path().join(".git/index")).expect("read index");
         assert!(
-            index_stats(&bytes[..bytes.len() / 2], Path::new(".")).is_none(),
+            index_stats(&bytes[..bytes.len() / 2], &[PathBuf::from(".")]).is_none(),
             "a torn index"
         );
         // A split index whose shared index is missing is not understood.
@@ -1197,7 +1210,7 @@ mod tests {
         split.extend_from_slice(&[7; 20]);
         split.extend_from_slice(&[0; 20]);
         assert!(
-            index_entries(&split, Path::new("/nonexistent")).is_none(),
+            index_entries(&split, &[PathBuf::from("/nonexistent")]).is_none(),
             "no shared index"
         );
     }
@@ -1238,7 +1251,7 @@ mod tests {
         git(&["add", "f020.py", "f021.py", "f199.py", "new.py"]);
         let listing = |dir: &Path| {
             let bytes = std::fs::read(dir.join(".git/index")).expect("index");
-            index_entries(&bytes, &dir.join(".git"))
+            index_entries(&bytes, &[dir.join(".git")])
                 .expect("understood")
                 .into_iter()
                 .map(|e| (e.path, e.stat.id))

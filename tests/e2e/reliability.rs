@@ -1375,3 +1375,29 @@ fn r04_a_sparse_checkout_still_judges_the_whole_graph() {
     assert!(since.stdout.contains("AP201"), "{}", since.stdout);
     assert!(!since.stdout.contains("AP701"), "nothing was deleted: {}", since.stdout);
 }
+
+/// a split index named by `GIT_INDEX_FILE` outside the git
+/// directory (a tool staging into its own temporary index) was refused:
+/// its shared part was looked for beside it, where git does not put it.
+#[test]
+fn r16_a_split_index_named_from_outside_the_git_directory() {
+    let p = committed_chain();
+    assert_eq!(p.git(&["update-index", "--split-index"]).code, 0);
+    let elsewhere = tempfile::tempdir().expect("temporary directory");
+    let index = elsewhere.path().join("index");
+    std::fs::copy(p.root().join(".git/index"), &index).expect("index copied");
+    p.migration(
+        "c3d7e6f5a4b3_second_head.py",
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    let added = crate::support::git_with_env(p.root(), &["add", "-A"], &[("GIT_INDEX_FILE", index.as_path())]);
+    assert_eq!(added.code, 0, "{}{}", added.stdout, added.stderr);
+    let index = index.to_str().expect("a UTF-8 temporary path");
+    let out = crate::support::run_with_env(
+        p.root(),
+        &["check", "--format", "concise"],
+        &[("GIT_INDEX_FILE", index)],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("AP201"), "{}", out.stdout);
+}
