@@ -1401,3 +1401,61 @@ fn r16_a_split_index_named_from_outside_the_git_directory() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("AP201"), "{}", out.stdout);
 }
+
+/// `python -m alembic_preflight` took a wrapper on PATH that runs
+/// the module again for the binary, and the two ran each other without
+/// end; no binary at all gave a traceback and exit 1, which means
+/// "problems found". A wrapper is skipped, a loop is refused, and a
+/// missing binary is exit 2 with one line.
+#[cfg(unix)]
+#[test]
+fn r17_the_python_shim_never_loops_and_says_what_is_missing() {
+    use std::os::unix::fs::PermissionsExt;
+    let package = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
+    let scratch = tempfile::tempdir().expect("temporary directory");
+    let bin = scratch.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    let wrapper = bin.join("alembic-preflight");
+    std::fs::write(&wrapper, "#!/bin/sh\nexec python3 -m alembic_preflight \"$@\"\n").expect("wrapper");
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).expect("executable");
+    let shim = |path: &str| {
+        std::process::Command::new("python3")
+            .args(["-m", "alembic_preflight", "--version"])
+            .env("PYTHONPATH", &package)
+            .env("PATH", path)
+            .env_remove("ALEMBIC_PREFLIGHT_SHIM")
+            .current_dir(scratch.path())
+            .output()
+            .expect("python3 runs")
+    };
+    let system = std::env::var("PATH").unwrap_or_default();
+    // Only the wrapper: skipped, so no binary is found.
+    let wrapped = shim(&format!("{}:{system}", bin.display()));
+    let said = String::from_utf8_lossy(&wrapped.stderr);
+    assert_eq!(wrapped.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("binary is not installed") && !said.contains("Traceback"),
+        "{said}"
+    );
+    // The real binary beside the wrapper: found and run.
+    let real = scratch.path().join("real");
+    std::fs::create_dir(&real).expect("real");
+    std::fs::copy(crate::support::binary(), real.join("alembic-preflight")).expect("binary copied");
+    let found = shim(&format!("{}:{}:{system}", bin.display(), real.display()));
+    assert_eq!(
+        found.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    assert!(String::from_utf8_lossy(&found.stdout).contains("alembic-preflight"));
+    // Run by itself: refused, not a loop.
+    let looped = std::process::Command::new("python3")
+        .args(["-m", "alembic_preflight", "--version"])
+        .env("PYTHONPATH", &package)
+        .env("ALEMBIC_PREFLIGHT_SHIM", "1")
+        .output()
+        .expect("python3 runs");
+    assert_eq!(looped.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&looped.stderr).contains("runs `python -m alembic_preflight` again"));
+}
