@@ -50,6 +50,15 @@ pub struct Changes {
     pub renamed: Vec<(String, String)>,
 }
 
+/// Where git's system attributes file is under the prefixes git is built
+/// with: the distribution's, `/usr/local`, Homebrew's and MacPorts'.
+const SYSTEM_ATTRIBUTES: [&str; 4] = [
+    "/etc/gitattributes",
+    "/usr/local/etc/gitattributes",
+    "/opt/homebrew/etc/gitattributes",
+    "/opt/local/etc/gitattributes",
+];
+
 impl Changes {
     /// The work-tree diff without what a sparse checkout only left out
     /// (`sparse`, sorted): those files are neither deleted nor the origin of
@@ -115,9 +124,42 @@ impl Repo {
     /// unchanged without reading them. `None` where git may convert a
     /// file's bytes on checkout (`core.autocrlf`, or any attributes file git
     /// reads — the tree's `.gitattributes`, `info/attributes`,
-    /// `core.attributesFile` or the user's `~/.config/git/attributes` — that
+    /// `core.attributesFile` or the user's `~/.config/git/attributes`, the
+    /// system's `etc/gitattributes` — that
     /// sets `text`, `eol`, `filter`, `ident` or an encoding): there the
     /// working-tree bytes need not be the blob's.
+    /// Every attributes file git reads: the tree's, the repository's, the
+    /// user's (`core.attributesFile`, else the XDG default), and the
+    /// system's (`git var GIT_ATTR_SYSTEM`: `etc/gitattributes` under git's
+    /// prefix) unless git is told to skip it. Every prefix a package manager
+    /// uses is looked at: one too many costs only the cache, one too few
+    /// gives wrong facts.
+    fn attribute_files(&self, config: &git2::Config, files: &[String]) -> Vec<PathBuf> {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let global = match config.get_path("core.attributesFile") {
+            Ok(path) => Some(path),
+            Err(_) => std::env::var_os("XDG_CONFIG_HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .or_else(|| home.as_ref().map(|h| h.join(".config")))
+                .map(|dir| dir.join("git/attributes")),
+        };
+        let system = std::env::var_os("GIT_ATTR_NOSYSTEM")
+            .is_none()
+            .then_some(SYSTEM_ATTRIBUTES)
+            .into_iter()
+            .flatten()
+            .map(PathBuf::from);
+        files
+            .iter()
+            .filter(|f| crate::tree::file_name(f) == ".gitattributes")
+            .map(|f| self.root.join(f))
+            .chain([self.repo.commondir().join("info/attributes")])
+            .chain(global)
+            .chain(system)
+            .collect()
+    }
+
     pub fn recorded(&self, files: &[String]) -> Option<Recorded> {
         let config = self.repo.config().ok()?;
         if config
@@ -132,27 +174,12 @@ impl Repo {
                 .iter()
                 .any(|word| text.contains(word))
         };
-        // Every attributes file git reads: the tree's, the repository's, and
-        // the user's (`core.attributesFile`, else the XDG default).
-        let home = std::env::var_os("HOME").map(PathBuf::from);
-        let global = match config.get_path("core.attributesFile") {
-            Ok(path) => Some(path),
-            Err(_) => std::env::var_os("XDG_CONFIG_HOME")
-                .map(PathBuf::from)
-                .filter(|p| p.is_absolute())
-                .or_else(|| home.as_ref().map(|h| h.join(".config")))
-                .map(|dir| dir.join("git/attributes")),
-        };
-        let attributes = files
+        if self
+            .attribute_files(&config, files)
             .iter()
-            .filter(|f| crate::tree::file_name(f) == ".gitattributes")
-            .map(|f| self.root.join(f))
-            .chain([self.repo.commondir().join("info/attributes")])
-            .chain(global);
-        for path in attributes {
-            if std::fs::read(&path).is_ok_and(converts) {
-                return None;
-            }
+            .any(|path| std::fs::read(path).is_ok_and(converts))
+        {
+            return None;
         }
         let written = std::fs::metadata(&self.index_file).ok()?.modified().ok()?;
         let written = written.duration_since(std::time::UNIX_EPOCH).ok()?;
@@ -1284,6 +1311,25 @@ mod tests {
 
     /// The direct comparison of the index with HEAD agrees with libgit2's
     /// diff, and leaves deletions (possible renames) to it.
+    /// the system attributes file (`git var GIT_ATTR_SYSTEM`) was not
+    /// among those that decide whether work-tree bytes may differ from the
+    /// blob, so cached facts of LF text were used for CRLF checkouts.
+    #[test]
+    fn r14_the_system_attributes_file_is_considered() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        git2::Repository::init(dir.path()).expect("init");
+        let opened = Repo::discover(dir.path()).expect("open").expect("a repository");
+        let config = opened.repo.config().expect("config");
+        let files = opened.attribute_files(&config, &[".gitattributes".to_owned()]);
+        assert!(files.iter().any(|f| f.ends_with(".gitattributes")));
+        assert!(files.iter().any(|f| f.ends_with("info/attributes")));
+        if std::env::var_os("GIT_ATTR_NOSYSTEM").is_none() {
+            for system in SYSTEM_ATTRIBUTES {
+                assert!(files.iter().any(|f| f == Path::new(system)), "{system}: {files:?}");
+            }
+        }
+    }
+
     #[test]
     fn exact_changes_agree_with_libgit2() {
         let dir = tempfile::tempdir().expect("temporary directory");
