@@ -86,6 +86,16 @@ impl Repo {
     /// exports them to hooks under `git --git-dir`, and setups that keep
     /// the repository apart from its files (a bare repository of dotfiles)
     /// set them.
+    /// Why a repository that exists cannot be read here, when the reason
+    /// is its format (SHA-256 object names, the reftable ref storage, an
+    /// extension libgit2 does not know): files can still be checked as a
+    /// plain directory, but nothing can be read from git.
+    pub fn unsupported_format(error: &anyhow::Error) -> Option<String> {
+        let git = error.downcast_ref::<git2::Error>()?;
+        let message = git.message();
+        (message.contains("object format") || message.contains("extension")).then(|| message.to_owned())
+    }
+
     pub fn discover(dir: &Path) -> Result<Option<Self>> {
         let opened = if std::env::var_os("GIT_DIR").is_some() {
             Repository::open_from_env()

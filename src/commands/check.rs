@@ -69,6 +69,11 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
         },
     };
     runner.results.timings.push(("open the cache", started.elapsed()));
+    if let Some(why) = &project.unreadable_repo {
+        runner.results.notes.push(format!(
+            "this git repository cannot be read ({why}): its files are checked as a plain directory"
+        ));
+    }
     runner.results.warnings.extend(not_checked(args, &project.cwd));
     runner.results.warnings.extend(outside(args, &project));
     for plan in plans(args, &project)? {
@@ -178,6 +183,10 @@ enum Plan {
 /// The plans of the mode the command line asks for.
 fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
     let repo = project.repo.as_ref();
+    let reads_git = args.staged || args.since.is_some() || (args.paths.is_empty() && !args.all_files);
+    if reads_git && let Some(error) = project.unreadable_repo_error("what is staged") {
+        return Err(error);
+    }
     let pushed = pushed_range().filter(|_| !args.staged && !args.all_files && args.since.is_none());
     let staged = args.staged
         || (args.paths.is_empty() && !args.all_files && args.since.is_none() && repo.is_some() && pushed.is_none());

@@ -21,13 +21,38 @@ use crate::git::Repo;
 pub struct Project {
     pub cwd: PathBuf,
     pub repo: Option<Repo>,
+    /// A repository is there, in a format that cannot be read (SHA-256,
+    /// reftable): why. Its files are checked as a plain directory.
+    pub unreadable_repo: Option<String>,
 }
 
 impl Project {
     pub fn open() -> Result<Self> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        let repo = Repo::discover(&cwd)?;
-        Ok(Project { cwd, repo })
+        let (repo, unreadable_repo) = match Repo::discover(&cwd) {
+            Ok(repo) => (repo, None),
+            Err(error) => match Repo::unsupported_format(&error) {
+                Some(why) => (None, Some(why)),
+                None => return Err(error),
+            },
+        };
+        Ok(Project {
+            cwd,
+            repo,
+            unreadable_repo,
+        })
+    }
+
+    /// What a mode that reads git (staged, `--since`, a hook) says when the
+    /// repository cannot be read.
+    pub fn unreadable_repo_error(&self, mode: &str) -> Option<anyhow::Error> {
+        self.unreadable_repo.as_ref().map(|why| {
+            anyhow::anyhow!(
+                "this git repository cannot be read ({why}), so {mode} cannot be checked; \
+                 `alembic-preflight check --all-files` checks its files as a plain directory, \
+                 and `git commit --no-verify` skips the hook once"
+            )
+        })
     }
 
     /// The project root: the top of the work tree, or the current directory
@@ -40,6 +65,9 @@ impl Project {
 
     /// The repository, or `why` there must be one.
     pub fn repo(&self, why: &str) -> Result<&Repo> {
+        if let Some(why) = &self.unreadable_repo {
+            anyhow::bail!("this git repository cannot be read ({why})");
+        }
         self.repo.as_ref().with_context(|| why.to_owned())
     }
 }

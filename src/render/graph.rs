@@ -234,10 +234,10 @@ fn text(graphs: &[&Graph<'_>], out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(
             out,
-            "{} ({}): {} revisions",
+            "{} ({}): {}",
             shown(&graph.locations.join(", ")),
             shown(&graph.env.origin),
-            graph.nodes.len()
+            super::plural(graph.nodes.len(), "revision")
         )?;
         for (what, nodes) in [("heads", &graph.heads), ("bases", &graph.bases)] {
             let ids = sorted_ids(graph, nodes);

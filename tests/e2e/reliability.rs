@@ -1459,3 +1459,40 @@ fn r17_the_python_shim_never_loops_and_says_what_is_missing() {
     assert_eq!(looped.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&looped.stderr).contains("runs `python -m alembic_preflight` again"));
 }
+
+/// a repository in a format libgit2 cannot read (SHA-256 object
+/// names, reftable refs) made every command exit 2, `--all-files` too,
+/// which needs no git. Sweeps and named files now check the files as a
+/// plain directory with a note; what must read git says why it cannot and
+/// how to go on.
+#[test]
+fn r18_a_repository_git2_cannot_read_still_gets_its_files_checked() {
+    let p = crate::support::Project::alembic();
+    p.migration(
+        "a1b9c8d7e6f5_init.py",
+        crate::support::revision("a1b9c8d7e6f5", "None", "2024-01-01 10:00:00"),
+    )
+    .migration(
+        "c3d7e6f5a4b3_a.py",
+        crate::support::revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-02 10:00:00"),
+    )
+    .migration(
+        "d4e8f7a6b5c4_b.py",
+        crate::support::revision("d4e8f7a6b5c4", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    let init = crate::support::git_in(p.root(), &["init", "-q", "--object-format=sha256", "."]);
+    assert_eq!(init.code, 0, "{}{}", init.stdout, init.stderr);
+    let sweep = p.run(&["check", "--all-files", "--format", "concise"]);
+    assert_eq!(sweep.code, 1, "{}{}", sweep.stdout, sweep.stderr);
+    assert!(sweep.stdout.contains("AP201"), "{}", sweep.stdout);
+    assert!(
+        sweep.stderr.contains("cannot be read") && sweep.stderr.contains("plain directory"),
+        "{}",
+        sweep.stderr
+    );
+    let named = p.run(&["check", "--format", "concise", "migrations/versions/d4e8f7a6b5c4_b.py"]);
+    assert_eq!(named.code, 1, "{}{}", named.stdout, named.stderr);
+    let staged = p.run(&["check", "--staged"]);
+    assert_eq!(staged.code, 2, "{}{}", staged.stdout, staged.stderr);
+    assert!(staged.stderr.contains("--no-verify"), "{}", staged.stderr);
+}
