@@ -323,14 +323,8 @@ fn inside_the_repository(path: &Path, root: &Path) -> Result<()> {
         .unwrap_or(root)
         .canonicalize()
         .with_context(|| format!("cannot read {}", root.display()))?;
-    let target = path
-        .canonicalize()
-        .with_context(|| format!("{}: a link that leads nowhere", path.display()))?;
-    if !target.starts_with(&top) || target.starts_with(top.join(".git")) {
-        bail!(
-            "{}: a symbolic link that leaves the repository; configuration is never read through it",
-            path.display()
-        );
+    if let Err(why) = crate::fsio::link_target_inside(&top, path) {
+        bail!("{}: {why}; configuration is never read through it", path.display());
     }
     Ok(())
 }

@@ -116,12 +116,10 @@ impl Recorded {
     }
 }
 
-/// `link` resolves to a regular file below `root` (canonical).
+/// `link` resolves to a regular file below `root` (canonical), by the one
+/// rule of [`crate::fsio::link_target_inside`].
 fn links_inside(root: &Path, link: &Path) -> bool {
-    // `.git/` is not the project: its config may hold credentials (a CI
-    // checkout's token), and no revision lives there.
-    link.canonicalize()
-        .is_ok_and(|target| target.starts_with(root) && !target.starts_with(root.join(".git")) && target.is_file())
+    crate::fsio::link_target_inside(root, link).is_ok()
 }
 
 /// Why a link to a directory is not walked.
