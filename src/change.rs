@@ -180,6 +180,8 @@ pub struct Replayed<'p> {
     pub creates_names: BTreeSet<&'p str>,
     /// Tables it creates, under the names they are created as.
     pub creates_tables: BTreeSet<&'p str>,
+    /// Tables it drops (not those it only renames away).
+    pub drops_tables: BTreeSet<&'p str>,
     /// It runs SQL that cannot be read or calls a helper handed `op` (or a
     /// module function whose operations are not followed): it may do more.
     pub unseen: bool,
@@ -196,6 +198,7 @@ impl<'p> Replayed<'p> {
             removed: Removed::default(),
             creates_names: BTreeSet::new(),
             creates_tables: BTreeSet::new(),
+            drops_tables: BTreeSet::new(),
             unseen: function.calls_helper,
         };
         // A column renamed anywhere in the body: its story goes on under a
@@ -228,6 +231,9 @@ impl<'p> Replayed<'p> {
     /// Records what `op` removes and creates by name.
     fn take(&mut self, op: &'p Operation) {
         let removed = &mut self.removed;
+        if let OpKind::DropTable { table } = &op.kind {
+            self.drops_tables.insert(table.value.as_str());
+        }
         match &op.kind {
             OpKind::DropTable { table } | OpKind::RenameTable { table, .. } => {
                 removed.tables.insert(table.value.as_str());

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::baseline::Baseline;
 use crate::cache::{Cache, Role};
 use crate::change::Change;
-use crate::config::Settings;
+use crate::config::{SafetyScope, Settings};
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
@@ -19,13 +19,14 @@ use crate::metadata::Metadatas;
 use crate::parallel;
 use crate::render::Sources;
 use crate::rule::Rule;
-use crate::rules::{self, FileContext, FileKind, InitFile, ModelSource, Ownership, Schema, SourceContext};
+use crate::rules::{self, FileContext, FileKind, InitFile, ModelSource, Ownership, Safety, Schema, SourceContext};
 use crate::scan::Scan;
 use crate::scan::app::{AllCall, CallContext, Caller, Entry, all_calls, may_call_all};
 use crate::scan::imports::sibling_imports;
 use crate::scan::literal::Item;
 use crate::scan::migration::Migration;
 use crate::scan::model::ModelFile;
+use crate::scan::ops::OpKind;
 use crate::schema::replay;
 use crate::source::SourceFile;
 use crate::suppress;
@@ -311,7 +312,10 @@ fn nested_projects(tree: &dyn Tree, settings: &Settings) -> (Vec<(String, anyhow
     for dir in dirs {
         let settings = match crate::config::nested(&tree.root().join(dir), &settings.cli) {
             Ok(None) => continue,
-            Ok(Some(settings)) => Ok(settings),
+            Ok(Some(mut nested)) => {
+                nested.safety_scope = settings.safety_scope.within(dir);
+                Ok(nested)
+            }
             Err(error) => Err(error),
         };
         // Environments are discovered only when some directory has a
@@ -717,7 +721,24 @@ fn lint(
             }
         }
         outcome.files_checked += selected.len();
-        lint_files(selected, graph, settings, emit);
+        let safety = safety(graph, files, selection, settings, baseline);
+        if let (Some(safety), None) = (&safety, baseline) {
+            let note = match &settings.safety_scope {
+                _ if settings.audit => None,
+                SafetyScope::Unknown => Some(
+                    "the safe-migration rules (AP8xx) judged no revision: they judge what runs next, and no base \
+                     branch is known (`origin/HEAD`) to tell it; `--audit` judges every revision"
+                        .to_owned(),
+                ),
+                SafetyScope::NotOn { base, .. } => Some(format!(
+                    "the safe-migration rules (AP8xx) judged {}: those `{base}` does not have; `--audit` judges every revision",
+                    crate::render::plural(safety.judged.len(), "revision")
+                )),
+                SafetyScope::All => None,
+            };
+            outcome.notes.extend(note.filter(|n| !outcome.notes.contains(n)));
+        }
+        lint_files(selected, graph, settings, safety.as_ref(), emit);
         // How much a revision file is this change's to edit: one another
         // branch has published (a merge brings it) least, one the change
         // adds (selected, not a file of the baseline's) most.
@@ -762,9 +783,61 @@ fn lint(
     directives
 }
 
+/// What the safe-migration rules judge in one graph, when its environment
+/// runs on PostgreSQL (the configuration, `sqlalchemy.url`, or revisions
+/// that use the PostgreSQL dialect say so): in changed-set modes, the
+/// revisions the change adds (not the files it edits); in a sweep, those
+/// the base branch does not have, or every one with `--audit`.
+fn safety(
+    graph: &Graph<'_>,
+    files: &[MigrationFile],
+    selection: &Selection,
+    settings: &Settings,
+    baseline: Option<&Baseline>,
+) -> Option<Safety> {
+    let postgres = match graph.env.dialect.or(settings.dialect) {
+        Some(dialect) => dialect == env::Dialect::PostgreSql,
+        None => graph.nodes.iter().any(|n| n.file.facts.postgresql),
+    };
+    if !postgres || !Rule::SAFETY.iter().any(|&r| settings.severity(r).is_some()) {
+        return None;
+    }
+    let judged = |path: &str| match baseline {
+        Some(b) => selection.contains(path) && !b.modified.iter().any(|m| m == path),
+        None if settings.audit => true,
+        None => match &settings.safety_scope {
+            SafetyScope::All => true,
+            SafetyScope::NotOn { files, .. } => !files.contains(path),
+            SafetyScope::Unknown => false,
+        },
+    };
+    // In an audit each revision is judged as the change it once was: only
+    // the tables it creates itself are new to it.
+    let audit = baseline.is_none() && (settings.audit || matches!(settings.safety_scope, SafetyScope::All));
+    let mut safety = Safety::default();
+    for file in files.iter().filter(|f| graph.owns(&f.path) && judged(&f.path)) {
+        safety.judged.insert(file.path.clone());
+        if audit {
+            continue;
+        }
+        for op in file.facts.upgrade.iter().flat_map(|u| &u.ops) {
+            if let OpKind::CreateTable { table, .. } = &op.kind {
+                safety.new_tables.insert(table.value.to_string());
+            }
+        }
+    }
+    Some(safety)
+}
+
 /// The file rules on one graph's selected revision files, on every core in
 /// shares large enough to be worth it.
-fn lint_files(selected: Vec<&MigrationFile>, graph: &Graph<'_>, settings: &Settings, emit: &mut Emitter<'_>) {
+fn lint_files(
+    selected: Vec<&MigrationFile>,
+    graph: &Graph<'_>,
+    settings: &Settings,
+    safety: Option<&Safety>,
+    emit: &mut Emitter<'_>,
+) {
     let size = (selected.len() / 64).max(16);
     let severity = |rule: Rule| settings.severity(rule);
     let shares = parallel::map(chunks(selected, size), |share| {
@@ -774,6 +847,7 @@ fn lint_files(selected: Vec<&MigrationFile>, graph: &Graph<'_>, settings: &Setti
             let ctx = FileContext {
                 file,
                 change: &change,
+                safety: safety.filter(|s| s.judged.contains(&file.path)),
                 env: graph.env,
                 graph,
                 settings,

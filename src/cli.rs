@@ -133,6 +133,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub report_unused_suppressions: bool,
 
+    /// Judge every revision with the safe-migration rules (AP8xx), not only
+    /// those not yet on the base branch: a one-time audit.
+    #[arg(long)]
+    pub audit: bool,
+
     /// When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

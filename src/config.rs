@@ -34,6 +34,11 @@ pub struct ConfigFile {
     pub max_identifier_length: Option<usize>,
     pub index_naming: Option<String>,
     pub expected_heads: Option<ExpectedHeads>,
+    /// The database, where `alembic.ini` does not say it
+    /// (`postgresql`, `mysql`, `sqlite`, `mssql`, `oracle`).
+    pub dialect: Option<String>,
+    /// The safe-migration rules judge every revision, not only new ones.
+    pub audit: Option<bool>,
     pub rules: Option<BTreeMap<RuleKey, Level>>,
 }
 
@@ -120,6 +125,44 @@ pub struct Overrides {
     pub select: Option<Vec<Selector>>,
     pub ignore: Vec<Selector>,
     pub report_unused_suppressions: bool,
+    /// `--audit`: the safe-migration rules judge every revision.
+    pub audit: bool,
+}
+
+/// Which revisions the safe-migration rules (AP8xx) judge in a sweep (in
+/// changed-set modes they judge what the change adds). Set by the command
+/// that knows the repository.
+#[derive(Debug, Clone, Default)]
+pub enum SafetyScope {
+    /// No base branch is known: none, and the run says so.
+    #[default]
+    Unknown,
+    /// Every revision (`--audit`, `audit = true`).
+    All,
+    /// The revisions whose files the base branch (named) does not have.
+    NotOn {
+        base: String,
+        files: std::sync::Arc<std::collections::HashSet<String>>,
+    },
+}
+
+impl SafetyScope {
+    /// The same scope seen from the nested project at `dir`.
+    #[must_use]
+    pub fn within(&self, dir: &str) -> Self {
+        match self {
+            SafetyScope::NotOn { base, files } => SafetyScope::NotOn {
+                base: base.clone(),
+                files: std::sync::Arc::new(
+                    files
+                        .iter()
+                        .filter_map(|f| crate::tree::strip_dir(f, dir).map(str::to_owned))
+                        .collect(),
+                ),
+            },
+            other => other.clone(),
+        }
+    }
 }
 
 /// The effective settings.
@@ -138,6 +181,12 @@ pub struct Settings {
     pub index_naming: Option<String>,
     pub expected_heads: Option<ExpectedHeads>,
     pub report_unused_suppressions: bool,
+    /// The database the configuration names.
+    pub dialect: Option<crate::env::Dialect>,
+    /// The safe-migration rules judge every revision.
+    pub audit: bool,
+    /// Which revisions the safe-migration rules judge in a sweep.
+    pub safety_scope: SafetyScope,
     /// The file the settings came from, for messages.
     pub source: Option<PathBuf>,
     /// The command line's part, for the settings of nested projects.
@@ -228,6 +277,14 @@ impl Settings {
             index_naming: file.index_naming,
             expected_heads: file.expected_heads,
             report_unused_suppressions: cli.report_unused_suppressions,
+            dialect: match file.dialect.as_deref() {
+                None => None,
+                Some(name) => Some(crate::env::Dialect::from_url(&format!("{name}://")).with_context(|| {
+                    format!("`dialect = \"{name}\"` names no database this tool knows: postgresql, mysql, sqlite, mssql or oracle")
+                })?),
+            },
+            audit: cli.audit || file.audit.unwrap_or(false),
+            safety_scope: SafetyScope::default(),
             source,
             cli: cli.clone(),
             nested_lookup: true,

@@ -125,6 +125,16 @@ impl Repo {
         Ok(Some(Self { repo, root, index_file }))
     }
 
+    /// The branch the remote's default branch is (`origin/main`), as
+    /// `refs/remotes/origin/HEAD` names it; `None` where no remote says.
+    pub fn default_branch(&self) -> Option<String> {
+        let head = self.repo.find_reference("refs/remotes/origin/HEAD").ok()?;
+        let target = head.symbolic_target()?;
+        let name = target.strip_prefix("refs/remotes/")?.to_owned();
+        self.repo.revparse_single(target).ok()?;
+        Some(name)
+    }
+
     /// The facts cache of this repository (shared by its worktrees).
     pub fn cache(&self) -> Cache {
         Cache::open(&self.repo.commondir().join("alembic-preflight"))

@@ -60,6 +60,9 @@ pub enum Rule {
     DuplicateTableName,
     MissingModelModule,
     EditedAppliedMigration,
+    IndexNotConcurrent,
+    ConcurrentlyInTransaction,
+    NotNullColumnWithoutDefault,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +119,17 @@ impl Rule {
         Rule::DuplicateTableName,
         Rule::MissingModelModule,
         Rule::EditedAppliedMigration,
+        Rule::IndexNotConcurrent,
+        Rule::ConcurrentlyInTransaction,
+        Rule::NotNullColumnWithoutDefault,
+    ];
+
+    /// The safe-migration rules (AP8xx): judged on new revisions of
+    /// PostgreSQL environments only.
+    pub const SAFETY: &'static [Rule] = &[
+        Rule::IndexNotConcurrent,
+        Rule::ConcurrentlyInTransaction,
+        Rule::NotNullColumnWithoutDefault,
     ];
 
     #[allow(clippy::too_many_lines)]
@@ -388,6 +402,30 @@ impl Rule {
                 WARNING,
                 Project,
                 include_str!("../docs/rules/edited-applied-migration.md"),
+            ),
+            Rule::IndexNotConcurrent => (
+                "AP801",
+                "index-not-concurrent",
+                "an index created or dropped on an existing table without `postgresql_concurrently=True`",
+                WARNING,
+                File,
+                include_str!("../docs/rules/index-not-concurrent.md"),
+            ),
+            Rule::ConcurrentlyInTransaction => (
+                "AP802",
+                "concurrently-in-transaction",
+                "`CONCURRENTLY` outside `autocommit_block()`: PostgreSQL refuses it in a transaction",
+                ERROR,
+                File,
+                include_str!("../docs/rules/concurrently-in-transaction.md"),
+            ),
+            Rule::NotNullColumnWithoutDefault => (
+                "AP803",
+                "not-null-column-without-default",
+                "a `NOT NULL` column added to an existing table without a `server_default`",
+                ERROR,
+                File,
+                include_str!("../docs/rules/not-null-column-without-default.md"),
             ),
         };
         RuleMeta {

@@ -15,7 +15,7 @@ use crate::baseline::Baseline;
 use crate::cache::Cache;
 use crate::check::{self, Selection, check};
 use crate::cli::{CheckArgs, ColorChoice};
-use crate::config::{Overrides, Selector, Settings};
+use crate::config::{Overrides, SafetyScope, Selector, Settings};
 use crate::diagnostic::{self, Severity};
 use crate::git::{self, Repo};
 use crate::render::{self, OutputFormat, Totals};
@@ -109,6 +109,7 @@ fn overrides(args: &CheckArgs) -> Result<Overrides> {
             .map(|t| Selector::parse(t))
             .collect::<Result<Vec<_>>>()?,
         report_unused_suppressions: args.report_unused_suppressions,
+        audit: args.audit,
     })
 }
 
@@ -377,7 +378,10 @@ impl Runner<'_> {
                 against_head,
                 tracked,
             } => {
-                let settings = (self.settings)(&root)?;
+                let mut settings = (self.settings)(&root)?;
+                if !against_head {
+                    settings.safety_scope = self.safety_scope(&root, &settings)?;
+                }
                 let work = self.work_tree(&root);
                 // A sparse checkout's missing files, from the index.
                 let sparse = match self.repo {
@@ -422,6 +426,22 @@ impl Runner<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// Which revisions the safe-migration rules judge in a sweep of `root`:
+    /// those the remote's default branch does not have.
+    fn safety_scope(&self, root: &Path, settings: &Settings) -> Result<SafetyScope> {
+        let Some(repo) = self.repo.filter(|r| r.root() == root) else {
+            return Ok(SafetyScope::Unknown);
+        };
+        let Some(base) = repo.default_branch() else {
+            return Ok(SafetyScope::Unknown);
+        };
+        let tree = repo.commit(&base)?;
+        Ok(SafetyScope::NotOn {
+            files: std::sync::Arc::new(check::revision_files(&tree, settings)),
+            base,
+        })
     }
 
     /// The work tree below `root`, with the index's stat data where the

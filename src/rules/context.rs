@@ -22,9 +22,31 @@ pub struct FileContext<'a> {
     pub file: &'a MigrationFile,
     /// What the revision does, replayed once for every rule.
     pub change: &'a Change<'a>,
+    /// Set when the safe-migration rules judge this revision: it is new
+    /// (the change adds it, or the base branch does not have it) and the
+    /// environment runs on PostgreSQL.
+    pub safety: Option<&'a Safety>,
     pub env: &'a Environment,
     pub graph: &'a Graph<'a>,
     pub settings: &'a Settings,
+}
+
+/// What the safe-migration rules know beyond the revision itself.
+#[derive(Debug, Default)]
+pub struct Safety {
+    /// The revision files judged.
+    pub judged: HashSet<String>,
+    /// Tables the judged revisions create: new, empty and unpublished, so
+    /// locking them costs nothing.
+    pub new_tables: HashSet<String>,
+}
+
+impl Safety {
+    /// The table exists with rows the running application uses: not
+    /// created by a revision being judged.
+    pub fn existing(&self, table: &str) -> bool {
+        !self.new_tables.contains(table)
+    }
 }
 
 /// What a rule on a Python file other than a revision sees.

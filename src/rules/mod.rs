@@ -3,6 +3,7 @@
 //! rules' identity (codes, names, severities, docs) is [`crate::rule`].
 
 mod branch_label_conflict;
+mod concurrently_in_transaction;
 mod docstring_revises_mismatch;
 mod docstring_revision_mismatch;
 mod downgrade_does_not_reverse;
@@ -17,6 +18,7 @@ mod empty_downgrade;
 mod empty_upgrade;
 mod filename_revision_mismatch;
 mod index_name_too_long;
+mod index_not_concurrent;
 mod invalid_revision_id;
 pub(crate) mod invalid_syntax;
 mod irreversible_downgrade;
@@ -28,6 +30,7 @@ mod model_index_also_in_migration;
 mod model_migration_index_drift;
 mod multiple_bases;
 mod multiple_heads;
+mod not_null_column_without_default;
 mod placeholder_revision_id;
 mod revision_cycle;
 mod unguarded_create_all;
@@ -47,7 +50,7 @@ use crate::diagnostic::Emitter;
 use crate::graph::{Graph, MigrationFile};
 
 pub use crate::rule::{Rule, RuleMeta, Scope};
-pub use context::{FileContext, FileKind, InitFile, ModelSource, Schema, SourceContext};
+pub use context::{FileContext, FileKind, InitFile, ModelSource, Safety, Schema, SourceContext};
 
 pub fn check_source(ctx: &SourceContext<'_>, emit: &mut Emitter<'_>) {
     index_name_too_long::check_model(ctx, emit);
@@ -98,6 +101,10 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     index_name_too_long::check_migration(ctx, emit);
     unguarded_create_all::check(&ctx.file.path, FileKind::Alembic, &ctx.file.facts.all_calls, emit);
     drop_all_outside_tests::check(&ctx.file.path, FileKind::Alembic, &ctx.file.facts.all_calls, emit);
+    // Safe migrations: new revisions of PostgreSQL environments only.
+    index_not_concurrent::check(ctx, emit);
+    concurrently_in_transaction::check(ctx, emit);
+    not_null_column_without_default::check(ctx, emit);
 }
 
 /// How much a revision file is the change's to edit, least first.

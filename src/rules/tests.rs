@@ -70,7 +70,11 @@ impl Tree for MemTree {
 /// The `full` output, without colour, of checking `tree` with `only` enabled
 /// (every rule when `None`).
 pub(crate) fn lint_tree(tree: &dyn Tree, only: Option<Rule>) -> String {
-    let outcome = check(tree, &Selection::All, &settings_of(only), None, &Cache::off());
+    lint_tree_with(tree, &settings_of(only))
+}
+
+pub(crate) fn lint_tree_with(tree: &dyn Tree, settings: &Settings) -> String {
+    let outcome = check(tree, &Selection::All, settings, None, &Cache::off());
     render_outcome(&outcome)
 }
 
@@ -442,13 +446,20 @@ fn doc_examples_really_trigger_and_really_pass() {
             let borrowed: Vec<(&str, &[u8])> = all.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
             MemTree::new(&borrowed)
         };
-        let bad = lint_tree(&project(&example), Some(rule));
+        // The safe-migration rules judge new revisions of PostgreSQL
+        // projects: the example is one, audited whole.
+        let mut settings = settings_of(Some(rule));
+        if Rule::SAFETY.contains(&rule) {
+            settings.audit = true;
+            settings.dialect = Some(crate::env::Dialect::PostgreSql);
+        }
+        let bad = lint_tree_with(&project(&example), &settings);
         if !bad.contains(&format!("[{}]", rule.code())) {
             failures.push(format!("{}: the example does not trigger it", rule.name()));
         }
         let mut fixed = example.clone();
         fixed.extend(instead);
-        let good = lint_tree(&project(&fixed), Some(rule));
+        let good = lint_tree_with(&project(&fixed), &settings);
         if !good.is_empty() {
             failures.push(format!("{}: \"Use instead\" still triggers it:\n{good}", rule.name()));
         }

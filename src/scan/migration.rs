@@ -149,6 +149,11 @@ pub struct Migration {
     pub syntax_error: Option<(Range<usize>, CompactString)>,
     /// The first line of the module docstring: the message Alembic shows.
     pub message: Option<CompactString>,
+    /// The file says it runs on PostgreSQL: it imports the PostgreSQL
+    /// dialect's types (`postgresql.JSONB`), which no other database has.
+    /// `postgresql_*` arguments do not say it: other databases ignore them,
+    /// and autogenerate writes them wherever the models declare them.
+    pub postgresql: bool,
 }
 
 impl Migration {
@@ -213,6 +218,10 @@ impl Migration {
                 functions.insert(name, f.lines);
             }
         }
+        migration.postgresql = scan.tokens.windows(3).any(|w| {
+            // `dialects.postgresql`, `dialects import postgresql`.
+            scan.str(w[0]) == "dialects" && matches!(scan.str(w[1]), "." | "import") && scan.str(w[2]) == "postgresql"
+        });
         for function in [&mut migration.upgrade, &mut migration.downgrade].into_iter().flatten() {
             function.ops = operations(scan, function.lines.clone());
             function.effects = effects(scan, function.lines.clone(), &functions);

@@ -47,11 +47,18 @@ impl Name {
     }
 }
 
+// Each flag is an independent fact of the call, read from its own argument.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnDef {
     pub name: Item,
     pub index: bool,
     pub unique: bool,
+    /// `nullable=False` or `primary_key=True`.
+    pub not_null: bool,
+    /// A value the database fills in for existing rows: `server_default=`
+    /// (not `None`), or a generated column (`Identity()`, `Computed(...)`).
+    pub filled: bool,
     /// The whole `Column(...)` call.
     pub span: Range<usize>,
 }
@@ -123,6 +130,9 @@ pub enum OpKind {
     },
 }
 
+// Each flag is an independent fact of the call: its guard, its arm, its
+// arguments, its enclosing block.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {
     pub kind: OpKind,
@@ -137,6 +147,14 @@ pub struct Operation {
     pub mysql: bool,
     /// The `schema=` argument: its literal value, or its source text.
     pub schema: Option<CompactString>,
+    /// `postgresql_concurrently=True`, or `CONCURRENTLY` in its SQL.
+    pub concurrently: bool,
+    /// Inside `with op.get_context().autocommit_block():`, outside the
+    /// migration's transaction.
+    pub autocommit: bool,
+    /// The PostgreSQL-only keyword arguments the call is given
+    /// (`postgresql_not_valid`, `postgresql_using`, ...), and those only.
+    pub postgresql: Vec<CompactString>,
 }
 
 /// The operations of the function whose header is logical line `lines.start`.
@@ -163,7 +181,7 @@ pub fn operations(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Operation> {
                 // A chained call (`Helper(op).drop("t")`) acts with the rest.
                 let rest = tokens.iter().position(|t| t.start >= span.start).unwrap_or(0);
                 let strings = string_literals(scan, &tokens[rest..]);
-                out.push(around.operation(OpKind::Helper { strings }, span, false, None));
+                out.push(around.operation(Interpreted::of(OpKind::Helper { strings }), span));
             }
         }
         for call in calls(scan, tokens) {
@@ -184,6 +202,8 @@ struct Around<'a> {
     arms: Vec<(usize, usize)>,
     /// `for name in ("a", "b"):` loops over literals.
     loops: Vec<(&'a str, Vec<Item>)>,
+    /// Inside `with ... autocommit_block():`.
+    autocommit: bool,
 }
 
 impl<'a> Around<'a> {
@@ -196,6 +216,7 @@ impl<'a> Around<'a> {
             mysql: false,
             arms: Vec::new(),
             loops: Vec::new(),
+            autocommit: false,
         };
         for block in blocks {
             match &block.kind {
@@ -216,21 +237,27 @@ impl<'a> Around<'a> {
                     around.guarded |= up_to_here;
                     around.mysql |= is_mysql_only(&scan.text[condition.clone()]);
                 }
-                BlockKind::With { header } => around.batches.extend(batch_alias(scan, header)),
+                BlockKind::With { header } => {
+                    around.autocommit |= scan.text[header.clone()].contains("autocommit_block");
+                    around.batches.extend(batch_alias(scan, header));
+                }
                 _ => {}
             }
         }
         around
     }
 
-    fn operation(&self, kind: OpKind, span: Range<usize>, guarded: bool, schema: Option<CompactString>) -> Operation {
+    fn operation(&self, read: Interpreted, span: Range<usize>) -> Operation {
         Operation {
-            kind,
+            kind: read.kind,
             span,
-            guarded: self.guarded || guarded,
+            guarded: self.guarded || read.guarded,
             arms: self.arms.clone(),
             mysql: self.mysql,
-            schema,
+            schema: read.schema,
+            concurrently: read.concurrently,
+            autocommit: self.autocommit,
+            postgresql: read.postgresql,
         }
     }
 }
@@ -241,7 +268,7 @@ fn call_operations(scan: &Scan<'_>, call: &Call<'_>, around: &Around<'_>, helper
     let batch = around.batches.iter().rev().find(|(alias, _)| *alias == call.receiver);
     if helpers.contains(&call.receiver) || (call.receiver != "op" && receives_op(scan, call.args)) {
         let strings = string_literals(scan, call.args);
-        out.push(around.operation(OpKind::Helper { strings }, call.span.clone(), false, None));
+        out.push(around.operation(Interpreted::of(OpKind::Helper { strings }), call.span.clone()));
         return;
     }
     if call.receiver != "op" && batch.is_none() {
@@ -266,8 +293,21 @@ fn call_operations(scan: &Scan<'_>, call: &Call<'_>, around: &Around<'_>, helper
             .collect(),
         None => interpret(scan, call, &args, batch_table, None),
     };
-    for (kind, sql_guard, schema) in interpreted {
-        out.push(around.operation(kind, call.span.clone(), explicit_guard || sql_guard, schema));
+    // PostgreSQL-only arguments: `postgresql_concurrently=True` and the
+    // others the safety rules read.
+    let postgresql: Vec<CompactString> = args
+        .keywords()
+        .filter(|(name, value)| name.starts_with("postgresql_") && !is_false(scan, value))
+        .map(|(name, _)| CompactString::from(name))
+        .collect();
+    let concurrently = args
+        .keyword("postgresql_concurrently")
+        .is_some_and(|t| is_true(scan, t));
+    for mut read in interpreted {
+        read.guarded |= explicit_guard;
+        read.concurrently |= concurrently;
+        read.postgresql.clone_from(&postgresql);
+        out.push(around.operation(read, call.span.clone()));
     }
 }
 
@@ -441,6 +481,16 @@ impl<'a> Args<'a> {
     pub(crate) fn positional(&self) -> &[&'a [Token]] {
         &self.positional
     }
+
+    /// Every keyword argument, in order.
+    pub(crate) fn keywords(&self) -> impl Iterator<Item = (&'a str, &'a [Token])> + '_ {
+        self.keywords.iter().copied()
+    }
+}
+
+/// `False` or `None`: an argument given only to say no.
+pub(crate) fn is_false(scan: &Scan<'_>, tokens: &[Token]) -> bool {
+    matches!(tokens, [t] if matches!(scan.str(*t), "False" | "None"))
 }
 
 pub(crate) fn is_true(scan: &Scan<'_>, tokens: &[Token]) -> bool {
@@ -525,10 +575,29 @@ pub(crate) fn column_def(scan: &Scan<'_>, tokens: &[Token]) -> Option<ColumnDef>
         .first()
         .and_then(|p| string_item(scan, p))
         .or_else(|| args.keyword("name").and_then(|t| string_item(scan, t)))?;
+    let not_null = args
+        .keyword("nullable")
+        .is_some_and(|t| matches!(t, [value] if scan.str(*value) == "False"))
+        || args.keyword("primary_key").is_some_and(|t| is_true(scan, t));
+    let generated = args
+        .positional()
+        .iter()
+        .any(|p| call_of(scan, p).is_some_and(|(callee, _)| matches!(callee, "Identity" | "Computed")));
+    // An integer primary key that autoincrements is a `SERIAL` on
+    // PostgreSQL: its sequence numbers the existing rows.
+    let serial = args.keyword("primary_key").is_some_and(|t| is_true(scan, t))
+        && !args.keyword("autoincrement").is_some_and(|t| is_false(scan, t))
+        && args.positional().get(1).is_some_and(|ty| {
+            ty.iter()
+                .any(|&t| t.kind == Kind::Name && scan.str(t).ends_with("Integer"))
+        });
+    let filled = generated || serial || args.keyword("server_default").is_some_and(|t| !is_false(scan, t));
     Some(ColumnDef {
         name,
         index: args.keyword("index").is_some_and(|t| is_true(scan, t)),
         unique: args.keyword("unique").is_some_and(|t| is_true(scan, t)),
+        not_null,
+        filled,
         span: tokens[0].start..tokens[tokens.len() - 1].end,
     })
 }
@@ -579,7 +648,9 @@ fn interpret(
         .keyword("schema")
         .map(|t| column_text(scan, t))
         .filter(|s| !is_default_schema(s));
-    vec![(kind, false, schema)]
+    let mut read = Interpreted::of(kind);
+    read.schema = schema;
+    vec![read]
 }
 
 /// One call's arguments, read as Alembic takes them.
@@ -714,8 +785,37 @@ impl Reading<'_, '_> {
     }
 }
 
-/// An operation, whether its own SQL guards it, and its database schema.
-type Interpreted = (OpKind, bool, Option<CompactString>);
+/// An operation as one call (or one SQL statement) gives it.
+struct Interpreted {
+    kind: OpKind,
+    /// Its own SQL guards it (`IF NOT EXISTS`), or its arguments do.
+    guarded: bool,
+    schema: Option<CompactString>,
+    concurrently: bool,
+    postgresql: Vec<CompactString>,
+}
+
+impl Interpreted {
+    fn of(kind: OpKind) -> Self {
+        Interpreted {
+            kind,
+            guarded: false,
+            schema: None,
+            concurrently: false,
+            postgresql: Vec::new(),
+        }
+    }
+
+    fn sql(kind: OpKind, guarded: bool, schema: Option<CompactString>, concurrently: bool) -> Self {
+        Interpreted {
+            kind,
+            guarded,
+            schema,
+            concurrently,
+            postgresql: Vec::new(),
+        }
+    }
+}
 
 /// `with op.batch_alter_table("t", ...) as alias:` → `(alias, table)`.
 fn batch_alias<'a>(scan: &Scan<'a>, header: &Range<usize>) -> Option<(&'a str, Option<Item>)> {
@@ -785,10 +885,10 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
         }
         Some(sql)
     }) else {
-        return vec![(opaque, false, None)];
+        return vec![Interpreted::of(opaque)];
     };
     let (Some(start), Some(end)) = (args.first(), args.last()) else {
-        return vec![(opaque, false, None)];
+        return vec![Interpreted::of(opaque)];
     };
     // Spans of SQL items point at the first literal (or the expression
     // that builds the SQL): the text inside may have escapes, so offsets
@@ -815,6 +915,7 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
                 columns,
                 unique,
                 if_not_exists,
+                concurrently,
             } => {
                 let index = IndexDef {
                     name: Name::Literal(item(name.clone())),
@@ -822,39 +923,43 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
                     unique: *unique,
                     span: at.clone(),
                 };
-                out.push((
+                out.push(Interpreted::sql(
                     OpKind::CreateIndex {
                         table: Some(item(table.1.clone())),
                         index,
                     },
                     *if_not_exists,
                     schema(&table.0),
+                    *concurrently,
                 ));
             }
             Sql::DropIndex {
                 names,
                 table,
                 if_exists,
+                concurrently,
             } => {
                 for (qualifier, name) in names {
-                    out.push((
+                    out.push(Interpreted::sql(
                         OpKind::DropIndex {
                             table: table.as_ref().map(|t| item(t.1.clone())),
                             name: Name::Literal(item(name.clone())),
                         },
                         *if_exists,
                         schema(qualifier).or_else(|| table.as_ref().and_then(|t| schema(&t.0))),
+                        *concurrently,
                     ));
                 }
             }
             Sql::DropTable { names, if_exists } => {
                 for (qualifier, name) in names {
-                    out.push((
+                    out.push(Interpreted::sql(
                         OpKind::DropTable {
                             table: item(name.clone()),
                         },
                         *if_exists,
                         schema(qualifier),
+                        false,
                     ));
                 }
             }
@@ -864,7 +969,7 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
     }
     // Other DDL, or SQL that may do anything, may touch indexes too.
     if unread > 0 || statements.is_empty() {
-        out.push((opaque, false, None));
+        out.push(Interpreted::of(opaque));
     }
     out
 }

@@ -27,12 +27,16 @@ pub enum Sql {
         columns: Vec<String>,
         unique: bool,
         if_not_exists: bool,
+        /// `CREATE INDEX CONCURRENTLY`: PostgreSQL builds it without
+        /// locking writes, outside any transaction.
+        concurrently: bool,
     },
-    /// `DROP INDEX a, b [ON t]`.
+    /// `DROP INDEX [CONCURRENTLY] a, b [ON t]`.
     DropIndex {
         names: Vec<Qualified>,
         table: Option<Qualified>,
         if_exists: bool,
+        concurrently: bool,
     },
     CreateTable {
         name: String,
@@ -101,10 +105,35 @@ pub fn statements(sql: &str) -> Vec<Sql> {
         .into_iter()
         .map(|statement| {
             let text = statement.iter().map(ToString::to_string).collect::<String>();
-            dialects[dialect_at..]
+            // `DROP INDEX CONCURRENTLY`, which the parser does not know: read
+            // without the word, and marked.
+            let words: Vec<usize> = statement
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| matches!(t, Token::Word(_)))
+                .map(|(i, _)| i)
+                .take(3)
+                .collect();
+            let word = |n: usize| match words.get(n).map(|&i| &statement[i]) {
+                Some(Token::Word(w)) => w.value.to_ascii_uppercase(),
+                _ => String::new(),
+            };
+            let concurrent_drop = word(0) == "DROP" && word(1) == "INDEX" && word(2) == "CONCURRENTLY";
+            let statement = if concurrent_drop {
+                let mut without = statement.clone();
+                without.remove(words[2]);
+                without
+            } else {
+                statement
+            };
+            let mut sql = dialects[dialect_at..]
                 .iter()
                 .find_map(|d| parse(*d, &statement))
-                .unwrap_or_else(|| by_keywords(&text))
+                .unwrap_or_else(|| by_keywords(&text));
+            if let Sql::DropIndex { concurrently, .. } = &mut sql {
+                *concurrently = concurrent_drop;
+            }
+            sql
         })
         .collect()
 }
@@ -149,6 +178,7 @@ fn classify(statement: &Statement) -> Sql {
                 .collect(),
             unique: index.unique,
             if_not_exists: index.if_not_exists,
+            concurrently: index.concurrently,
         },
         Statement::CreateTable(table) => Sql::CreateTable {
             name: last_part(&table.name),
@@ -166,6 +196,8 @@ fn classify(statement: &Statement) -> Sql {
                 names: names.iter().map(qualified).collect(),
                 table: table.as_ref().map(qualified),
                 if_exists: *if_exists,
+                // Set from the statement's words by `statements`.
+                concurrently: false,
             },
             ObjectType::Table if *temporary => Sql::Nothing,
             ObjectType::Table => Sql::DropTable {
@@ -277,6 +309,29 @@ mod tests {
     }
 
     #[test]
+    fn concurrently_is_read_on_both_index_statements() {
+        assert!(
+            matches!(
+                statements("DROP INDEX CONCURRENTLY IF EXISTS ix_a").as_slice(),
+                [Sql::DropIndex { concurrently: true, .. }]
+            ),
+            "{:?}",
+            statements("DROP INDEX CONCURRENTLY IF EXISTS ix_a")
+        );
+        assert!(matches!(
+            statements("DROP INDEX ix_a").as_slice(),
+            [Sql::DropIndex {
+                concurrently: false,
+                ..
+            }]
+        ));
+        assert!(matches!(
+            statements("CREATE INDEX CONCURRENTLY ix_a ON t (a)").as_slice(),
+            [Sql::CreateIndex { concurrently: true, .. }]
+        ));
+    }
+
+    #[test]
     fn objects_named_by_ddl() {
         assert_eq!(
             statements("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix_u_e ON public.users (lower(email))"),
@@ -286,6 +341,7 @@ mod tests {
                 columns: vec!["lower(email)".into()],
                 unique: true,
                 if_not_exists: true,
+                concurrently: true,
             }]
         );
         assert_eq!(
@@ -294,6 +350,7 @@ mod tests {
                 names: vec![(None, "ix_a".into()), (None, "ix_b".into())],
                 table: None,
                 if_exists: true,
+                concurrently: false,
             }]
         );
         assert_eq!(

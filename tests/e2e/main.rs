@@ -30,5 +30,7 @@ mod layouts;
 mod pre_commit;
 /// Hostile and careless input, by the reliability report's numbers.
 mod reliability;
+/// The safe-migration rules on a PostgreSQL project, through real commits.
+mod safety;
 /// Indexes, models and `create_all` across files.
 mod schema;
