@@ -350,14 +350,8 @@ impl Runner<'_> {
                 } else {
                     let work = self.work_tree(repo.root());
                     let sparse = repo.outside_sparse_checkout(work.files())?;
-                    let joined;
-                    let tree: &dyn Tree = match &sparse {
-                        Some(sparse) => {
-                            joined = tree::Overlay::new(&work, sparse, sparse.files().to_vec(), &HashSet::new());
-                            &joined
-                        }
-                        None => &work,
-                    };
+                    let joined = sparse.as_ref().map(|sparse| joined_with(&work, sparse));
+                    let tree: &dyn Tree = joined.as_ref().map_or(&work, |j| j);
                     let mut changes = repo.changes_since(&reference)?;
                     // Absent from a sparse checkout is not deleted, nor
                     // renamed into a similar file this side added.
@@ -388,14 +382,8 @@ impl Runner<'_> {
                     Some(repo) if repo.root() == root => repo.outside_sparse_checkout(work.files())?,
                     _ => None,
                 };
-                let joined;
-                let whole: &dyn Tree = match &sparse {
-                    Some(sparse) => {
-                        joined = tree::Overlay::new(&work, sparse, sparse.files().to_vec(), &HashSet::new());
-                        &joined
-                    }
-                    None => &work,
-                };
+                let joined = sparse.as_ref().map(|sparse| joined_with(&work, sparse));
+                let whole: &dyn Tree = joined.as_ref().map_or(&work, |j| j);
                 let filtered;
                 let tree: &dyn Tree = match &tracked {
                     Some(tracked) => {
@@ -463,6 +451,12 @@ impl Runner<'_> {
             .push(("read the index's stat data", clock.elapsed()));
         tree
     }
+}
+
+/// The work tree with the files a sparse checkout left out of it, read
+/// from the index.
+fn joined_with<'t>(work: &'t WorkTree, sparse: &'t git::CommitTree) -> tree::Overlay<'t> {
+    tree::Overlay::new(work, sparse, sparse.files().to_vec(), &HashSet::new())
 }
 
 /// Renders what was found, says the notes and errors (and the timings when
