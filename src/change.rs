@@ -338,6 +338,7 @@ impl<'p> Replayed<'p> {
                     OpKind::CreateConstraint {
                         table: Some(table),
                         name: Name::Literal(name),
+                        ..
                     } => Object::Constraint {
                         name: &name.value,
                         table: Some(&table.value),
@@ -518,6 +519,7 @@ fn created<'p>(op: &'p Operation, later: &Later<'p>, before: &Before<'p>) -> Opt
         OpKind::CreateConstraint {
             table,
             name: Name::Literal(name),
+            ..
         } => {
             if later.table_dropped {
                 return None;

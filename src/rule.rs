@@ -63,6 +63,10 @@ pub enum Rule {
     IndexNotConcurrent,
     ConcurrentlyInTransaction,
     NotNullColumnWithoutDefault,
+    SetNotNull,
+    ColumnTypeRewrite,
+    ConstraintNotValid,
+    UniqueConstraintOnExistingTable,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +126,10 @@ impl Rule {
         Rule::IndexNotConcurrent,
         Rule::ConcurrentlyInTransaction,
         Rule::NotNullColumnWithoutDefault,
+        Rule::SetNotNull,
+        Rule::ColumnTypeRewrite,
+        Rule::ConstraintNotValid,
+        Rule::UniqueConstraintOnExistingTable,
     ];
 
     /// The safe-migration rules (AP8xx): judged on new revisions of
@@ -130,6 +138,10 @@ impl Rule {
         Rule::IndexNotConcurrent,
         Rule::ConcurrentlyInTransaction,
         Rule::NotNullColumnWithoutDefault,
+        Rule::SetNotNull,
+        Rule::ColumnTypeRewrite,
+        Rule::ConstraintNotValid,
+        Rule::UniqueConstraintOnExistingTable,
     ];
 
     #[allow(clippy::too_many_lines)]
@@ -426,6 +438,38 @@ impl Rule {
                 ERROR,
                 File,
                 include_str!("../docs/rules/not-null-column-without-default.md"),
+            ),
+            Rule::SetNotNull => (
+                "AP804",
+                "set-not-null",
+                "`alter_column(nullable=False)` on an existing table: a full scan under an exclusive lock",
+                WARNING,
+                File,
+                include_str!("../docs/rules/set-not-null.md"),
+            ),
+            Rule::ColumnTypeRewrite => (
+                "AP805",
+                "column-type-rewrite",
+                "`alter_column(type_=...)` that rewrites an existing table",
+                WARNING,
+                File,
+                include_str!("../docs/rules/column-type-rewrite.md"),
+            ),
+            Rule::ConstraintNotValid => (
+                "AP806",
+                "constraint-not-valid",
+                "a foreign key or check constraint added to an existing table without `postgresql_not_valid=True`",
+                WARNING,
+                File,
+                include_str!("../docs/rules/constraint-not-valid.md"),
+            ),
+            Rule::UniqueConstraintOnExistingTable => (
+                "AP807",
+                "unique-constraint-on-existing-table",
+                "a unique constraint or primary key added to an existing table",
+                WARNING,
+                File,
+                include_str!("../docs/rules/unique-constraint-on-existing-table.md"),
             ),
         };
         RuleMeta {

@@ -161,6 +161,8 @@ fn apply<'p>(state: &mut Replay<'p>, op: &'p Operation, at: &Revision<'p>, conve
             }
         }
         OpKind::AddColumn { .. }
+        | OpKind::AlterColumn { .. }
+        | OpKind::ValidateConstraint { .. }
         | OpKind::RenameColumn { .. }
         | OpKind::CreateConstraint { .. }
         | OpKind::DropConstraint { .. } => {}

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use compact_str::CompactString;
 
-use crate::change::Change;
+use crate::change::{Change, Replayed};
 use crate::config::Settings;
 use crate::env::Environment;
 use crate::graph::{Graph, MigrationFile};
@@ -46,6 +46,13 @@ impl Safety {
     /// created by a revision being judged.
     pub fn existing(&self, table: &str) -> bool {
         !self.new_tables.contains(table)
+    }
+
+    /// What `body` does to `table` locks a table the application uses: it
+    /// exists, the body does not create it (new and empty), and the body
+    /// does not drop it (the drop takes the strongest lock anyway).
+    pub fn locks(&self, body: &Replayed<'_>, table: &str) -> bool {
+        self.existing(table) && !body.creates_tables.contains(table) && !body.drops_tables.contains(table)
     }
 }
 

@@ -27,9 +27,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             _ => continue,
         };
         let table = table.value.as_str();
-        // A new table is empty; a table the body drops is locked by the
-        // drop whatever is done to its indexes first.
-        if !safety.existing(table) || upgrade.creates_tables.contains(table) || upgrade.drops_tables.contains(table) {
+        if !safety.locks(upgrade, table) {
             continue;
         }
         let index = match name {

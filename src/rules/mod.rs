@@ -3,7 +3,9 @@
 //! rules' identity (codes, names, severities, docs) is [`crate::rule`].
 
 mod branch_label_conflict;
+mod column_type_rewrite;
 mod concurrently_in_transaction;
+mod constraint_not_valid;
 mod docstring_revises_mismatch;
 mod docstring_revision_mismatch;
 mod downgrade_does_not_reverse;
@@ -33,7 +35,9 @@ mod multiple_heads;
 mod not_null_column_without_default;
 mod placeholder_revision_id;
 mod revision_cycle;
+mod set_not_null;
 mod unguarded_create_all;
+mod unique_constraint_on_existing_table;
 mod unknown_depends_on;
 mod unknown_down_revision;
 mod unreadable_revision_value;
@@ -105,6 +109,10 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     index_not_concurrent::check(ctx, emit);
     concurrently_in_transaction::check(ctx, emit);
     not_null_column_without_default::check(ctx, emit);
+    set_not_null::check(ctx, emit);
+    column_type_rewrite::check(ctx, emit);
+    constraint_not_valid::check(ctx, emit);
+    unique_constraint_on_existing_table::check(ctx, emit);
 }
 
 /// How much a revision file is the change's to edit, least first.

@@ -72,6 +72,16 @@ pub struct IndexDef {
     pub span: Range<usize>,
 }
 
+/// Which constraint an operation creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConstraintKind {
+    ForeignKey,
+    Unique,
+    Check,
+    PrimaryKey,
+    Exclude,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OpKind {
     CreateTable {
@@ -111,10 +121,26 @@ pub enum OpKind {
     CreateConstraint {
         table: Option<Item>,
         name: Name,
+        kind: ConstraintKind,
+    },
+    /// `alter_column(table, column, ...)` without a new name: what it sets.
+    AlterColumn {
+        table: Item,
+        column: Item,
+        /// `nullable=False` / `nullable=True`.
+        nullable: Option<bool>,
+        /// The source text of `type_=` and of `existing_type=`.
+        type_: Option<CompactString>,
+        existing_type: Option<CompactString>,
     },
     DropConstraint {
         table: Option<Item>,
         name: Name,
+    },
+    /// `ALTER TABLE t VALIDATE CONSTRAINT ...` in `op.execute(...)`: the
+    /// table's `NOT VALID` constraints now hold for every row.
+    ValidateConstraint {
+        table: Item,
     },
     /// `op.execute(...)` with SQL not (fully) understood; `mentions_index`
     /// when that SQL may create or drop an index.
@@ -768,6 +794,17 @@ impl Reading<'_, '_> {
                 table: self.table(0, "table_name")?,
                 column: self.item(shift, "column_name")?,
             },
+            "alter_column" => OpKind::AlterColumn {
+                table: self.table(0, "table_name")?,
+                column: self.item(shift, "column_name")?,
+                nullable: self.args.keyword("nullable").and_then(|t| match t {
+                    [value] if self.scan.str(*value) == "False" => Some(false),
+                    [value] if self.scan.str(*value) == "True" => Some(true),
+                    _ => None,
+                }),
+                type_: self.args.keyword("type_").map(|t| column_text(self.scan, t)),
+                existing_type: self.args.keyword("existing_type").map(|t| column_text(self.scan, t)),
+            },
             "create_foreign_key"
             | "create_unique_constraint"
             | "create_check_constraint"
@@ -775,6 +812,13 @@ impl Reading<'_, '_> {
             | "create_exclude_constraint" => OpKind::CreateConstraint {
                 table: self.table(1, "source_table").or_else(|| self.table(1, "table_name")),
                 name: self.name(0, "constraint_name"),
+                kind: match self.call.method {
+                    "create_foreign_key" => ConstraintKind::ForeignKey,
+                    "create_unique_constraint" => ConstraintKind::Unique,
+                    "create_check_constraint" => ConstraintKind::Check,
+                    "create_primary_key" => ConstraintKind::PrimaryKey,
+                    _ => ConstraintKind::Exclude,
+                },
             },
             "drop_constraint" => OpKind::DropConstraint {
                 table: self.table(1, "table_name"),
@@ -963,6 +1007,14 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
                     ));
                 }
             }
+            Sql::Validate { table } => out.push(Interpreted::sql(
+                OpKind::ValidateConstraint {
+                    table: item(table.clone()),
+                },
+                false,
+                None,
+                false,
+            )),
             Sql::Data | Sql::Nothing | Sql::TriggerSwitch => {}
             _ => unread += 1,
         }
@@ -1024,14 +1076,31 @@ mod tests {
                 ),
                 OpKind::DropColumn { table, column } => format!("drop_column {}.{}", table.value, column.value),
                 OpKind::RenameColumn { table, column } => format!("rename_column {}.{}", table.value, column.value),
+                OpKind::AlterColumn {
+                    table,
+                    column,
+                    nullable,
+                    type_,
+                    existing_type,
+                } => format!(
+                    "alter_column {}.{} nullable={nullable:?} type={} from={}",
+                    table.value,
+                    column.value,
+                    type_.as_deref().unwrap_or("-"),
+                    existing_type.as_deref().unwrap_or("-")
+                ),
                 OpKind::RenameTable { table, new_name } => format!("rename_table {} {}", table.value, new_name.value),
-                OpKind::CreateConstraint { name, .. } => {
-                    format!("create_constraint {:?}", name.literal().map(|i| i.value.clone()))
+                OpKind::CreateConstraint { name, kind, .. } => {
+                    format!(
+                        "create_constraint {kind:?} {:?}",
+                        name.literal().map(|i| i.value.clone())
+                    )
                 }
                 OpKind::DropConstraint { name, .. } => {
                     format!("drop_constraint {:?}", name.literal().map(|i| i.value.clone()))
                 }
                 OpKind::OpaqueSql { .. } => "sql".to_owned(),
+                OpKind::ValidateConstraint { table } => format!("validate {}", table.value),
                 OpKind::Helper { strings } => format!("helper {}", strings.join(",")),
             })
             .collect()
@@ -1158,17 +1227,19 @@ mod tests {
     #[test]
     fn constraints_and_columns() {
         let got = ops(
-            "    op.add_column('t', sa.Column('c', sa.Integer(), nullable=True))\n    op.create_foreign_key('fk_t_u', 't', 'u', ['u_id'], ['id'])\n    op.create_unique_constraint(op.f('uq_t_c'), 't', ['c'])\n    op.drop_constraint('fk_old', 't', type_='foreignkey')\n    op.drop_column('t', 'old')\n    other.create_index('ix_no', 't', ['x'])\n",
+            "    op.add_column('t', sa.Column('c', sa.Integer(), nullable=True))\n    op.create_foreign_key('fk_t_u', 't', 'u', ['u_id'], ['id'], postgresql_not_valid=True)\n    op.create_unique_constraint(op.f('uq_t_c'), 't', ['c'])\n    op.drop_constraint('fk_old', 't', type_='foreignkey')\n    op.drop_column('t', 'old')\n    other.create_index('ix_no', 't', ['x'])\n    op.alter_column('t', 'c', nullable=False, type_=sa.String(20), existing_type=sa.String(10))\n",
         );
         assert_eq!(
             names(&got),
             [
                 "add_column t.c",
-                "create_constraint Some(\"fk_t_u\")",
-                "create_constraint Some(\"uq_t_c\")",
+                "create_constraint ForeignKey Some(\"fk_t_u\")",
+                "create_constraint Unique Some(\"uq_t_c\")",
                 "drop_constraint Some(\"fk_old\")",
                 "drop_column t.old",
+                "alter_column t.c nullable=Some(false) type=sa.String(20) from=sa.String(10)",
             ]
         );
+        assert_eq!(got[1].postgresql, ["postgresql_not_valid"]);
     }
 }

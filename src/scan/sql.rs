@@ -49,6 +49,11 @@ pub enum Sql {
     /// `ALTER TABLE t ENABLE|DISABLE TRIGGER ...` alone: the schema after
     /// is the schema before.
     TriggerSwitch,
+    /// `ALTER TABLE t VALIDATE CONSTRAINT c` alone: checks rows a `NOT
+    /// VALID` constraint has not seen, changing nothing.
+    Validate {
+        table: String,
+    },
     /// Any other statement that creates, alters, drops, renames or
     /// comments on an object, on the table it names when it names one.
     OtherSchema {
@@ -75,7 +80,7 @@ impl Sql {
             Sql::DropTable { names, .. } => !names.iter().all(|n| on_temporary(&n.1)),
             Sql::CreateTable { temporary, .. } => !temporary,
             Sql::DropIndex { .. } | Sql::OtherSchema { .. } => true,
-            Sql::TriggerSwitch | Sql::Data | Sql::Nothing | Sql::Unknown => false,
+            Sql::TriggerSwitch | Sql::Validate { .. } | Sql::Data | Sql::Nothing | Sql::Unknown => false,
         }
     }
 }
@@ -213,8 +218,16 @@ fn classify(statement: &Statement) -> Sql {
                     AlterTableOperation::EnableTrigger { .. } | AlterTableOperation::DisableTrigger { .. }
                 )
             });
+            let validates = alter
+                .operations
+                .iter()
+                .all(|op| matches!(op, AlterTableOperation::ValidateConstraint { .. }));
             if switches && !alter.operations.is_empty() {
                 Sql::TriggerSwitch
+            } else if validates && !alter.operations.is_empty() {
+                Sql::Validate {
+                    table: last_part(&alter.name),
+                }
             } else {
                 Sql::OtherSchema {
                     table: Some(last_part(&alter.name)),

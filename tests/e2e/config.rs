@@ -53,7 +53,7 @@ fn a_rule_turned_off_by_code_and_promoted_by_name_in_pyproject() {
     assert!(
         rules
             .stdout
-            .contains("AP107  placeholder-revision-id         off (default warning)"),
+            .contains("AP107  placeholder-revision-id             off (default warning)"),
         "{}",
         rules.stdout
     );
