@@ -673,15 +673,24 @@ fn analyse<'p>(
             })
             .collect()
     });
+    // What each revision does, once for every rule that asks.
+    let changes: HashMap<&str, Change<'p>> = project
+        .revisions
+        .iter()
+        .flatten()
+        .map(|file| (file.path.as_str(), Change::of(&file.facts)))
+        .collect();
+    let replays = graphs
+        .iter()
+        .map(|g| (g, replay(g, &changes, project.convention.as_deref())))
+        .collect();
     Schema {
         models: &project.models,
         model_index_names,
         metadatas: &project.metadatas,
         index_bases: &project.index_bases,
-        replays: graphs
-            .iter()
-            .map(|g| (g, replay(g, project.convention.as_deref())))
-            .collect(),
+        replays,
+        changes,
         files,
         inits: &project.inits,
         settings,
@@ -738,7 +747,7 @@ fn lint(
             };
             outcome.notes.extend(note.filter(|n| !outcome.notes.contains(n)));
         }
-        lint_files(selected, graph, settings, safety.as_ref(), emit);
+        lint_files(selected, graph, &schema.changes, settings, safety.as_ref(), emit);
         // How much a revision file is this change's to edit: one another
         // branch has published (a merge brings it) least, one the change
         // adds (selected, not a file of the baseline's) most.
@@ -834,6 +843,7 @@ fn safety(
 fn lint_files(
     selected: Vec<&MigrationFile>,
     graph: &Graph<'_>,
+    changes: &HashMap<&str, Change<'_>>,
     settings: &Settings,
     safety: Option<&Safety>,
     emit: &mut Emitter<'_>,
@@ -843,10 +853,16 @@ fn lint_files(
     let shares = parallel::map(chunks(selected, size), |share| {
         let mut emit = Emitter::new(&severity);
         for file in share {
-            let change = Change::of(&file.facts);
+            let computed;
+            let change = if let Some(change) = changes.get(file.path.as_str()) {
+                change
+            } else {
+                computed = Change::of(&file.facts);
+                &computed
+            };
             let ctx = FileContext {
                 file,
-                change: &change,
+                change,
                 safety: safety.filter(|s| s.judged.contains(&file.path)),
                 env: graph.env,
                 graph,

@@ -17,6 +17,7 @@ use std::ops::Range;
 
 use compact_str::CompactString;
 
+use crate::change::Change;
 use crate::graph::Graph;
 use crate::scan::model::convention_name;
 use crate::scan::ops::{ColumnDef, IndexDef, Name, OpKind, Operation};
@@ -68,21 +69,24 @@ impl<'p> Replay<'p> {
 }
 
 /// `convention` is the `ix` template of the naming convention, `None` when
-/// it cannot be known.
-pub fn replay<'p>(graph: &Graph<'p>, convention: Option<&str>) -> Replay<'p> {
+/// it cannot be known. `changes` are what each revision file does (by
+/// path): the replay reads each upgrade's operations from there.
+pub fn replay<'p>(graph: &Graph<'p>, changes: &HashMap<&str, Change<'p>>, convention: Option<&str>) -> Replay<'p> {
     let mut state = Replay::default();
     let mut order: Vec<usize> = (0..graph.nodes.len()).collect();
     order.sort_by_key(|&i| graph.order[i]);
     let components = components(graph);
     for node in order {
         let file = graph.nodes[node].file;
-        let Some(upgrade) = &file.facts.upgrade else { continue };
+        let Some(upgrade) = changes.get(file.path.as_str()).and_then(|c| c.upgrade.as_ref()) else {
+            continue;
+        };
         let at = Revision {
             node,
             component: components[node],
             path: &file.path,
         };
-        for op in &upgrade.ops {
+        for op in &upgrade.function.ops {
             apply(&mut state, op, &at, convention);
         }
     }

@@ -103,6 +103,9 @@ pub struct Schema<'p> {
     /// Classes without a table whose indexes their subclasses inherit.
     pub index_bases: &'p HashSet<CompactString>,
     pub replays: Vec<(&'p Graph<'p>, Replay<'p>)>,
+    /// What each revision file does, by path: computed once, read by the
+    /// file rules and by the chain's replay alike.
+    pub changes: std::collections::HashMap<&'p str, Change<'p>>,
     pub files: &'p [String],
     pub inits: &'p [InitFile],
     pub settings: &'p Settings,
