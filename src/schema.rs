@@ -71,7 +71,11 @@ impl<'p> Replay<'p> {
 /// `convention` is the `ix` template of the naming convention, `None` when
 /// it cannot be known. `changes` are what each revision file does (by
 /// path): the replay reads each upgrade's operations from there.
-pub fn replay<'p>(graph: &Graph<'p>, changes: &HashMap<&str, Change<'p>>, convention: Option<&str>) -> Replay<'p> {
+pub fn replay<'p, S: std::hash::BuildHasher>(
+    graph: &Graph<'p>,
+    changes: &HashMap<&str, Change<'p>, S>,
+    convention: Option<&str>,
+) -> Replay<'p> {
     let mut state = Replay::default();
     let mut order: Vec<usize> = (0..graph.nodes.len()).collect();
     order.sort_by_key(|&i| graph.order[i]);
