@@ -54,6 +54,10 @@ pub enum Guard {
     /// The same function makes the `MetaData()` whose tables it creates:
     /// they are not the migrated models.
     LocalMetadata,
+    /// The same function builds a SQLite file database of its own, at a
+    /// path it works out (`f"sqlite:///{path}"`): an archive, an export,
+    /// a seeding tool's file, not the migrated database.
+    OwnDatabase,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -432,6 +436,8 @@ struct Scope<'a> {
     last_stamp: Option<usize>,
     /// The scope builds an in-memory database.
     in_memory: bool,
+    /// The scope builds a SQLite database at a path it works out.
+    own_database: bool,
     /// Where the first statement starts that raises or returns under an
     /// `if` about the database's state.
     first_state_exit: Option<usize>,
@@ -468,6 +474,17 @@ impl<'a> Scope<'a> {
             string_value(scan.str(t))
                 .is_some_and(|v| v.contains(":memory:") || (v.starts_with("sqlite") && v.ends_with("://")))
         });
+        // `f"sqlite:///{path}"`, or `"sqlite:///" + path`: a file whose path
+        // is worked out here, not the application's configured URL.
+        let own_database = tokens.windows(2).any(|w| {
+            let literal = scan.str(w[0]);
+            let quote = literal.find(['\'', '"']).unwrap_or(0);
+            let (prefix, body) = literal.split_at(quote);
+            let body = body.trim_start_matches(['\'', '"']);
+            w[0].kind == Kind::Str
+                && ((prefix.to_ascii_lowercase().contains('f') && body.starts_with("sqlite:///{"))
+                    || (string_value(literal).as_deref() == Some("sqlite:///") && scan.is(w[1], "+")))
+        });
         let mut first_state_exit: Option<usize> = None;
         walk(scan, lines, |s| {
             let Some(&head) = s.tokens.first() else { return };
@@ -486,6 +503,7 @@ impl<'a> Scope<'a> {
             assigned,
             last_stamp,
             in_memory,
+            own_database,
             first_state_exit,
         }
     }
@@ -604,6 +622,9 @@ impl<'a, 'x> Guards<'a, 'x> {
         if scope.in_memory {
             return Some(Guard::InMemory);
         }
+        if scope.own_database {
+            return Some(Guard::OwnDatabase);
+        }
         // An earlier `if` about the database's state that raises or returns.
         scope
             .first_state_exit
@@ -645,5 +666,22 @@ mod tests {
         assert_eq!(got[2].1, Some(Guard::EarlierStateCheck));
         assert_eq!(got[3].1, Some(Guard::InMemory));
         assert_eq!(got[4].1, None, "a stamp before the call does not guard it");
+        let own = sites(
+            "def export(path):
+    engine = create_engine(f\"sqlite:///{path}\")
+    Base.metadata.create_all(engine)
+
+def seed(name):
+    engine = create_engine(\"sqlite:///\" + name)
+    Base.metadata.create_all(engine)
+
+def app_db():
+    engine = create_engine(settings.DATABASE_URL)
+    Base.metadata.create_all(engine)
+",
+        );
+        assert_eq!(own[0].1, Some(Guard::OwnDatabase));
+        assert_eq!(own[1].1, Some(Guard::OwnDatabase));
+        assert_eq!(own[2].1, None, "the configured database is the migrated one");
     }
 }
