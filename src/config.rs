@@ -39,6 +39,9 @@ pub struct ConfigFile {
     pub dialect: Option<String>,
     /// The safe-migration rules judge every revision, not only new ones.
     pub audit: Option<bool>,
+    /// The oldest PostgreSQL major version the project runs on, where a
+    /// rule's answer depends on it.
+    pub postgres_version: Option<u32>,
     pub rules: Option<BTreeMap<RuleKey, Level>>,
 }
 
@@ -185,6 +188,8 @@ pub struct Settings {
     pub dialect: Option<crate::env::Dialect>,
     /// The safe-migration rules judge every revision.
     pub audit: bool,
+    /// The oldest PostgreSQL major version the project runs on.
+    pub postgres_version: Option<u32>,
     /// Which revisions the safe-migration rules judge in a sweep.
     pub safety_scope: SafetyScope,
     /// The file the settings came from, for messages.
@@ -284,6 +289,7 @@ impl Settings {
                 })?),
             },
             audit: cli.audit || file.audit.unwrap_or(false),
+            postgres_version: file.postgres_version,
             safety_scope: SafetyScope::default(),
             source,
             cli: cli.clone(),

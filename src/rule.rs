@@ -67,6 +67,7 @@ pub enum Rule {
     ColumnTypeRewrite,
     ConstraintNotValid,
     UniqueConstraintOnExistingTable,
+    AddColumnDefaultRewrite,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +131,7 @@ impl Rule {
         Rule::ColumnTypeRewrite,
         Rule::ConstraintNotValid,
         Rule::UniqueConstraintOnExistingTable,
+        Rule::AddColumnDefaultRewrite,
     ];
 
     /// The safe-migration rules (AP8xx): judged on new revisions of
@@ -142,6 +144,7 @@ impl Rule {
         Rule::ColumnTypeRewrite,
         Rule::ConstraintNotValid,
         Rule::UniqueConstraintOnExistingTable,
+        Rule::AddColumnDefaultRewrite,
     ];
 
     #[allow(clippy::too_many_lines)]
@@ -470,6 +473,14 @@ impl Rule {
                 WARNING,
                 File,
                 include_str!("../docs/rules/unique-constraint-on-existing-table.md"),
+            ),
+            Rule::AddColumnDefaultRewrite => (
+                "AP808",
+                "add-column-default-rewrite",
+                "a column added to an existing table with a default that makes PostgreSQL rewrite it",
+                WARNING,
+                File,
+                include_str!("../docs/rules/add-column-default-rewrite.md"),
             ),
         };
         RuleMeta {

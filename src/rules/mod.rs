@@ -2,6 +2,7 @@
 //! whole revision graphs. One file per rule holds its `check` function; the
 //! rules' identity (codes, names, severities, docs) is [`crate::rule`].
 
+mod add_column_default_rewrite;
 mod branch_label_conflict;
 mod column_type_rewrite;
 mod concurrently_in_transaction;
@@ -113,6 +114,7 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     column_type_rewrite::check(ctx, emit);
     constraint_not_valid::check(ctx, emit);
     unique_constraint_on_existing_table::check(ctx, emit);
+    add_column_default_rewrite::check(ctx, emit);
 }
 
 /// How much a revision file is the change's to edit, least first.

@@ -59,6 +59,8 @@ pub struct ColumnDef {
     /// A value the database fills in for existing rows: `server_default=`
     /// (not `None`), or a generated column (`Identity()`, `Computed(...)`).
     pub filled: bool,
+    /// The source text of `server_default=`, when given.
+    pub server_default: Option<CompactString>,
     /// The whole `Column(...)` call.
     pub span: Range<usize>,
 }
@@ -617,13 +619,18 @@ pub(crate) fn column_def(scan: &Scan<'_>, tokens: &[Token]) -> Option<ColumnDef>
             ty.iter()
                 .any(|&t| t.kind == Kind::Name && scan.str(t).ends_with("Integer"))
         });
-    let filled = generated || serial || args.keyword("server_default").is_some_and(|t| !is_false(scan, t));
+    let server_default = args
+        .keyword("server_default")
+        .filter(|t| !is_false(scan, t))
+        .map(|t| column_text(scan, t));
+    let filled = generated || serial || server_default.is_some();
     Some(ColumnDef {
         name,
         index: args.keyword("index").is_some_and(|t| is_true(scan, t)),
         unique: args.keyword("unique").is_some_and(|t| is_true(scan, t)),
         not_null,
         filled,
+        server_default,
         span: tokens[0].start..tokens[tokens.len() - 1].end,
     })
 }
