@@ -822,7 +822,7 @@ fn safety(
     };
     // In an audit each revision is judged as the change it once was: only
     // the tables it creates itself are new to it.
-    let audit = baseline.is_none() && (settings.audit || matches!(settings.safety_scope, SafetyScope::All));
+    let audit = baseline.is_none() && settings.audit;
     let mut safety = Safety::default();
     for file in files.iter().filter(|f| graph.owns(&f.path) && judged(&f.path)) {
         safety.judged.insert(file.path.clone());

@@ -140,7 +140,7 @@ pub enum SafetyScope {
     /// No base branch is known: none, and the run says so.
     #[default]
     Unknown,
-    /// Every revision (`--audit`, `audit = true`).
+    /// Every revision, all of them one change (a first commit).
     All,
     /// The revisions whose files the base branch (named) does not have.
     NotOn {

@@ -333,7 +333,7 @@ impl Runner<'_> {
         match plan {
             Plan::Staged => {
                 let repo = self.repo.context("`--staged` needs a git repository")?;
-                check_staged(repo, &(self.settings)(repo.root())?, self.cache, &mut self.results)
+                check_staged(repo, (self.settings)(repo.root())?, self.cache, &mut self.results)
             }
             Plan::Since { reference, ours } => {
                 let repo = self.repo.context("`--since` needs a git repository")?;
@@ -605,9 +605,14 @@ impl Results {
 
 /// The native hook's check: every byte from the index, the selection from
 /// the HEAD→index diff, and HEAD as the baseline.
-fn check_staged(repo: &Repo, settings: &Settings, cache: &Cache, results: &mut Results) -> Result<()> {
+fn check_staged(repo: &Repo, mut settings: Settings, cache: &Cache, results: &mut Results) -> Result<()> {
     let clock = std::time::Instant::now();
     let git::Staged { index, head, changes } = repo.staged()?;
+    // Before the first commit everything staged is the change.
+    if head.is_none() {
+        settings.safety_scope = SafetyScope::All;
+    }
+    let settings = &settings;
     results
         .timings
         .push(("list the index and HEAD, compare them", clock.elapsed()));

@@ -132,3 +132,29 @@ fn other_databases_are_not_judged() {
     let out = commit(&p);
     assert_eq!(out.code, 0, "{}", said(&out));
 }
+
+/// Before the first commit everything staged is the change: its
+/// revisions are judged (a table they create is new, one they do not is
+/// not).
+#[test]
+fn a_first_commit_is_judged_whole() {
+    let p = GitProject::new();
+    p.project.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = postgresql+psycopg://app@localhost/app\n",
+    );
+    p.migration(
+        "4f9e2b7c1d30_orders.py",
+        revision(
+            "4f9e2b7c1d30",
+            "None",
+            "    op.create_table(\"orders\", sa.Column(\"id\", sa.Integer(), primary_key=True))\n    op.add_column(\"orders\", sa.Column(\"state\", sa.String(10), nullable=False))\n    op.add_column(\"legacy\", sa.Column(\"state\", sa.String(10), nullable=False))\n",
+            "    op.drop_column(\"legacy\", \"state\")\n    op.drop_table(\"orders\")\n",
+        ),
+    );
+    assert_eq!(p.run(&["install"]).code, 0, "hook installed");
+    let out = commit(&p);
+    assert_ne!(out.code, 0, "{}", said(&out));
+    assert_eq!(said(&out).matches("error[AP803]").count(), 1, "{}", said(&out));
+    assert!(said(&out).contains("`legacy.state`"), "{}", said(&out));
+}
