@@ -808,7 +808,11 @@ fn safety(
         Some(dialect) => dialect == env::Dialect::PostgreSql,
         None => graph.nodes.iter().any(|n| n.file.facts.postgresql),
     };
-    if !postgres || !Rule::SAFETY.iter().any(|&r| settings.severity(r).is_some()) {
+    if !postgres
+        || !Rule::ALL
+            .iter()
+            .any(|&r| r.is_safety() && settings.severity(r).is_some())
+    {
         return None;
     }
     let judged = |path: &str| match baseline {

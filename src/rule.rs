@@ -134,18 +134,11 @@ impl Rule {
         Rule::AddColumnDefaultRewrite,
     ];
 
-    /// The safe-migration rules (AP8xx): judged on new revisions of
+    /// A safe-migration rule (AP8xx): judged on new revisions of
     /// PostgreSQL environments only.
-    pub const SAFETY: &'static [Rule] = &[
-        Rule::IndexNotConcurrent,
-        Rule::ConcurrentlyInTransaction,
-        Rule::NotNullColumnWithoutDefault,
-        Rule::SetNotNull,
-        Rule::ColumnTypeRewrite,
-        Rule::ConstraintNotValid,
-        Rule::UniqueConstraintOnExistingTable,
-        Rule::AddColumnDefaultRewrite,
-    ];
+    pub fn is_safety(self) -> bool {
+        self.meta().code.starts_with("AP8")
+    }
 
     #[allow(clippy::too_many_lines)]
     pub const fn meta(self) -> RuleMeta {

@@ -19,7 +19,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         };
         let table = table.value.as_str();
         let not_valid = op.postgresql.iter().any(|k| k == "postgresql_not_valid");
-        if not_valid || op.mysql || !safety.locks(upgrade, table) {
+        if not_valid || !safety.judges(upgrade, op, table) {
             continue;
         }
         let (what, lock) = match kind {

@@ -14,6 +14,7 @@ use crate::metadata::Metadatas;
 use crate::scan::app::AllCall;
 use crate::scan::literal::Item;
 use crate::scan::model::ModelFile;
+use crate::scan::ops::Operation;
 use crate::schema::Replay;
 
 /// What a file rule sees: the file, its environment and the environment's
@@ -53,6 +54,12 @@ impl Safety {
     /// does not drop it (the drop takes the strongest lock anyway).
     pub fn locks(&self, body: &Replayed<'_>, table: &str) -> bool {
         self.existing(table) && !body.creates_tables.contains(table) && !body.drops_tables.contains(table)
+    }
+
+    /// `op` of `body` on `table` is for a rule to judge: it runs on
+    /// PostgreSQL (not in an arm for MySQL) and locks a table in use.
+    pub fn judges(&self, body: &Replayed<'_>, op: &Operation, table: &str) -> bool {
+        !op.mysql && self.locks(body, table)
     }
 }
 

@@ -9,8 +9,8 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         return;
     };
     for op in &upgrade.function.ops {
-        // Built without locking, or in an arm for another database.
-        if op.concurrently || op.mysql {
+        // Built without locking.
+        if op.concurrently {
             continue;
         }
         let (verb, table, name) = match &op.kind {
@@ -27,7 +27,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             _ => continue,
         };
         let table = table.value.as_str();
-        if !safety.locks(upgrade, table) {
+        if !safety.judges(upgrade, op, table) {
             continue;
         }
         let index = match name {

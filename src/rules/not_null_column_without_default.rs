@@ -13,7 +13,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             continue;
         };
         let table = table.value.as_str();
-        if !column.not_null || column.filled || op.mysql || !safety.locks(upgrade, table) {
+        if !column.not_null || column.filled || !safety.judges(upgrade, op, table) {
             continue;
         }
         emit.report(

@@ -26,7 +26,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             continue;
         };
         let table = table.value.as_str();
-        if op.mysql || validated.contains(&table) || !safety.locks(upgrade, table) {
+        if validated.contains(&table) || !safety.judges(upgrade, op, table) {
             continue;
         }
         emit.report(

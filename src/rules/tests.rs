@@ -449,7 +449,7 @@ fn doc_examples_really_trigger_and_really_pass() {
         // The safe-migration rules judge new revisions of PostgreSQL
         // projects: the example is one, audited whole.
         let mut settings = settings_of(Some(rule));
-        if Rule::SAFETY.contains(&rule) {
+        if rule.is_safety() {
             settings.audit = true;
             settings.dialect = Some(crate::env::Dialect::PostgreSql);
         }

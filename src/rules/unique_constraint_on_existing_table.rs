@@ -18,7 +18,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             continue;
         };
         let table = table.value.as_str();
-        if op.mysql || !safety.locks(upgrade, table) {
+        if !safety.judges(upgrade, op, table) {
             continue;
         }
         let what = if *kind == ConstraintKind::Unique {
