@@ -206,7 +206,7 @@ impl<'p> Replayed<'p> {
         let renamed: BTreeSet<(&str, &str)> = ops
             .iter()
             .filter_map(|op| match &op.kind {
-                OpKind::RenameColumn { table, column } => Some((table.value.as_str(), column.value.as_str())),
+                OpKind::RenameColumn { table, column, .. } => Some((table.value.as_str(), column.value.as_str())),
                 _ => None,
             })
             .collect();

@@ -730,7 +730,10 @@ fn lint(
             }
         }
         outcome.files_checked += selected.len();
-        let safety = safety(graph, files, selection, settings, baseline);
+        let safety = safety(graph, files, selection, settings, baseline).map(|mut s| {
+            s.declared = declared_tables(&project.models);
+            s
+        });
         if let (Some(safety), None) = (&safety, baseline) {
             let note = match &settings.safety_scope {
                 _ if settings.audit => None,
@@ -830,6 +833,14 @@ fn safety(
     let mut safety = Safety::default();
     for file in files.iter().filter(|f| graph.owns(&f.path) && judged(&f.path)) {
         safety.judged.insert(file.path.clone());
+        if let Some(at) = graph.nodes.iter().position(|n| std::ptr::eq(n.file, file)) {
+            let later = graph.descendants(at).into_iter().filter(|&d| d != at);
+            let recreated = later.flat_map(|d| graph.nodes[d].file.facts.upgrade.iter().flat_map(|u| &u.ops));
+            safety.recreated.insert(
+                file.path.clone(),
+                recreated.flat_map(crate::scan::ops::Operation::created_names).collect(),
+            );
+        }
         if audit {
             continue;
         }
@@ -840,6 +851,28 @@ fn safety(
         }
     }
     Some(safety)
+}
+
+/// The tables the models declare, with the columns each declares itself.
+fn declared_tables(models: &[ModelSource]) -> HashMap<String, Vec<rules::Declared>> {
+    let mut out: HashMap<String, Vec<rules::Declared>> = HashMap::new();
+    for model in models {
+        for table in &model.facts.tables {
+            out.entry(table.name.value.to_string())
+                .or_default()
+                .push(rules::Declared {
+                    model: match table.class.as_deref() {
+                        Some(class) => format!("model `{class}`"),
+                        None => format!("`Table(\"{}\", ...)`", table.name.value),
+                    },
+                    path: model.path.clone(),
+                    span: table.name.span.clone(),
+                    schema: table.schema.clone(),
+                    columns: table.columns.clone(),
+                });
+        }
+    }
+    out
 }
 
 /// The file rules on one graph's selected revision files, on every core in

@@ -42,6 +42,9 @@ pub struct ConfigFile {
     /// The oldest PostgreSQL major version the project runs on, where a
     /// rule's answer depends on it.
     pub postgres_version: Option<u32>,
+    /// The timeouts a revision that locks a table must run under (AP812):
+    /// `lock_timeout` (the default), `statement_timeout`.
+    pub timeouts: Option<Vec<String>>,
     pub rules: Option<BTreeMap<RuleKey, Level>>,
 }
 
@@ -190,6 +193,8 @@ pub struct Settings {
     pub audit: bool,
     /// The oldest PostgreSQL major version the project runs on.
     pub postgres_version: Option<u32>,
+    /// The timeouts AP812 requires.
+    pub timeouts: Vec<&'static str>,
     /// Which revisions the safe-migration rules judge in a sweep.
     pub safety_scope: SafetyScope,
     /// The file the settings came from, for messages.
@@ -290,6 +295,17 @@ impl Settings {
             },
             audit: cli.audit || file.audit.unwrap_or(false),
             postgres_version: file.postgres_version,
+            timeouts: match file.timeouts {
+                None => vec!["lock_timeout"],
+                Some(names) => names
+                    .iter()
+                    .map(|name| {
+                        crate::env::TIMEOUTS.into_iter().find(|t| t == name).with_context(|| {
+                            format!("`timeouts` names `{name}`: the timeouts are `lock_timeout` and `statement_timeout`")
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+            },
             safety_scope: SafetyScope::default(),
             source,
             cli: cli.clone(),
@@ -501,6 +517,25 @@ mod tests {
             ),
             (Some(30), 2, 1)
         );
+    }
+
+    #[test]
+    fn timeouts_are_named_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            resolved(dir.path(), &Overrides::default()).unwrap().timeouts,
+            ["lock_timeout"]
+        );
+        write(
+            dir.path(),
+            "alembic-preflight.toml",
+            "timeouts = [\"lock_timeout\", \"statement_timeout\"]\n",
+        );
+        let s = resolved(dir.path(), &Overrides::default()).unwrap();
+        assert_eq!(s.timeouts, ["lock_timeout", "statement_timeout"]);
+        write(dir.path(), "alembic-preflight.toml", "timeouts = [\"idle_timeout\"]\n");
+        let error = format!("{:#}", resolved(dir.path(), &Overrides::default()).unwrap_err());
+        assert!(error.contains("`timeouts` names `idle_timeout`"), "{error}");
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub struct Environment {
     pub template_downgrade_comments: Vec<String>,
     /// The database, from the scheme of the configuration's `sqlalchemy.url`.
     pub dialect: Option<Dialect>,
+    /// The PostgreSQL timeouts `env.py` sets for every migration
+    /// (`lock_timeout`, `statement_timeout`), or `None` where there is no
+    /// `env.py` to read.
+    pub timeouts: Option<Vec<&'static str>>,
     /// The configuration key that named `script_location`, when a file or
     /// the tool's configuration did (not found by the `env.py` fallback).
     pub configured_by: Option<&'static str>,
@@ -200,6 +204,7 @@ pub fn discover(tree: &dyn Tree) -> (Vec<Environment>, Vec<ConfigError>) {
     });
     for env in &mut envs {
         read_template(tree, env);
+        read_env_script(tree, env);
         (env.files, env.nested) = migration_files(files, env);
     }
     (envs, errors)
@@ -229,6 +234,7 @@ fn new_env(
         template_downgrade_comments: Vec::new(),
         configured_by: None,
         dialect: None,
+        timeouts: None,
         files: Vec::new(),
         nested: Vec::new(),
     }
@@ -456,6 +462,28 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// The PostgreSQL timeouts a project sets for a whole migration run.
+pub const TIMEOUTS: [&str; 2] = ["lock_timeout", "statement_timeout"];
+
+/// The timeouts `env.py` sets, in code, not in a comment: `SET
+/// lock_timeout` run on the connection, or `-c lock_timeout=...` in the
+/// connection's options.
+fn read_env_script(tree: &dyn Tree, env: &mut Environment) {
+    let path = tree::join(&env.script_location, "env.py");
+    let Ok(bytes) = tree.read(&path) else { return };
+    let text = String::from_utf8_lossy(&bytes);
+    let code: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_once('#').map_or(l, |(code, _)| code))
+        .collect();
+    env.timeouts = Some(
+        TIMEOUTS
+            .into_iter()
+            .filter(|t| code.iter().any(|l| l.contains(t)))
+            .collect(),
+    );
+}
+
 fn read_template(tree: &dyn Tree, env: &mut Environment) {
     let path = tree::join(&env.script_location, "script.py.mako");
     let Ok(bytes) = tree.read(&path) else { return };
@@ -608,6 +636,7 @@ pub fn restrict(tree: &dyn Tree, envs: &mut Vec<Environment>, locations: &[Strin
         );
         env.configured_by = Some("script-locations");
         read_template(tree, &mut env);
+        read_env_script(tree, &mut env);
         (env.files, env.nested) = migration_files(tree.files(), &env);
         envs.push(env);
     }

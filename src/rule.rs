@@ -68,6 +68,11 @@ pub enum Rule {
     ConstraintNotValid,
     UniqueConstraintOnExistingTable,
     AddColumnDefaultRewrite,
+    ModelDeclaresRemoved,
+    BreakingRemoval,
+    UnsafeSql,
+    LockWithoutTimeout,
+    MixedAutocommitBlock,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +137,11 @@ impl Rule {
         Rule::ConstraintNotValid,
         Rule::UniqueConstraintOnExistingTable,
         Rule::AddColumnDefaultRewrite,
+        Rule::ModelDeclaresRemoved,
+        Rule::BreakingRemoval,
+        Rule::UnsafeSql,
+        Rule::LockWithoutTimeout,
+        Rule::MixedAutocommitBlock,
     ];
 
     /// A safe-migration rule (AP8xx): judged on new revisions of
@@ -474,6 +484,46 @@ impl Rule {
                 WARNING,
                 File,
                 include_str!("../docs/rules/add-column-default-rewrite.md"),
+            ),
+            Rule::ModelDeclaresRemoved => (
+                "AP809",
+                "model-declares-removed",
+                "a column or table dropped or renamed while a model still declares it",
+                ERROR,
+                File,
+                include_str!("../docs/rules/model-declares-removed.md"),
+            ),
+            Rule::BreakingRemoval => (
+                "AP810",
+                "breaking-removal",
+                "a column or table dropped or renamed that the running application may still use",
+                WARNING,
+                File,
+                include_str!("../docs/rules/breaking-removal.md"),
+            ),
+            Rule::UnsafeSql => (
+                "AP811",
+                "unsafe-sql",
+                "SQL in `op.execute(...)` that squawk finds unsafe for a live database",
+                WARNING,
+                File,
+                include_str!("../docs/rules/unsafe-sql.md"),
+            ),
+            Rule::LockWithoutTimeout => (
+                "AP812",
+                "lock-without-timeout",
+                "a revision locks an existing table with no `lock_timeout` set",
+                WARNING,
+                File,
+                include_str!("../docs/rules/lock-without-timeout.md"),
+            ),
+            Rule::MixedAutocommitBlock => (
+                "AP813",
+                "mixed-autocommit-block",
+                "`autocommit_block()` in a revision with other operations in the migration's transaction",
+                WARNING,
+                File,
+                include_str!("../docs/rules/mixed-autocommit-block.md"),
             ),
         };
         RuleMeta {

@@ -207,15 +207,15 @@ fn plans(args: &CheckArgs, project: &Project) -> Result<Vec<Plan>> {
     // base, the whole range is the change, not just what is staged; and
     // what is judged is the commit pushed, which need not be checked out
     // (`git push origin feature` from another branch).
-    if let (Some(repo), Some((from, to))) = (repo, pushed) {
-        if repo.commit(&from).is_ok() {
-            repo.commit(&to)
-                .with_context(|| format!("pre-commit names `{to}` as the commit being pushed"))?;
-            return Ok(vec![Plan::Since {
-                reference: from,
-                ours: Some(to),
-            }]);
-        }
+    if let (Some(repo), Some((from, to))) = (repo, pushed)
+        && repo.commit(&from).is_ok()
+    {
+        repo.commit(&to)
+            .with_context(|| format!("pre-commit names `{to}` as the commit being pushed"))?;
+        return Ok(vec![Plan::Since {
+            reference: from,
+            ours: Some(to),
+        }]);
     }
     if args.paths.is_empty() {
         return Ok(vec![Plan::WorkTree {

@@ -43,32 +43,52 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         )
         .help(
             "add a column of the new type, fill it, move the code to it, then drop the old one; only `VARCHAR(n)` \
-             to a larger `n`, to `VARCHAR` or to `TEXT` is free",
+             to a larger `n`, to `VARCHAR` or to `TEXT`, and `NUMERIC(p, s)` to a larger `p` with the same `s`, is free",
         );
     }
 }
 
-/// A type as written, without its module (`sa.`, `postgresql.`) and with
-/// its length when it has one: `("String", Some(20))` of `sa.String(length=20)`.
-fn parse(text: &str) -> (String, Option<u64>) {
+/// A type as written, without its module (`sa.`, `postgresql.`), in
+/// lower case, with its numeric arguments: `("string", [20])` of
+/// `sa.String(length=20)`, `("numeric", [11, 2])` of `NUMERIC(11, 2)`.
+fn parse(text: &str) -> (String, Vec<u64>) {
     let head = text.split('(').next().unwrap_or(text).trim();
-    let name = head.rsplit('.').next().unwrap_or(head).to_owned();
+    let name = head.rsplit('.').next().unwrap_or(head).to_ascii_lowercase();
     let args = text.split_once('(').map_or("", |(_, rest)| rest.trim_end_matches(')'));
-    let length = args
+    let numbers = args
         .split(',')
-        .map(|a| a.trim().trim_start_matches("length").trim_start_matches('=').trim())
-        .find_map(|a| a.parse::<u64>().ok());
-    (name, length)
+        .map(|a| {
+            a.trim()
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '=')
+                .trim()
+        })
+        .filter_map(|a| a.parse::<u64>().ok())
+        .collect();
+    (name, numbers)
 }
 
 /// A cast PostgreSQL makes without touching a row: a variable-length text
 /// type to a longer one or to unbounded text (`TEXT`, or `VARCHAR` without
-/// a length).
-fn binary_compatible(old: &str, new: &str) -> bool {
-    let (old_name, old_length) = parse(old);
-    let (new_name, new_length) = parse(new);
-    let varchar = |name: &str| matches!(name, "String" | "Unicode" | "VARCHAR" | "NVARCHAR");
-    let text = |name: &str| matches!(name, "Text" | "UnicodeText" | "TEXT");
+/// a length), and a `NUMERIC` to a larger precision with the same scale,
+/// or to an unbounded `NUMERIC`. Names are SQLAlchemy's or SQL's.
+pub(crate) fn binary_compatible(old: &str, new: &str) -> bool {
+    let (old_name, old_args) = parse(old);
+    let (new_name, new_args) = parse(new);
+    let varchar = |name: &str| {
+        matches!(
+            name,
+            "string" | "unicode" | "varchar" | "nvarchar" | "character varying"
+        )
+    };
+    let text = |name: &str| matches!(name, "text" | "unicodetext");
+    let numeric = |name: &str| matches!(name, "numeric" | "decimal");
+    if numeric(&old_name) && numeric(&new_name) {
+        return match (old_args.as_slice(), new_args.as_slice()) {
+            (_, []) => true,
+            ([], _) => false,
+            ([p, rest @ ..], [q, rest2 @ ..]) => q >= p && rest.first().unwrap_or(&0) == rest2.first().unwrap_or(&0),
+        };
+    }
     if !(varchar(&old_name) || text(&old_name)) {
         return false;
     }
@@ -77,7 +97,7 @@ fn binary_compatible(old: &str, new: &str) -> bool {
     }
     // Unbounded `VARCHAR` is `TEXT` by another name, both ways.
     varchar(&new_name)
-        && match (old_length, new_length) {
+        && match (old_args.first(), new_args.first()) {
             (_, None) => true,
             (Some(old), Some(new)) => !text(&old_name) && new >= old,
             (None, Some(_)) => false,
@@ -98,5 +118,10 @@ mod tests {
         assert!(!binary_compatible("sa.Text()", "sa.String(20)"));
         assert!(binary_compatible("sa.TEXT()", "sa.String()"));
         assert!(!binary_compatible("sa.String()", "sa.String(20)"));
+        assert!(binary_compatible("sa.Numeric(8, 2)", "sa.Numeric(11, 2)"));
+        assert!(binary_compatible("numeric(8,2)", "NUMERIC"));
+        assert!(!binary_compatible("sa.Numeric(8, 2)", "sa.Numeric(11, 3)"));
+        assert!(!binary_compatible("sa.Numeric(11, 2)", "sa.Numeric(8, 2)"));
+        assert!(binary_compatible("character varying(20)", "text"));
     }
 }

@@ -40,6 +40,23 @@ pub struct Safety {
     /// Tables the judged revisions create: new, empty and unpublished, so
     /// locking them costs nothing.
     pub new_tables: HashSet<String>,
+    /// The tables the models declare: table → (model, path, its columns).
+    pub declared: std::collections::HashMap<String, Vec<Declared>>,
+    /// By judged revision file: the tables (`t`) and columns (`t.c`) a
+    /// later revision creates again, so that a model declaring them says
+    /// nothing of this revision.
+    pub recreated: std::collections::HashMap<String, HashSet<String>>,
+}
+
+/// A model table as the safe-migration rules see it.
+#[derive(Debug)]
+pub struct Declared {
+    /// "model `Order`", or "`Table(\"orders\", ...)`".
+    pub model: String,
+    pub path: String,
+    pub span: std::ops::Range<usize>,
+    pub schema: crate::scan::model::DbSchema,
+    pub columns: Vec<CompactString>,
 }
 
 impl Safety {
@@ -54,6 +71,34 @@ impl Safety {
     /// does not drop it (the drop takes the strongest lock anyway).
     pub fn locks(&self, body: &Replayed<'_>, table: &str) -> bool {
         self.existing(table) && !body.creates_tables.contains(table) && !body.drops_tables.contains(table)
+    }
+
+    /// The model that declares `table` of `schema` (`None`: the default
+    /// one), or its `column`, at the tip of the tree, unless a revision
+    /// after `path` creates it again. A model whose schema cannot be read
+    /// declares nothing here.
+    pub fn declaring(
+        &self,
+        path: &str,
+        (schema, table): (Option<&str>, &str),
+        column: Option<&str>,
+    ) -> Option<&Declared> {
+        use crate::scan::model::DbSchema;
+        let key = match column {
+            Some(column) => format!("{table}.{column}"),
+            None => table.to_owned(),
+        };
+        if self.recreated.get(path).is_some_and(|r| r.contains(&key)) {
+            return None;
+        }
+        self.declared.get(table)?.iter().find(|d| {
+            let same_schema = match &d.schema {
+                DbSchema::Default => schema.is_none(),
+                DbSchema::Named(name) => schema == Some(name.as_str()),
+                DbSchema::Unknown => false,
+            };
+            same_schema && column.is_none_or(|c| d.columns.iter().any(|x| x == c))
+        })
     }
 
     /// `op` of `body` on `table` is for a rule to judge: it runs on

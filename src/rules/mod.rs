@@ -4,6 +4,7 @@
 
 mod add_column_default_rewrite;
 mod branch_label_conflict;
+mod breaking_removal;
 mod column_type_rewrite;
 mod concurrently_in_transaction;
 mod constraint_not_valid;
@@ -25,16 +26,21 @@ mod index_not_concurrent;
 mod invalid_revision_id;
 pub(crate) mod invalid_syntax;
 mod irreversible_downgrade;
+mod lock_without_timeout;
 mod missing_down_revision;
 mod missing_downgrade;
 mod missing_model_module;
 mod missing_revision;
+mod mixed_autocommit_block;
+mod model_declares_removed;
 mod model_index_also_in_migration;
 mod model_migration_index_drift;
 mod multiple_bases;
 mod multiple_heads;
 mod not_null_column_without_default;
 mod placeholder_revision_id;
+mod raw_sql;
+mod removal;
 mod revision_cycle;
 mod set_not_null;
 mod unguarded_create_all;
@@ -55,7 +61,7 @@ use crate::diagnostic::Emitter;
 use crate::graph::{Graph, MigrationFile};
 
 pub use crate::rule::{Rule, RuleMeta, Scope};
-pub use context::{FileContext, FileKind, InitFile, ModelSource, Safety, Schema, SourceContext};
+pub use context::{Declared, FileContext, FileKind, InitFile, ModelSource, Safety, Schema, SourceContext};
 
 pub fn check_source(ctx: &SourceContext<'_>, emit: &mut Emitter<'_>) {
     index_name_too_long::check_model(ctx, emit);
@@ -115,6 +121,11 @@ pub fn check_file(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     constraint_not_valid::check(ctx, emit);
     unique_constraint_on_existing_table::check(ctx, emit);
     add_column_default_rewrite::check(ctx, emit);
+    model_declares_removed::check(ctx, emit);
+    breaking_removal::check(ctx, emit);
+    raw_sql::check(ctx, emit);
+    lock_without_timeout::check(ctx, emit);
+    mixed_autocommit_block::check(ctx, emit);
 }
 
 /// How much a revision file is the change's to edit, least first.

@@ -124,6 +124,8 @@ pub struct Function {
     pub lines: Range<usize>,
     /// Its schema operations, in order.
     pub ops: Vec<Operation>,
+    /// The SQL its `execute(...)` calls run, where known.
+    pub executed: Vec<super::ops::Executed>,
     /// It calls a function defined in the same module (whose operations
     /// are not followed).
     pub calls_helper: bool,
@@ -224,6 +226,7 @@ impl Migration {
         });
         for function in [&mut migration.upgrade, &mut migration.downgrade].into_iter().flatten() {
             function.ops = operations(scan, function.lines.clone());
+            function.executed = super::ops::executed(scan, function.lines.clone());
             function.effects = effects(scan, function.lines.clone(), &functions);
             let first = scan.lines[function.lines.start].tokens.start;
             let last = scan.lines[function.lines.end - 1].tokens.end;
@@ -396,6 +399,7 @@ fn function<'s>(scan: &Scan<'s>, index: usize) -> Option<(&'s str, Function)> {
             body,
             lines: index..end,
             ops: Vec::new(),
+            executed: Vec::new(),
             calls_helper: false,
             effects: Effects::default(),
             comments: Vec::new(),

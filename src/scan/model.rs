@@ -43,6 +43,10 @@ pub struct TableDecl {
     pub schema: DbSchema,
     /// The class's bases, by their last name (`Base`, `TimestampMixin`).
     pub bases: Vec<CompactString>,
+    /// The database names of the columns declared here (not those a mixin
+    /// or base adds): `Column`, `mapped_column` and `Field` calls, and
+    /// `Mapped[...]` annotations without a value.
+    pub columns: Vec<CompactString>,
 }
 
 /// The database schema a table is in.
@@ -244,6 +248,7 @@ impl ModelFile {
             extend_existing: class.extend_existing,
             schema: class.schema,
             bases: class.bases,
+            columns: class.columns,
         });
     }
 
@@ -296,6 +301,8 @@ struct ClassInfo {
     /// `index=True` columns: ((name, unique), span).
     indexed: Vec<((String, bool), Range<usize>)>,
     indexes: Vec<ModelIndex>,
+    /// Database names of the columns the body declares.
+    columns: Vec<CompactString>,
 }
 
 impl ClassInfo {
@@ -340,6 +347,7 @@ impl ClassInfo {
             convention: None,
             indexed: Vec::new(),
             indexes: Vec::new(),
+            columns: Vec::new(),
         }
     }
 
@@ -438,12 +446,13 @@ fn class_statement(scan: &Scan<'_>, tokens: &[Token], info: &mut ClassInfo, plac
             "__table_args__" => table_args(scan, value, info),
             "__table__" => info.complete = false,
             "metadata" => info.convention = Some(convention_of(scan, value, known)),
-            _ => {
-                if let Some((callee, inner)) = call_of(scan, value) {
-                    column_like(scan, name, callee, inner, value, info);
-                }
-            }
+            _ => match call_of(scan, value) {
+                Some((callee, inner)) => column_like(scan, name, callee, inner, value, info),
+                None => annotated_column(scan, tokens, info),
+            },
         }
+    } else if tokens.get(1).is_some_and(|&t| scan.is(t, ":")) {
+        annotated_column(scan, tokens, info);
     } else if let Some(index) = index_def(scan, tokens) {
         info.indexes.push(model_index(index));
     }
@@ -475,11 +484,37 @@ fn column_like(scan: &Scan<'_>, attribute: &str, callee: &str, inner: &[Token], 
     if args.keyword("index").is_some_and(|t| is_true(scan, t)) {
         let unique = args.keyword("unique").is_some_and(|t| is_true(scan, t));
         info.indexed
-            .push(((column, unique), whole[0].start..whole[whole.len() - 1].end));
+            .push(((column.clone(), unique), whole[0].start..whole[whole.len() - 1].end));
     }
     if args.keyword("sa_column").is_some() {
         // The column is built elsewhere: its flags are not visible here.
         info.complete = false;
+    } else if callee != "Field" || info.sqlmodel_table {
+        info.columns.push(column.into());
+    }
+}
+
+/// `name: Mapped[...]` without a value declares a column; in a SQLModel
+/// table every annotated field does, but a `ClassVar`, a private name and
+/// a `Relationship(...)`.
+fn annotated_column(scan: &Scan<'_>, tokens: &[Token], info: &mut ClassInfo) {
+    let [name, colon, rest @ ..] = tokens else { return };
+    if name.kind != Kind::Name || !scan.is(*colon, ":") || rest.is_empty() {
+        return;
+    }
+    let parts = split_top_level(scan, rest, "=");
+    let annotation = &scan.text[rest[0].start..parts[0].last().map_or(rest[0].end, |t| t.end)];
+    let attribute = scan.str(*name);
+    let value = parts.get(1).copied().unwrap_or_default();
+    let declares = if info.sqlmodel_table {
+        !attribute.starts_with('_')
+            && !annotation.contains("ClassVar")
+            && !matches!(call_of(scan, value), Some(("Relationship" | "relationship", _)))
+    } else {
+        value.is_empty() && annotation.trim_start().starts_with("Mapped[")
+    };
+    if declares && parts.len() <= 2 {
+        info.columns.push(attribute.into());
     }
 }
 
@@ -538,10 +573,10 @@ fn module_statement(
     // A literal naming convention, in `MetaData(naming_convention=...)` or
     // in a dict assigned to a name that says so.
     let text = &scan.text[value[0].start..value[value.len() - 1].end];
-    if text.contains("naming_convention") || target.is_some_and(|t| t.to_lowercase().contains("convention")) {
-        if let Some(template) = ix_template(scan, value) {
-            file.naming_convention = Some(template);
-        }
+    if (text.contains("naming_convention") || target.is_some_and(|t| t.to_lowercase().contains("convention")))
+        && let Some(template) = ix_template(scan, value)
+    {
+        file.naming_convention = Some(template);
     }
     if let Some(target) = target
         && let Some(def) = metadata_def(scan, target, value, file)
@@ -613,6 +648,22 @@ fn table_statement(
         }
     }
     let extend_existing = args.keyword("extend_existing").is_some_and(|t| is_true(scan, t));
+    let columns = args
+        .positional()
+        .iter()
+        .skip(first_column)
+        .filter_map(|part| match call_of(scan, part) {
+            Some(("Column", column_args)) => {
+                let cargs = Args::parse(scan, column_args);
+                cargs
+                    .positional()
+                    .first()
+                    .and_then(|p| string_item(scan, p))
+                    .map(|i| i.value)
+            }
+            _ => None,
+        })
+        .collect();
     if let Some(target) = target {
         table_vars.push((target.to_owned(), name.value.to_string()));
     }
@@ -624,6 +675,7 @@ fn table_statement(
         extend_existing,
         schema,
         bases: Vec::new(),
+        columns,
     });
 }
 
@@ -884,6 +936,29 @@ mod tests {
 
     fn facts(text: &str) -> ModelFile {
         ModelFile::from_scan(&Scan::new(text))
+    }
+
+    fn columns(file: &ModelFile) -> Vec<String> {
+        file.tables
+            .iter()
+            .map(|t| format!("{}: {}", t.name.value, t.columns.join(",")))
+            .collect()
+    }
+
+    #[test]
+    fn the_columns_a_model_declares_by_their_database_names() {
+        let file = facts(
+            "class Order(Base):\n    __tablename__ = 'orders'\n    id: Mapped[int] = mapped_column(primary_key=True)\n    \
+             ref = Column('customer_ref', Integer)\n    note: Mapped[str | None]\n    lines: Mapped[list['Line']] = \
+             relationship()\n    _cache: dict = {}\n\n\
+             class Hero(SQLModel, table=True):\n    id: int | None = Field(default=None, primary_key=True)\n    \
+             name: str\n    age: int | None = None\n    team: 'Team' = Relationship()\n\n\
+             heroes = Table('legacy', metadata, Column('id', Integer), Column('code', String(3)))\n",
+        );
+        assert_eq!(
+            columns(&file),
+            ["orders: id,customer_ref,note", "hero: id,name,age", "legacy: id,code"]
+        );
     }
 
     fn index_names(file: &ModelFile) -> Vec<String> {

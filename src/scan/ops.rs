@@ -74,6 +74,27 @@ pub struct IndexDef {
     pub span: Range<usize>,
 }
 
+/// The text of the SQL an `execute(...)` call runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SqlSource {
+    pub text: String,
+    /// Where `text` starts in the file, when it is one literal written
+    /// without escapes, so that an offset in it is an offset in the file.
+    pub origin: Option<usize>,
+}
+
+/// An `execute(...)` whose SQL is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Executed {
+    /// From the receiver to the closing parenthesis.
+    pub span: Range<usize>,
+    pub source: SqlSource,
+    /// Inside `with op.get_context().autocommit_block():`.
+    pub autocommit: bool,
+    /// Inside an arm that runs on MySQL only.
+    pub mysql: bool,
+}
+
 /// Which constraint an operation creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConstraintKind {
@@ -114,6 +135,8 @@ pub enum OpKind {
     RenameColumn {
         table: Item,
         column: Item,
+        /// The new name, when it is a literal.
+        new_name: Option<Item>,
     },
     /// `rename_table(old, new)`.
     RenameTable {
@@ -183,6 +206,25 @@ pub struct Operation {
     /// The PostgreSQL-only keyword arguments the call is given
     /// (`postgresql_not_valid`, `postgresql_using`, ...), and those only.
     pub postgresql: Vec<CompactString>,
+}
+
+impl Operation {
+    /// The tables (`t`) and columns (`t.c`) it creates.
+    pub fn created_names(&self) -> Vec<String> {
+        match &self.kind {
+            OpKind::CreateTable { table, columns, .. } => std::iter::once(table.value.to_string())
+                .chain(columns.iter().map(|c| format!("{}.{}", table.value, c.name.value)))
+                .collect(),
+            OpKind::AddColumn { table, column } => vec![format!("{}.{}", table.value, column.name.value)],
+            OpKind::RenameTable { new_name, .. } => vec![new_name.value.to_string()],
+            OpKind::RenameColumn {
+                table,
+                new_name: Some(new_name),
+                ..
+            } => vec![format!("{}.{}", table.value, new_name.value)],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The operations of the function whose header is logical line `lines.start`.
@@ -540,7 +582,7 @@ pub(crate) fn call_of<'a>(scan: &Scan<'a>, tokens: &'a [Token]) -> Option<(&'a s
             scan.is(t, ".")
         }
     });
-    if !chained || head.len() % 2 == 0 {
+    if !chained || head.len().is_multiple_of(2) {
         return None;
     }
     Some((scan.str(head[head.len() - 1]), &tokens[open + 1..tokens.len() - 1]))
@@ -800,6 +842,10 @@ impl Reading<'_, '_> {
             "alter_column" if self.args.keyword("new_column_name").is_some() => OpKind::RenameColumn {
                 table: self.table(0, "table_name")?,
                 column: self.item(shift, "column_name")?,
+                new_name: self
+                    .args
+                    .keyword("new_column_name")
+                    .and_then(|t| string_item(self.scan, t)),
             },
             "alter_column" => OpKind::AlterColumn {
                 table: self.table(0, "table_name")?,
@@ -1033,6 +1079,87 @@ fn sql_operations(scan: &Scan<'_>, args: &[Token]) -> Vec<Interpreted> {
     out
 }
 
+/// The SQL each `execute(...)` of the function's body runs, where its text
+/// is known: on `op`, on a batch alias, on `op.get_bind()` or on a name
+/// bound to it (`conn = op.get_bind()`).
+pub fn executed(scan: &Scan<'_>, lines: Range<usize>) -> Vec<Executed> {
+    let mut out = Vec::new();
+    let mut binds: Vec<&str> = Vec::new();
+    let mut chains: HashMap<(usize, usize), bool> = HashMap::new();
+    walk(scan, lines, |statement| {
+        let tokens = statement.tokens;
+        if let [target, eq, rest @ ..] = tokens
+            && target.kind == Kind::Name
+            && scan.is(*eq, "=")
+            && rest.iter().any(|&t| scan.str(t) == "get_bind")
+        {
+            binds.push(scan.str(*target));
+        }
+        if !tokens.iter().any(|&t| scan.str(t) == "execute") {
+            return;
+        }
+        let around = Around::of(scan, statement.blocks, &mut chains);
+        for (i, &t) in tokens.iter().enumerate() {
+            if scan.str(t) != "execute" || !tokens.get(i + 1).is_some_and(|&o| scan.is(o, "(")) || i < 2 {
+                continue;
+            }
+            if !scan.is(tokens[i - 1], ".") {
+                continue;
+            }
+            let receiver = scan.str(tokens[i - 2]);
+            // `op.get_bind().execute(...)`.
+            let on_bind =
+                receiver == ")" && i >= 4 && scan.is(tokens[i - 3], "(") && scan.str(tokens[i - 4]) == "get_bind";
+            let named = tokens[i - 2].kind == Kind::Name
+                && (i < 3 || !scan.is(tokens[i - 3], "."))
+                && (receiver == "op"
+                    || binds.contains(&receiver)
+                    || around.batches.iter().any(|(alias, _)| *alias == receiver));
+            if !on_bind && !named {
+                continue;
+            }
+            let start = if on_bind {
+                tokens[i.saturating_sub(6)].start
+            } else {
+                tokens[i - 2].start
+            };
+            let Some(close) = matching(scan, tokens, i + 1) else {
+                continue;
+            };
+            let args = &tokens[i + 2..close];
+            let Some(text) = super::format::sql_text(scan, args) else {
+                continue;
+            };
+            let strings: Vec<&Token> = args.iter().filter(|t| t.kind == Kind::Str).collect();
+            let origin = match strings.as_slice() {
+                [only] => verbatim_body(scan.str(**only), &text).map(|at| only.start + at),
+                _ => None,
+            };
+            out.push(Executed {
+                span: start..tokens[close].end,
+                source: SqlSource { text, origin },
+                autocommit: around.autocommit,
+                mysql: around.mysql,
+            });
+        }
+    });
+    out
+}
+
+/// Where `value` starts in `literal`, when the literal's body is `value`
+/// as written (no escape changed it).
+fn verbatim_body(literal: &str, value: &str) -> Option<usize> {
+    let quote_at = literal.find(['\'', '"'])?;
+    let quote = &literal[quote_at..];
+    let width = if quote.starts_with("\"\"\"") || quote.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    let body = literal.get(quote_at + width..literal.len().checked_sub(width)?)?;
+    (body == value).then_some(quote_at + width)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1082,7 +1209,7 @@ mod tests {
                     if column.index { "+ix" } else { "" }
                 ),
                 OpKind::DropColumn { table, column } => format!("drop_column {}.{}", table.value, column.value),
-                OpKind::RenameColumn { table, column } => format!("rename_column {}.{}", table.value, column.value),
+                OpKind::RenameColumn { table, column, .. } => format!("rename_column {}.{}", table.value, column.value),
                 OpKind::AlterColumn {
                     table,
                     column,

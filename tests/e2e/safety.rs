@@ -158,3 +158,60 @@ fn a_first_commit_is_judged_whole() {
     assert_eq!(said(&out).matches("error[AP803]").count(), 1, "{}", said(&out));
     assert!(said(&out).contains("`legacy.state`"), "{}", said(&out));
 }
+
+/// Dropping a column a model still declares is blocked, and so is SQL
+/// that ends the migration's transaction; with the model updated in the
+/// same commit and the SQL fixed, the drop is only a warning that says
+/// what to deploy first, and `lock_timeout` set by the revision counts.
+#[test]
+fn breaking_drops_raw_sql_and_timeouts_end_to_end() {
+    let p = postgres_project();
+    p.project.write(
+        "migrations/env.py",
+        "from alembic import context\n\nwith context.begin_transaction():\n    context.run_migrations()\n",
+    );
+    p.project.write(
+        "app/models.py",
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass Order(Base):\n    __tablename__ = \"orders\"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n    customer_id: Mapped[int]\n",
+    );
+    p.stage_all().commit("models");
+    p.migration(
+        "8a3c5e7f9b21_drop_customer.py",
+        revision(
+            "8a3c5e7f9b21",
+            "4f9e2b7c1d30",
+            "    op.execute(\"COMMIT\")\n    op.drop_column(\"orders\", \"customer_id\")\n    op.execute(\"ALTER TABLE orders ADD CONSTRAINT ck_orders_id CHECK (id > 0)\")\n",
+            "    op.add_column(\"orders\", sa.Column(\"customer_id\", sa.Integer()))\n",
+        ),
+    );
+    let blocked = commit(&p);
+    assert_ne!(blocked.code, 0, "{}", said(&blocked));
+    for code in ["error[AP809]", "warning[AP811]", "warning[AP812]", "warning[AP806]"] {
+        assert!(said(&blocked).contains(code), "{code}: {}", said(&blocked));
+    }
+    assert!(
+        said(&blocked).contains("squawk's `transaction-nesting`"),
+        "{}",
+        said(&blocked)
+    );
+
+    p.project.write(
+        "app/models.py",
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass Order(Base):\n    __tablename__ = \"orders\"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
+    );
+    p.migration(
+        "8a3c5e7f9b21_drop_customer.py",
+        revision(
+            "8a3c5e7f9b21",
+            "4f9e2b7c1d30",
+            "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n    op.drop_column(\"orders\", \"customer_id\")\n    op.execute(\"ALTER TABLE orders ADD CONSTRAINT ck_orders_id CHECK (id > 0) NOT VALID\")\n",
+            "    op.add_column(\"orders\", sa.Column(\"customer_id\", sa.Integer()))\n",
+        ),
+    );
+    let passed = commit(&p);
+    assert_eq!(passed.code, 0, "{}", said(&passed));
+    assert!(said(&passed).contains("warning[AP810]"), "{}", said(&passed));
+    for code in ["AP809", "AP811", "AP812", "AP806"] {
+        assert!(!said(&passed).contains(code), "{code}: {}", said(&passed));
+    }
+}
