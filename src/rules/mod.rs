@@ -39,7 +39,7 @@ mod multiple_bases;
 mod multiple_heads;
 mod not_null_column_without_default;
 mod placeholder_revision_id;
-mod raw_sql;
+pub(crate) mod raw_sql;
 mod removal;
 mod revision_cycle;
 mod set_not_null;

@@ -70,15 +70,15 @@ pub(crate) const ENABLED: [Squawk; 16] = [
     Squawk::BanTruncateCascade,
 ];
 
-/// One finding, placed in the file.
-struct Finding {
-    rule: Rule,
-    squawk: Squawk,
-    message: String,
-    help: Option<String>,
-    range: Range<usize>,
+/// One finding, placed in the SQL text.
+pub(crate) struct Finding {
+    pub rule: Rule,
+    pub squawk: Squawk,
+    pub message: String,
+    pub help: Option<String>,
+    pub range: Range<usize>,
     /// The statement it is in, in the SQL text.
-    statement: Range<usize>,
+    pub statement: Range<usize>,
 }
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
@@ -172,7 +172,7 @@ fn free_cast(ctx: &FileContext<'_>, text: &str, finding: &Finding) -> bool {
 
 /// squawk's findings on `text`, one per rule of ours and statement,
 /// without those in statements it could not parse.
-fn lint(text: &str, in_transaction: bool, postgres_version: Option<u32>) -> Vec<Finding> {
+pub(crate) fn lint(text: &str, in_transaction: bool, postgres_version: Option<u32>) -> Vec<Finding> {
     let parse = SourceFile::parse(text);
     let mut linter = Linter::from(ENABLED);
     linter.settings.assume_in_transaction = in_transaction;
@@ -196,17 +196,19 @@ fn lint(text: &str, in_transaction: bool, postgres_version: Option<u32>) -> Vec<
         .collect();
     let broken: Vec<usize> = parse.errors().iter().map(|e| usize::from(e.range().start())).collect();
     let mut out: Vec<Finding> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for violation in linter.lint(&parse, text) {
         let Some(rule) = ours(violation.code) else { continue };
         let range = usize::from(violation.text_range.start())..usize::from(violation.text_range.end());
-        let Some(at) = statements.iter().position(|s| s.contains(&range.start)) else {
+        // Statements are in order: the last one starting at or before it.
+        let Some(at) = statements.partition_point(|s| s.start <= range.start).checked_sub(1) else {
             continue;
         };
         let statement = statements[at].clone();
-        if broken.iter().any(|b| extents[at].contains(b)) {
+        if !statement.contains(&range.start) || broken.iter().any(|b| extents[at].contains(b)) {
             continue;
         }
-        if out.iter().any(|f| f.rule == rule && f.statement == statement) {
+        if !seen.insert((rule, statement.start)) {
             continue;
         }
         // squawk's help for nesting speaks of its own settings.
@@ -238,12 +240,12 @@ fn lint(text: &str, in_transaction: bool, postgres_version: Option<u32>) -> Vec<
     }
     // `NOT VALID` is for foreign keys and checks: a unique constraint or
     // primary key is AP807's alone.
-    let unique: Vec<Range<usize>> = out
+    let unique: std::collections::HashSet<usize> = out
         .iter()
         .filter(|f| f.rule == Rule::UniqueConstraintOnExistingTable)
-        .map(|f| f.statement.clone())
+        .map(|f| f.statement.start)
         .collect();
-    out.retain(|f| !(f.squawk == Squawk::ConstraintMissingNotValid && unique.contains(&f.statement)));
+    out.retain(|f| !(f.squawk == Squawk::ConstraintMissingNotValid && unique.contains(&f.statement.start)));
     out
 }
 

@@ -49,6 +49,16 @@ const SQL_PARTS: &[&str] = &[
     "BEGIN ",
     "END",
     "é",
+    "COMMIT",
+    "ADD CONSTRAINT k CHECK (a > 0) ",
+    "FOREIGN KEY (a) REFERENCES u (id) ",
+    "NOT VALID",
+    "ALTER COLUMN c TYPE ",
+    "SET NOT NULL",
+    "DEFAULT gen_random_uuid() ",
+    "RENAME TO ",
+    "REINDEX ",
+    "CONCURRENTLY ",
 ];
 
 /// Fragments that stress the lexer when spliced into a migration.
@@ -142,12 +152,19 @@ proptest! {
         let sql: String = parts.concat();
         let statements = super::sql::statements(&sql);
         prop_assert!(statements.len() <= sql.matches(';').count() + 1);
+        // squawk reads the same text, in and out of a transaction.
+        for in_transaction in [true, false] {
+            for finding in crate::rules::raw_sql::lint(&sql, in_transaction, Some(10)) {
+                prop_assert!(sql.get(finding.range.clone()).is_some() && sql.get(finding.statement.clone()).is_some());
+            }
+        }
     }
 
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let file = SourceFile::from_bytes("x.py".into(), &bytes);
         check_text(&file.text);
+        let _ = crate::rules::raw_sql::lint(&file.text, true, None);
     }
 
     #[test]
