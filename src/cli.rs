@@ -133,6 +133,24 @@ pub struct CheckArgs {
     #[arg(long)]
     pub report_unused_suppressions: bool,
 
+    /// Apply the safe fixes, then check again and report what remains. In
+    /// `--staged` mode the working tree is edited: re-stage the files.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// With `--fix` or `--diff`: the unsafe fixes too (review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff and change nothing; exit 1 when
+    /// there is something to fix.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// With `--fix`: list each fix applied.
+    #[arg(long)]
+    pub show_fixes: bool,
+
     /// Judge every revision with the safe-migration rules (AP8xx), not only
     /// those not yet on the base branch: a one-time audit.
     #[arg(long)]

@@ -29,6 +29,51 @@ pub struct Diagnostic {
     /// message is not stable enough (it names heads that move as commits
     /// are added on top of them).
     pub identity: Option<String>,
+    /// The text edits that fix it, when they are known.
+    pub fix: Option<Fix>,
+}
+
+/// Whether `--fix` applies a fix alone, or only with `--unsafe-fixes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// It makes the file say what the project already means, and nothing
+    /// else.
+    Safe,
+    /// It chooses for the user (a parent guessed from dates): reviewed
+    /// before it is kept.
+    Unsafe,
+}
+
+/// A fix: edits of files, applied together or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What it does, for `--show-fixes` and the JSON document.
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace `range` of `path` (byte offsets in its decoded text) with
+/// `content`. `expected` is the text the range must hold: a file that
+/// changed since it was read is never edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub path: String,
+    pub range: Range<usize>,
+    pub expected: String,
+    pub content: String,
+}
+
+impl Edit {
+    pub fn replace(path: &str, range: Range<usize>, expected: &str, content: impl Into<String>) -> Self {
+        Edit {
+            path: path.to_owned(),
+            range,
+            expected: expected.to_owned(),
+            content: content.into(),
+        }
+    }
 }
 
 impl Diagnostic {
@@ -86,6 +131,7 @@ impl<'s> Emitter<'s> {
             help: None,
             related: Vec::new(),
             identity: None,
+            fix: None,
         });
         Report(self.diagnostics.last_mut())
     }
@@ -103,6 +149,14 @@ impl Report<'_> {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         if let Some(d) = self.0.as_deref_mut() {
             d.help = Some(help.into());
+        }
+        self
+    }
+
+    #[allow(clippy::return_self_not_must_use)]
+    pub fn fix(mut self, fix: Fix) -> Self {
+        if let Some(d) = self.0.as_deref_mut() {
+            d.fix = Some(fix);
         }
         self
     }

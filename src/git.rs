@@ -235,6 +235,22 @@ impl Repo {
 
     /// Whether the index differs from HEAD: something is staged to commit.
     /// Before the first commit, anything in the index is.
+    /// The file at `path` (absolute) holds what the index holds for it,
+    /// byte for byte (no filter applied).
+    pub fn matches_index(&self, path: &Path) -> bool {
+        let Some(relative) = path.strip_prefix(&self.root).ok().and_then(Path::to_str) else {
+            return false;
+        };
+        let relative = relative.replace('\\', "/");
+        let Ok(listing) = self.index_listing() else {
+            return false;
+        };
+        let Some((_, staged, _)) = listing.iter().find(|(p, _, _)| *p == relative) else {
+            return false;
+        };
+        Oid::hash_file(git2::ObjectType::Blob, path).is_ok_and(|on_disk| on_disk == *staged)
+    }
+
     pub fn has_staged(&self) -> Result<bool> {
         let index = self.index_listing()?;
         Ok(match self.head_tree()? {

@@ -18,6 +18,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod env;
+pub mod fix;
 pub mod fsio;
 pub mod git;
 pub mod graph;

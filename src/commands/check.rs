@@ -17,6 +17,7 @@ use crate::check::{self, Selection, check};
 use crate::cli::{CheckArgs, ColorChoice};
 use crate::config::{Overrides, SafetyScope, Selector, Settings};
 use crate::diagnostic::{self, Severity};
+use crate::fix;
 use crate::git::{self, Repo};
 use crate::render::{self, OutputFormat, Totals};
 use crate::rule::{Rule, Scope};
@@ -76,8 +77,35 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     }
     runner.results.warnings.extend(not_checked(args, &project.cwd));
     runner.results.warnings.extend(outside(args, &project));
-    for plan in plans(args, &project)? {
+    let plans = plans(args, &project)?;
+    let staged = plans.iter().any(|p| matches!(p, Plan::Staged));
+    for plan in plans.clone() {
         runner.run(plan)?;
+    }
+    if args.diff {
+        return show_diff(args, &runner.results, out, err);
+    }
+    if args.fix {
+        let fixed = apply_fixes(args, &project, staged, &runner.results)?;
+        if fixed.count > 0 {
+            // What remains, read again from the files as they are now.
+            let before = std::mem::take(&mut runner.results);
+            runner.results = Results {
+                shown_from: before.shown_from,
+                ..Results::default()
+            };
+            runner.results.warnings.extend(before.warnings);
+            for plan in plans {
+                runner.run(plan)?;
+            }
+        }
+        runner.results.notes.extend(fixed.notes);
+        runner.results.warnings.extend(fixed.warnings);
+        if args.show_fixes {
+            for line in &fixed.listed {
+                writeln!(err, "{line}")?;
+            }
+        }
     }
     let mut results = runner.results;
     // A run that found nothing to check says so, as ruff's "No Python
@@ -93,6 +121,122 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result
     cache.save();
     results.timings.push(("save the cache", clock.elapsed()));
     report(args, &results, out, err)
+}
+
+/// What `--fix` did.
+struct Fixed {
+    count: usize,
+    notes: Vec<String>,
+    warnings: Vec<String>,
+    /// One line a fix, for `--show-fixes`.
+    listed: Vec<String>,
+}
+
+/// Applies the chosen fixes, a file at a time, each file whole or not at
+/// all. In `--staged` mode a file whose working-tree bytes differ from the
+/// index is left alone: the fix would mix with edits not staged.
+fn apply_fixes(args: &CheckArgs, project: &Project, staged: bool, results: &Results) -> Result<Fixed> {
+    let plan = fix::plan(&results.diagnostics, args.unsafe_fixes);
+    let mut fixed = Fixed {
+        count: 0,
+        notes: Vec::new(),
+        warnings: Vec::new(),
+        listed: Vec::new(),
+    };
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (path, edits) in &plan.files {
+        let shown = shown_path(results, path);
+        if staged
+            && let Some(repo) = &project.repo
+            && !repo.matches_index(path)
+        {
+            fixed.warnings.push(format!(
+                "{shown}: not fixed: its working-tree copy differs from the staged one (stage or stash those edits first)"
+            ));
+            continue;
+        }
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {shown} to fix it"))?;
+        match fix::edit_bytes(&bytes, edits) {
+            Ok(new) => match fix::write_atomically(path, &new) {
+                Ok(()) => written.push(path.clone()),
+                Err(why) => fixed.warnings.push(format!("{shown}: not fixed: {why:#}")),
+            },
+            Err(why) => fixed.warnings.push(format!("{shown}: not fixed: {why}")),
+        }
+    }
+    for (d, f) in &plan.fixes {
+        if f.edits.iter().all(|e| written.iter().any(|w| w == Path::new(&e.path))) {
+            fixed.count += 1;
+            fixed
+                .listed
+                .push(format!("Fixed {}: {} ({})", d.path, f.message, d.rule.code()));
+        }
+    }
+    if fixed.count > 0 {
+        let files: Vec<String> = written.iter().map(|p| shown_path(results, p)).collect();
+        fixed.notes.push(format!(
+            "fixed {} in {}",
+            render::plural(fixed.count, "problem"),
+            render::plural(files.len(), "file")
+        ));
+        if staged {
+            fixed.notes.push(format!(
+                "the fixes are in the working tree, not in the commit: re-stage them (`git add {}`) and commit again",
+                files.join(" ")
+            ));
+        }
+    }
+    Ok(fixed)
+}
+
+/// `--diff`: the fixes as a unified diff; nothing is written. Exit 1 when
+/// there is something to fix, as `ruff check --diff` does.
+fn show_diff(args: &CheckArgs, results: &Results, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+    let plan = fix::plan(&results.diagnostics, args.unsafe_fixes);
+    let mut any = false;
+    for (path, edits) in &plan.files {
+        let shown = shown_path(results, path);
+        let Ok(bytes) = std::fs::read(path) else {
+            writeln!(err, "{shown}: cannot be read")?;
+            continue;
+        };
+        match fix::edit_bytes(&bytes, edits) {
+            Ok(new) if new != bytes => {
+                any = true;
+                write!(out, "{}", fix::unified_diff(&shown, &bytes, &new))?;
+            }
+            Ok(_) => {}
+            Err(why) => writeln!(err, "{shown}: would not be fixed: {why}")?,
+        }
+    }
+    let fixable = plan.fixes.len();
+    let left = results.diagnostics.len() - fixable;
+    writeln!(
+        err,
+        "Would fix {} ({} without a fix{})",
+        render::plural(fixable, "problem"),
+        left,
+        if args.unsafe_fixes {
+            ""
+        } else {
+            ", or with an unsafe one"
+        }
+    )?;
+    Ok(if results.errors.is_empty() && any {
+        ExitStatus::Failure
+    } else if results.errors.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    })
+}
+
+/// A file to fix as the diagnostics show it.
+fn shown_path(results: &Results, path: &Path) -> String {
+    match &results.shown_from {
+        Some(from) if path.starts_with(from) => relative_to(path, from),
+        _ => path.to_string_lossy().replace('\\', "/"),
+    }
 }
 
 /// What the command line adds to every configuration.
@@ -160,6 +304,7 @@ fn show_settings(path: &Path, root: &Path, settings: &Settings, out: &mut dyn Wr
 
 /// One check a mode asks for: which tree to read, what is selected in it,
 /// and which baseline its graph problems are compared with.
+#[derive(Clone)]
 enum Plan {
     /// The index as it will be committed; the HEAD→index changes selected;
     /// HEAD as the baseline. The native hook's check.
@@ -569,6 +714,15 @@ struct Results {
 impl Results {
     /// Adds what a check of the tree at `root` found.
     fn add(&mut self, mut outcome: check::Outcome, root: &Path) {
+        // A fix edits files wherever the run stands: by absolute path.
+        for edit in outcome
+            .diagnostics
+            .iter_mut()
+            .filter_map(|d| d.fix.as_mut())
+            .flat_map(|f| &mut f.edits)
+        {
+            edit.path = root.join(&edit.path).to_string_lossy().into_owned();
+        }
         if let Some(from) = self.shown_from.as_deref().filter(|&from| from != root) {
             // From inside the root, relative (`../` where need be); from
             // outside it, absolute.

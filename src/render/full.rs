@@ -29,6 +29,25 @@ pub(super) fn render(
     if let Some(summary) = summary(diagnostics) {
         writeln!(out, "{}", summary.bold())?;
     }
+    let fixable = |a| {
+        diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (
+        fixable(crate::diagnostic::Applicability::Safe),
+        fixable(crate::diagnostic::Applicability::Unsafe),
+    );
+    if safe > 0 {
+        writeln!(
+            out,
+            "{safe} fixable with `alembic-preflight check --fix` (`--diff` shows the change first)."
+        )?;
+    }
+    if unsafe_ > 0 {
+        writeln!(out, "{unsafe_} more fixable with `--fix --unsafe-fixes`, to review.")?;
+    }
     let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.rule.code()).collect();
     codes.sort_unstable();
     codes.dedup();
@@ -90,6 +109,13 @@ fn render_one(d: &Diagnostic, sources: &Sources, out: &mut dyn Write) -> io::Res
     }
     if let Some(help) = &d.help {
         writeln!(out, "{pad} {} {help}", "= help:".cyan().bold())?;
+    }
+    if let Some(fix) = &d.fix {
+        let how = match fix.applicability {
+            crate::diagnostic::Applicability::Safe => "--fix",
+            crate::diagnostic::Applicability::Unsafe => "--fix --unsafe-fixes",
+        };
+        writeln!(out, "{pad} {} {} (`{how}`)", "= fix:".green().bold(), fix.message)?;
     }
     Ok(())
 }

@@ -28,7 +28,25 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
     help: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
-    fix: Option<()>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: crate::diagnostic::Applicability,
+    message: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// An edit, placed like the diagnostic (its end exclusive).
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -78,7 +96,26 @@ pub(super) fn render(
                             message: &r.message,
                         })
                         .collect(),
-                    fix: None,
+                    fix: d.fix.as_ref().map(|fix| JsonFix {
+                        applicability: fix.applicability,
+                        message: &fix.message,
+                        edits: fix
+                            .edits
+                            .iter()
+                            .map(|e| {
+                                let start = sources.position(&d.path, e.range.start);
+                                let end = sources.position(&d.path, e.range.end);
+                                JsonEdit {
+                                    path: &d.path,
+                                    line: start.line,
+                                    column: start.column,
+                                    end_line: end.line,
+                                    end_column: end.column,
+                                    content: &e.content,
+                                }
+                            })
+                            .collect(),
+                    }),
                 }
             })
             .collect(),

@@ -312,6 +312,7 @@ mod tests {
                         message: "r".to_owned(),
                     }],
                     identity: None,
+                    fix: None,
                 })
                 .collect();
             for format in [

@@ -69,14 +69,44 @@ pub(super) fn render(diagnostics: &[Diagnostic], sources: &Sources, out: &mut dy
                     loc
                 })
                 .collect();
-            json!({
+            let mut result = json!({
                 "ruleId": d.rule.code(),
                 "ruleIndex": rule_index,
                 "level": level(Some(d.severity)),
                 "message": { "text": text },
                 "locations": [location(sources, &d.path, &d.range)],
                 "relatedLocations": related,
-            })
+            });
+            if let Some(fix) = &d.fix {
+                // SARIF's replacement: a deleted region (empty for an
+                // insertion) and the text put there.
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let start = sources.position(&d.path, e.range.start);
+                        let end = sources.position(&d.path, e.range.end);
+                        json!({
+                            "deletedRegion": {
+                                "startLine": start.line,
+                                "startColumn": start.column,
+                                "endLine": end.line,
+                                "endColumn": end.column,
+                            },
+                            "insertedContent": { "text": e.content },
+                        })
+                    })
+                    .collect();
+                result["fixes"] = json!([{
+                    "description": { "text": fix.message },
+                    "artifactChanges": [{
+                        "artifactLocation": { "uri": d.path, "uriBaseId": "%SRCROOT%" },
+                        "replacements": replacements,
+                    }],
+                    "properties": { "applicability": fix.applicability },
+                }]);
+            }
+            result
         })
         .collect();
     let document = json!({

@@ -4,7 +4,8 @@ use compact_str::CompactString;
 use std::collections::BTreeSet;
 
 use super::{FileContext, Rule};
-use crate::diagnostic::Emitter;
+use crate::diagnostic::{Applicability, Edit, Emitter, Fix};
+use crate::scan::migration::Revises;
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let facts = &ctx.file.facts;
@@ -52,7 +53,50 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     } else {
         format!("change the header to `Revises: {wanted}`")
     })
-    .related(&ctx.file.path, down.value_span.clone(), "the parent Alembic uses");
+    .related(&ctx.file.path, down.value_span.clone(), "the parent Alembic uses")
+    .fix(revises_fix(
+        &ctx.file.path,
+        revises,
+        &down_ids.iter().map(|i| i.value.as_str()).collect::<Vec<_>>(),
+    ));
+}
+
+/// Rewrites a header's `Revises:` value to `ids`, in the header's own
+/// separator style (`a, b`, `a,b` or `a b`); nothing after the label for
+/// a base.
+pub(super) fn revises_fix(path: &str, revises: &Revises, ids: &[&str]) -> Fix {
+    let written = revises.written.as_str();
+    let separator = if written.contains(", ") {
+        ", "
+    } else if written.contains(',') {
+        ","
+    } else if revises.ids.len() > 1 {
+        " "
+    } else {
+        ", "
+    };
+    let value = ids.join(separator);
+    // An empty value's span is the blanks after the colon: one is kept.
+    let (expected, content) = if written.is_empty() {
+        let blanks = " ".repeat(revises.span.len());
+        let content = if value.is_empty() {
+            blanks.clone()
+        } else {
+            format!(" {value}")
+        };
+        (blanks, content)
+    } else {
+        (written.to_owned(), value.clone())
+    };
+    Fix {
+        applicability: Applicability::Safe,
+        message: if value.is_empty() {
+            "empty the header's `Revises:`".to_owned()
+        } else {
+            format!("set the header's `Revises:` to `{value}`")
+        },
+        edits: vec![Edit::replace(path, revises.span.clone(), &expected, content)],
+    }
 }
 
 #[cfg(test)]
@@ -75,8 +119,10 @@ mod tests {
           |                 ---- the parent Alembic uses
           |
           = help: change the header to `Revises: b2`
+          = fix: set the header's `Revises:` to `b2` (`--fix`)
 
         Found 1 problem (1 error) in 1 file
+        1 fixable with `alembic-preflight check --fix` (`--diff` shows the change first).
         Run `alembic-preflight explain AP104` for what a rule checks and how to fix it.
         "#);
     }

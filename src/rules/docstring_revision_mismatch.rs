@@ -1,7 +1,7 @@
 //! AP103 docstring-revision-mismatch: see `docs/rules/docstring-revision-mismatch.md`.
 
 use super::{FileContext, Rule};
-use crate::diagnostic::Emitter;
+use crate::diagnostic::{Applicability, Edit, Emitter, Fix};
 
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let facts = &ctx.file.facts;
@@ -24,7 +24,17 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         ),
     )
     .help(format!("change the header to `Revision ID: {revision}`"))
-    .related(&ctx.file.path, ctx.file.revision_span(), "the id Alembic uses");
+    .related(&ctx.file.path, ctx.file.revision_span(), "the id Alembic uses")
+    .fix(Fix {
+        applicability: Applicability::Safe,
+        message: format!("set the header's `Revision ID:` to `{revision}`"),
+        edits: vec![Edit::replace(
+            &ctx.file.path,
+            header_id.span.clone(),
+            &header_id.value,
+            revision,
+        )],
+    });
 }
 
 #[cfg(test)]
@@ -47,8 +57,10 @@ mod tests {
           |             -- the id Alembic uses
           |
           = help: change the header to `Revision ID: b2`
+          = fix: set the header's `Revision ID:` to `b2` (`--fix`)
 
         Found 1 problem (1 error) in 1 file
+        1 fixable with `alembic-preflight check --fix` (`--diff` shows the change first).
         Run `alembic-preflight explain AP103` for what a rule checks and how to fix it.
         "#);
     }

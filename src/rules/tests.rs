@@ -533,3 +533,127 @@ fn f01_facts_are_stored_only_under_the_id_of_the_bytes_scanned() {
     assert!(after.diagnostics.is_empty(), "{:?}", after.diagnostics);
     assert!(after.from_cache.0 == 0, "nothing was stored for the edited bytes");
 }
+
+/// The files of a fixture case, as a project: a single revision file goes
+/// in `versions/` beside an `env.py`.
+fn fixture_files(path: &Path) -> Vec<(String, Vec<u8>)> {
+    if path.is_dir() {
+        let tree = WorkTree::walk(path);
+        tree.files()
+            .iter()
+            .map(|f| (f.clone(), tree.read(f).expect("fixture readable")))
+            .collect()
+    } else {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("fixture name");
+        vec![
+            ("env.py".to_owned(), b"# env\n".to_vec()),
+            (
+                format!("versions/{name}"),
+                std::fs::read(path).expect("fixture readable"),
+            ),
+        ]
+    }
+}
+
+/// A rewrite of a fixture's bytes into another layout.
+type Rewrite = fn(&[u8]) -> Vec<u8>;
+
+/// Every safe fix, applied to every failing fixture of its rule, removes
+/// what it fixes and nothing else goes wrong; the same on the fixture
+/// rewritten with CRLF line ends, a byte-order mark, tabs after the header
+/// labels, and a Latin-1 comment.
+#[test]
+fn fixes_remove_what_they_fix_in_every_layout() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let variants: [(&str, Rewrite); 5] = [
+        ("as written", <[u8]>::to_vec),
+        ("crlf", |b| {
+            String::from_utf8_lossy(b).replace('\n', "\r\n").into_bytes()
+        }),
+        ("bom", |b| [b"\xEF\xBB\xBF".as_slice(), b].concat()),
+        ("tabs", |b| {
+            String::from_utf8_lossy(b)
+                .replace("Revision ID: ", "Revision ID:\t")
+                .replace("Revises: ", "Revises:\t")
+                .into_bytes()
+        }),
+        ("latin-1", |b| [b, b"\n# caf\xE9 cr\xE8me\n".as_slice()].concat()),
+    ];
+    let mut fixed_any = 0;
+    for &rule in Rule::ALL {
+        let Ok(cases) = std::fs::read_dir(root.join(rule.name())) else {
+            continue;
+        };
+        for case in cases {
+            let case = case.expect("entry").path();
+            let name = case.file_name().and_then(|n| n.to_str()).expect("case").to_owned();
+            if !name.starts_with("bad_") || case.join("before").is_dir() {
+                continue;
+            }
+            for (variant, rewrite) in variants {
+                let files: Vec<(String, Vec<u8>)> = fixture_files(&case)
+                    .into_iter()
+                    .map(|(p, b)| {
+                        let b = if tree_is_python(&p) { rewrite(&b) } else { b };
+                        (p, b)
+                    })
+                    .collect();
+                let settings = settings_of(Some(rule));
+                let tree = MemTree::new(
+                    &files
+                        .iter()
+                        .map(|(p, b)| (p.as_str(), b.as_slice()))
+                        .collect::<Vec<_>>(),
+                );
+                let before = check(&tree, &Selection::All, &settings, None, &Cache::off());
+                let plan = crate::fix::plan(&before.diagnostics, false);
+                if plan.fixes.is_empty() {
+                    continue;
+                }
+                fixed_any += 1;
+                let mut edited = files.clone();
+                for (path, edits) in &plan.files {
+                    let path = path.to_str().expect("utf-8 path");
+                    let entry = edited.iter_mut().find(|(p, _)| p == path).expect("fixed file exists");
+                    entry.1 = crate::fix::edit_bytes(&entry.1, edits)
+                        .unwrap_or_else(|why| panic!("{}/{name} ({variant}): {why}", rule.name()));
+                }
+                let tree = MemTree::new(
+                    &edited
+                        .iter()
+                        .map(|(p, b)| (p.as_str(), b.as_slice()))
+                        .collect::<Vec<_>>(),
+                );
+                let after = check(&tree, &Selection::All, &settings, None, &Cache::off());
+                assert_eq!(
+                    after.diagnostics.len(),
+                    before.diagnostics.len() - plan.fixes.len(),
+                    "{}/{name} ({variant}): the fixed problems are gone, no other appears:\n{}",
+                    rule.name(),
+                    render_outcome(&after)
+                );
+                for ((path, old), (_, new)) in files.iter().zip(&edited) {
+                    // Only the edited ranges change: same line ends, BOM, bytes.
+                    assert_eq!(
+                        old.starts_with(b"\xEF\xBB\xBF"),
+                        new.starts_with(b"\xEF\xBB\xBF"),
+                        "{path}"
+                    );
+                    assert_eq!(
+                        String::from_utf8_lossy(old).matches('\r').count(),
+                        String::from_utf8_lossy(new).matches('\r').count(),
+                        "{path}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        fixed_any >= 15,
+        "the fixable rules' fixtures were fixed ({fixed_any} cases)"
+    );
+}
+
+fn tree_is_python(path: &str) -> bool {
+    crate::tree::is_python(path)
+}

@@ -1,8 +1,8 @@
 //! AP202 unknown-down-revision: see `docs/rules/unknown-down-revision.md`.
 
 use super::{Rule, describe};
-use crate::diagnostic::Emitter;
-use crate::graph::{Because, Graph};
+use crate::diagnostic::{Applicability, Edit, Emitter, Fix};
+use crate::graph::{Because, Graph, MigrationFile};
 
 pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
     if graph.unknown_ids {
@@ -29,13 +29,18 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                     Because::Prefix => format!("`{value}` is the start of `{}`", node.id),
                     Because::Similar => format!("the closest id is `{}`", node.id),
                 };
-                report
+                let report = report
                     .help(format!("set `down_revision = \"{}\"`: {why}", node.id))
                     .related(
                         &node.file.path,
                         node.file.revision_span(),
                         format!("revision `{}`", node.id),
                     );
+                // A file name says which revision it is; a prefix or a
+                // near miss is a guess.
+                if because == Because::FileName {
+                    let _ = report.fix(file_name_fix(dangling.file, &dangling.item.span, value, node.id));
+                }
             }
             None => {
                 let _ = report.help(
@@ -43,6 +48,27 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                 );
             }
         }
+    }
+}
+
+/// `down_revision` (and a header that names the same file) set to the id
+/// of the revision whose file name it holds.
+fn file_name_fix(file: &MigrationFile, span: &std::ops::Range<usize>, value: &str, id: &str) -> Fix {
+    let mut edits = vec![Edit::replace(&file.path, span.clone(), value, id)];
+    if let Some(revises) = file.facts.header.as_ref().and_then(|h| h.revises.as_ref())
+        && revises.ids.iter().any(|i| i == value)
+    {
+        let ids: Vec<&str> = revises
+            .ids
+            .iter()
+            .map(|i| if i == value { id } else { i.as_str() })
+            .collect();
+        edits.extend(super::docstring_revises_mismatch::revises_fix(&file.path, revises, &ids).edits);
+    }
+    Fix {
+        applicability: Applicability::Safe,
+        message: format!("set `down_revision` to `{id}`, the id of `{value}`"),
+        edits,
     }
 }
 
@@ -69,8 +95,10 @@ mod tests {
           |             ------------ revision `3c8e2d1a9b7f`
           |
           = help: set `down_revision = "3c8e2d1a9b7f"`: `3c8e2d1a9b7f_add_users` is the file name of revision `3c8e2d1a9b7f`
+          = fix: set `down_revision` to `3c8e2d1a9b7f`, the id of `3c8e2d1a9b7f_add_users` (`--fix`)
 
         Found 1 problem (1 error) in 1 file
+        1 fixable with `alembic-preflight check --fix` (`--diff` shows the change first).
         Run `alembic-preflight explain AP202` for what a rule checks and how to fix it.
         "#);
     }

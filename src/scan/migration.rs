@@ -528,6 +528,13 @@ fn field(region: &str, offset: usize, label: &Regex) -> Option<Range<usize>> {
         }
     }
     let start = offset + found.end();
+    if value.is_empty() {
+        // Nothing after the label: the blanks after its colon, so that a
+        // value written there keeps one.
+        let label = found.as_str();
+        let blanks = label.len() - label.trim_end_matches([' ', '\t']).len();
+        return Some(start - blanks..start);
+    }
     Some(start..start + value.len())
 }
 

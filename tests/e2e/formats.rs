@@ -191,3 +191,34 @@ fn gitlab_and_junit_reports_for_ci() {
         out.stdout
     );
 }
+
+/// A fix reaches JSON and SARIF as edits: where, and the text to put there.
+#[test]
+fn fixes_are_carried_by_json_and_sarif() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/broken");
+    let out = crate::support::run_in(&dir, &["check", "--all-files", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let fixed: Vec<&serde_json::Value> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["fix"].is_null())
+        .collect();
+    assert_eq!(fixed.len(), 2, "{}", out.stdout);
+    let header = fixed.iter().find(|d| d["code"] == "AP104").expect("AP104 is fixable");
+    assert_eq!(header["fix"]["applicability"], "safe");
+    let edit = &header["fix"]["edits"][0];
+    assert_eq!((edit["line"].as_u64(), edit["column"].as_u64()), (Some(4), Some(10)));
+    assert_eq!((edit["end_line"].as_u64(), edit["end_column"].as_u64()), (Some(4), Some(22)));
+    assert_eq!(edit["content"], "c2a6eef40a3c");
+
+    let out = crate::support::run_in(&dir, &["check", "--all-files", "--format", "sarif"]);
+    let sarif: serde_sarif::sarif::Sarif = serde_json::from_str(&out.stdout).expect("valid SARIF 2.1.0");
+    let results = sarif.runs[0].results.as_ref().unwrap();
+    let with_fixes: Vec<_> = results.iter().filter(|r| r.fixes.is_some()).collect();
+    assert_eq!(with_fixes.len(), 2);
+    let change = &with_fixes[0].fixes.as_ref().unwrap()[0].artifact_changes[0];
+    let replacement = &change.replacements[0];
+    assert!(replacement.inserted_content.as_ref().and_then(|c| c.text.as_deref()).is_some());
+    assert!(replacement.deleted_region.start_line.is_some());
+}

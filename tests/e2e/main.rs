@@ -18,6 +18,8 @@ mod config;
 mod conformance;
 /// The projects shipped in `examples/`, which the README runs.
 mod examples;
+/// `--fix`, `--diff` and `--show-fixes`, in a sweep and in a real commit.
+mod fix;
 /// Every output format, and SARIF read back with a typed model.
 mod formats;
 /// Staged content, changed-set reporting and `--since`, in real repositories.
