@@ -46,7 +46,8 @@ pub(super) fn render(
         )?;
     }
     if unsafe_ > 0 {
-        writeln!(out, "{unsafe_} more fixable with `--fix --unsafe-fixes`, to review.")?;
+        let more = if safe > 0 { " more" } else { "" };
+        writeln!(out, "{unsafe_}{more} fixable with `--fix --unsafe-fixes`, to review.")?;
     }
     let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.rule.code()).collect();
     codes.sort_unstable();

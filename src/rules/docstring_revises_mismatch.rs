@@ -76,17 +76,12 @@ pub(super) fn revises_fix(path: &str, revises: &Revises, ids: &[&str]) -> Fix {
         ", "
     };
     let value = ids.join(separator);
-    // An empty value's span is the blanks after the colon: one is kept.
-    let (expected, content) = if written.is_empty() {
-        let blanks = " ".repeat(revises.span.len());
-        let content = if value.is_empty() {
-            blanks.clone()
-        } else {
-            format!(" {value}")
-        };
-        (blanks, content)
-    } else {
-        (written.to_owned(), value.clone())
+    // An empty value's span is the blanks after the colon: the value goes
+    // after them, or after one space where there are none.
+    let (range, expected, content) = match (written.is_empty(), revises.span.is_empty()) {
+        (false, _) => (revises.span.clone(), written.to_owned(), value.clone()),
+        (true, false) => (revises.span.end..revises.span.end, String::new(), value.clone()),
+        (true, true) => (revises.span.clone(), String::new(), format!(" {value}")),
     };
     Fix {
         applicability: Applicability::Safe,
@@ -95,7 +90,7 @@ pub(super) fn revises_fix(path: &str, revises: &Revises, ids: &[&str]) -> Fix {
         } else {
             format!("set the header's `Revises:` to `{value}`")
         },
-        edits: vec![Edit::replace(path, revises.span.clone(), &expected, content)],
+        edits: vec![Edit::replace(path, range, &expected, content)],
     }
 }
 

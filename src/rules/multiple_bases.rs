@@ -1,8 +1,9 @@
 //! AP204 multiple-bases: see `docs/rules/multiple-bases.md`.
 
 use super::Rule;
-use crate::diagnostic::Emitter;
-use crate::graph::Graph;
+use crate::diagnostic::{Applicability, Edit, Emitter, Fix};
+use crate::graph::{Graph, MigrationFile};
+use crate::scan::migration::Value;
 
 pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
     let groups = graph.base_groups();
@@ -31,27 +32,59 @@ pub(crate) fn check(graph: &Graph<'_>, emit: &mut Emitter<'_>) {
                 "`{}` is another base (`down_revision = None`), but `{}` ({}) already starts this history",
                 node.id, first.id, first.file.path
             );
-            let help = match intended_parent(graph, &dated, &dates, extra) {
+            let parent = intended_parent(graph, &dated, &dates, extra);
+            let help = match parent {
                 Some(parent) => format!(
                     "set `down_revision = \"{}\"`: `{}` is the newest revision created before this one",
                     graph.nodes[parent].id, graph.nodes[parent].id
                 ),
                 None => "set `down_revision` to the revision this one follows, or give it its own `branch_labels` if it starts a separate branch".to_owned(),
             };
-            emit.report(
-                Rule::MultipleBases,
-                &node.file.path,
-                node.file.down_revision_span(),
-                message,
-            )
-            .help(help)
-            .related(
-                &first.file.path,
-                first.file.down_revision_span(),
-                format!("first base `{}`", first.id),
-            );
+            let report = emit
+                .report(
+                    Rule::MultipleBases,
+                    &node.file.path,
+                    node.file.down_revision_span(),
+                    message,
+                )
+                .help(help)
+                .related(
+                    &first.file.path,
+                    first.file.down_revision_span(),
+                    format!("first base `{}`", first.id),
+                );
+            if let Some(parent) = parent
+                && let Some(fix) = follow(node.file, graph.nodes[parent].id)
+            {
+                let _ = report.fix(fix);
+            }
         }
     }
+}
+
+/// `down_revision = None` (and an empty header) set to `parent`. Unsafe:
+/// the parent is guessed from the dates, for the author to confirm.
+fn follow(file: &MigrationFile, parent: &str) -> Option<Fix> {
+    let down = file.facts.down_revision.as_ref()?;
+    if !matches!(down.value, Value::None) {
+        return None;
+    }
+    let mut edits = vec![Edit::replace(
+        &file.path,
+        down.value_span.clone(),
+        "None",
+        format!("\"{parent}\""),
+    )];
+    if let Some(revises) = file.facts.header.as_ref().and_then(|h| h.revises.as_ref())
+        && revises.ids.is_empty()
+    {
+        edits.extend(super::docstring_revises_mismatch::revises_fix(&file.path, revises, &[parent]).edits);
+    }
+    Some(Fix {
+        applicability: Applicability::Unsafe,
+        message: format!("set `down_revision` to `{parent}`, the newest revision created before it"),
+        edits,
+    })
 }
 
 /// The bases after the first that no merge joins to it. Two roots merged
@@ -122,8 +155,10 @@ mod tests {
           |                 ---- first base `a`
           |
           = help: set `down_revision = "b"`: `b` is the newest revision created before this one
+          = fix: set `down_revision` to `b`, the newest revision created before it (`--fix --unsafe-fixes`)
 
         Found 1 problem (1 error) in 1 file
+        1 fixable with `--fix --unsafe-fixes`, to review.
         Run `alembic-preflight explain AP204` for what a rule checks and how to fix it.
         "#);
     }

@@ -2,8 +2,11 @@
 
 use super::{Ownership, Rule};
 use crate::config::Settings;
-use crate::diagnostic::Emitter;
-use crate::graph::Graph;
+use compact_str::CompactString;
+
+use crate::diagnostic::{Applicability, Edit, Emitter, Fix};
+use crate::graph::{Graph, MigrationFile};
+use crate::scan::migration::Value;
 
 pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, owned: &dyn Fn(&str) -> Ownership, emit: &mut Emitter<'_>) {
     if graph.incomplete || graph.heads.len() < 2 {
@@ -94,6 +97,16 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, owned: &dyn Fn(&str)
                 format!("other head `{}`", node(other).id),
             );
         }
+        // Re-pointing is certain only for a revision this change adds: one
+        // the baseline has is history others may have applied.
+        if let ([other], Some(common)) = (others, common) {
+            let start = branch_start(graph, newest, common, others);
+            if owned(&node(start).file.path) == Ownership::Added
+                && let Some(fix) = repoint(node(start).file, node(common).id, node(*other).id)
+            {
+                report = report.fix(fix);
+            }
+        }
         if let Some(common) = common {
             let start = branch_start(graph, newest, common, others);
             if start != newest {
@@ -110,6 +123,31 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, owned: &dyn Fn(&str)
             );
         }
     }
+}
+
+/// `file`'s `down_revision` (and its header) moved from `from` to `onto`,
+/// when it names `from` alone, as a literal.
+fn repoint(file: &MigrationFile, from: &str, onto: &str) -> Option<Fix> {
+    let down = file.facts.down_revision.as_ref()?;
+    let item = match &down.value {
+        Value::Str(item) => item,
+        Value::Seq(items) if items.len() == 1 => &items[0],
+        _ => return None,
+    };
+    if item.value != from {
+        return None;
+    }
+    let mut edits = vec![Edit::replace(&file.path, item.span.clone(), from, onto)];
+    if let Some(revises) = file.facts.header.as_ref().and_then(|h| h.revises.as_ref())
+        && revises.ids.iter().map(CompactString::as_str).eq([from])
+    {
+        edits.extend(super::docstring_revises_mismatch::revises_fix(&file.path, revises, &[onto]).edits);
+    }
+    Some(Fix {
+        applicability: Applicability::Safe,
+        message: format!("set `down_revision` of the new revision to `{onto}`, the other head"),
+        edits,
+    })
 }
 
 /// The revision on `head`'s side whose `down_revision` names `common`: the

@@ -558,7 +558,7 @@ fn fixture_files(path: &Path) -> Vec<(String, Vec<u8>)> {
 /// A rewrite of a fixture's bytes into another layout.
 type Rewrite = fn(&[u8]) -> Vec<u8>;
 
-/// Every safe fix, applied to every failing fixture of its rule, removes
+/// Every fix (safe or unsafe), applied to every failing fixture of its rule, removes
 /// what it fixes and nothing else goes wrong; the same on the fixture
 /// rewritten with CRLF line ends, a byte-order mark, tabs after the header
 /// labels, and a Latin-1 comment.
@@ -606,7 +606,7 @@ fn fixes_remove_what_they_fix_in_every_layout() {
                         .collect::<Vec<_>>(),
                 );
                 let before = check(&tree, &Selection::All, &settings, None, &Cache::off());
-                let plan = crate::fix::plan(&before.diagnostics, false);
+                let plan = crate::fix::plan(&before.diagnostics, true);
                 if plan.fixes.is_empty() {
                     continue;
                 }

@@ -158,3 +158,45 @@ fn a_symbolic_link_is_not_followed_by_a_fix() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(std::fs::read_to_string(p.root().join("shared/real.py")).unwrap(), text);
 }
+
+/// Two heads, one of them the revision a commit adds: the fix re-points
+/// that revision (and its header) onto the other head. A revision the
+/// baseline already has is never re-pointed.
+#[test]
+fn a_new_revision_is_re_pointed_onto_the_other_head() {
+    let p = committed_chain();
+    p.migration(
+        "c3d7e6f5a4b3_more.py",
+        revision("c3d7e6f5a4b3", "'a1b9c8d7e6f5'", "2024-01-03 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    let diff = p.run(&["check", "--staged", "--diff"]);
+    assert_eq!(diff.code, 1, "{}{}", diff.stdout, diff.stderr);
+    assert!(
+        diff.stdout.contains("-Revises: a1b9c8d7e6f5\n+Revises: b2c8d7e6f5a4\n"),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout
+            .contains("-down_revision = 'a1b9c8d7e6f5'\n+down_revision = 'b2c8d7e6f5a4'\n"),
+        "{}",
+        diff.stdout
+    );
+    let fixed = p.run(&["check", "--staged", "--fix"]);
+    assert!(fixed.stderr.contains("re-stage"), "{}", fixed.stderr);
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    let clean = p.run(&["check", "--staged"]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+
+    // Committed without the check: history, not this change's to rewrite.
+    assert_eq!(p.git(&["commit", "-q", "--no-verify", "-m", "more"]).code, 0);
+    p.migration(
+        "d4e6f5a4b3c2_old_fork.py",
+        revision("d4e6f5a4b3c2", "'b2c8d7e6f5a4'", "2024-01-04 10:00:00"),
+    );
+    assert_eq!(p.git(&["add", "-A"]).code, 0);
+    assert_eq!(p.git(&["commit", "-q", "--no-verify", "-m", "fork"]).code, 0);
+    let sweep = p.run(&["check", "--all-files", "--diff"]);
+    assert!(!sweep.stdout.contains("down_revision"), "{}", sweep.stdout);
+}

@@ -209,7 +209,10 @@ fn fixes_are_carried_by_json_and_sarif() {
     assert_eq!(header["fix"]["applicability"], "safe");
     let edit = &header["fix"]["edits"][0];
     assert_eq!((edit["line"].as_u64(), edit["column"].as_u64()), (Some(4), Some(10)));
-    assert_eq!((edit["end_line"].as_u64(), edit["end_column"].as_u64()), (Some(4), Some(22)));
+    assert_eq!(
+        (edit["end_line"].as_u64(), edit["end_column"].as_u64()),
+        (Some(4), Some(22))
+    );
     assert_eq!(edit["content"], "c2a6eef40a3c");
 
     let out = crate::support::run_in(&dir, &["check", "--all-files", "--format", "sarif"]);
@@ -219,6 +222,12 @@ fn fixes_are_carried_by_json_and_sarif() {
     assert_eq!(with_fixes.len(), 2);
     let change = &with_fixes[0].fixes.as_ref().unwrap()[0].artifact_changes[0];
     let replacement = &change.replacements[0];
-    assert!(replacement.inserted_content.as_ref().and_then(|c| c.text.as_deref()).is_some());
+    assert!(
+        replacement
+            .inserted_content
+            .as_ref()
+            .and_then(|c| c.text.as_deref())
+            .is_some()
+    );
     assert!(replacement.deleted_region.start_line.is_some());
 }
