@@ -70,6 +70,26 @@ pub enum Command {
     },
     /// Remove the hooks `install` wrote, restoring any hook it kept aside.
     Uninstall,
+    /// Write the merge revision `alembic merge` would, without importing
+    /// `env.py`: the environment's `script.py.mako` rendered for the heads,
+    /// named by its `file_template`.
+    Merge {
+        /// The heads to merge (ids or unique prefixes); by default every
+        /// head of the one environment that has several.
+        heads: Vec<String>,
+        /// The revision's message (its docstring's first line and slug).
+        #[arg(short, long)]
+        message: Option<String>,
+        /// Use this revision id instead of a new random one.
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+        /// Use this configuration file instead of discovering one.
+        #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+        config: Option<PathBuf>,
+        /// Read no configuration file.
+        #[arg(long)]
+        isolated: bool,
+    },
 }
 
 /// Flags are booleans by nature here, as in every CLI.

@@ -27,6 +27,10 @@ pub struct Environment {
     pub recursive: bool,
     /// `file_template`, when the configuration sets one.
     pub file_template: Option<String>,
+    /// `truncate_slug_length` (Alembic's default: 40) and `timezone`, for
+    /// the revisions `merge` writes.
+    pub truncate_slug_length: Option<usize>,
+    pub timezone: Option<String>,
     /// The environment's `script.py.mako` writes a `downgrade()` meant to
     /// hold operations (not none, not a bare `pass`).
     pub template_has_downgrade: bool,
@@ -229,6 +233,8 @@ fn new_env(
         version_locations,
         recursive,
         file_template,
+        truncate_slug_length: None,
+        timezone: None,
         template_has_downgrade: true,
         template_downgrade_raises: false,
         template_downgrade_comments: Vec::new(),
@@ -286,6 +292,14 @@ fn from_ini(tree: &dyn Tree, path: &str, deferred: &mut Vec<(String, String)>) -
         };
         let mut env = new_env(origin, script_location, version_locations, recursive, file_template);
         env.configured_by = Some("script_location");
+        env.truncate_slug_length = ini
+            .get(section, "truncate_slug_length", &vars)
+            .and_then(|v| v.value)
+            .and_then(|v| v.trim().parse().ok());
+        env.timezone = ini
+            .get(section, "timezone", &vars)
+            .and_then(|v| v.value)
+            .filter(|v| !v.trim().is_empty());
         env.dialect = ini
             .get(section, "sqlalchemy.url", &vars)
             .and_then(|v| v.value)
@@ -346,6 +360,16 @@ fn from_pyproject(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
         file_template,
     );
     env.configured_by = Some("script_location");
+    env.truncate_slug_length = alembic.get("truncate_slug_length").and_then(|v| {
+        v.as_integer()
+            .and_then(|i| usize::try_from(i).ok())
+            .or_else(|| v.as_str()?.trim().parse().ok())
+    });
+    env.timezone = alembic
+        .get("timezone")
+        .and_then(|v| v.as_str())
+        .filter(|v| !v.trim().is_empty())
+        .map(str::to_owned);
     env.dialect = alembic
         .get("sqlalchemy.url")
         .and_then(|v| v.as_str())

@@ -24,6 +24,7 @@ pub mod git;
 pub mod graph;
 pub mod hook;
 pub mod ini;
+pub mod mako;
 pub mod metadata;
 pub mod parallel;
 pub mod render;
@@ -63,5 +64,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Install { force } => commands::hook::install(force, out),
         Command::Uninstall => commands::hook::uninstall(out),
         Command::Explain { rule } => commands::explain::run(&rule, out),
+        Command::Merge {
+            heads,
+            message,
+            rev_id,
+            config,
+            isolated,
+        } => commands::merge::run(
+            &commands::merge::MergeArgs {
+                heads: &heads,
+                message: message.as_deref(),
+                rev_id: rev_id.as_deref(),
+                config: config.as_deref(),
+                isolated,
+            },
+            out,
+        ),
     }
 }

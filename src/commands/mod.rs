@@ -6,6 +6,7 @@ pub mod check;
 pub mod explain;
 pub mod graph;
 pub mod hook;
+pub mod merge;
 pub mod rules;
 
 use std::io::{self, Write};

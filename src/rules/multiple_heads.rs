@@ -52,7 +52,10 @@ pub(crate) fn check(graph: &Graph<'_>, settings: &Settings, owned: &dyn Fn(&str)
         };
         let message = format!("{} heads{branch}: {}{fork}{unreadable}", heads.len(), join_and(&ids));
         let merge_ids: Vec<&str> = heads.iter().map(|&h| node(h).id).collect();
-        let merge = format!("`alembic merge -m \"merge heads\" {}`", merge_ids.join(" "));
+        let merge = format!(
+            "`alembic-preflight merge {} -m \"merge heads\"` (or `alembic merge` with the same heads)",
+            merge_ids.join(" ")
+        );
         let help = match (others, common) {
             ([other], Some(common)) => {
                 let start = branch_start(graph, newest, common, others);
@@ -197,7 +200,7 @@ mod tests {
         2 | revision = 'a1'
           |             -- common ancestor `a1`
           |
-          = help: set `down_revision = "b2"` in versions/c3_orders.py so that `c3` follows `b2` (versions/b2_users.py), or run `alembic merge -m "merge heads" b2 c3`
+          = help: set `down_revision = "b2"` in versions/c3_orders.py so that `c3` follows `b2` (versions/b2_users.py), or run `alembic-preflight merge b2 c3 -m "merge heads"` (or `alembic merge` with the same heads)
 
         Found 1 problem (1 error) in 1 file
         Run `alembic-preflight explain AP201` for what a rule checks and how to fix it.

@@ -28,6 +28,8 @@ mod git;
 mod hook;
 /// The layouts real projects use, against Alembic.
 mod layouts;
+/// `merge` against real Alembic's `alembic merge`.
+mod merge;
 /// The real pre-commit framework running the hook from this repository.
 mod pre_commit;
 /// Hostile and careless input, by the reliability report's numbers.
