@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use crate::support::{findings, json, run_in};
+use crate::support::{copy_dir, findings, json, run_in};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -121,17 +121,4 @@ fn the_documented_commands_run() {
         }
     }
     assert!(ran >= 12, "only {ran} commands found");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }

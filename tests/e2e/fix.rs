@@ -3,20 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{GitProject, committed_chain, revision, run_in};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use crate::support::{GitProject, committed_chain, copy_dir, revision, run_in};
 
 /// `--diff` shows every safe fix of `examples/broken` and changes nothing;
 /// `--fix` applies them, and the run after it reports only what has no

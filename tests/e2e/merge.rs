@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{run_in, venv_program};
+use crate::support::{copy_dir, run_in, venv_program};
 
 fn alembic(dir: &Path, args: &[&str]) {
     let alembic = venv_program("alembic", &["--version"]);
@@ -99,7 +99,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 fn compare(template: &str, file_template: Option<&str>) {
     let theirs = forked(template, file_template);
     let ours = tempfile::tempdir().unwrap();
-    copy(theirs.path(), ours.path());
+    copy_dir(theirs.path(), ours.path());
     let versions = theirs.path().join("migrations/versions");
     let before: Vec<String> = walk(&versions)
         .iter()
@@ -140,18 +140,6 @@ fn compare(template: &str, file_template: Option<&str>) {
     // The merge is what the graph needed: one head again.
     let graph = run_in(ours.path(), &["check", "--all-files"]);
     assert_eq!(graph.code, 0, "{}", graph.stdout);
-}
-
-fn copy(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]
