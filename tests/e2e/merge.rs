@@ -180,3 +180,11 @@ fn a_template_beyond_substitution_is_refused() {
     );
     assert_eq!(walk(&dir.path().join("migrations/versions")).len(), before);
 }
+
+#[test]
+fn a_dated_file_template_in_pyproject_as_alembic_fills_it() {
+    compare(
+        "pyproject",
+        Some("%%(year)d_%%(month).2d_%%(day).2d-%%(rev)s_%%(slug)s"),
+    );
+}
