@@ -85,7 +85,12 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let (Some(safety), Some(upgrade)) = (ctx.safety, &ctx.change.upgrade) else {
         return;
     };
-    if !ENABLED.iter().filter_map(|&r| ours(r)).any(|r| emit.enabled(r)) {
+    if !ENABLED
+        .iter()
+        .filter_map(|&r| ours(r))
+        .chain([Rule::ModelDeclaresRemoved])
+        .any(|r| emit.enabled(r))
+    {
         return;
     }
     for executed in &upgrade.function.executed {
@@ -112,6 +117,37 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
                 Some(origin) => origin + finding.range.start..origin + finding.range.end,
                 None => executed.span.clone(),
             };
+            // A column the SQL drops or renames that a model still maps
+            // is AP809's, as with `op.drop_column`.
+            if matches!(finding.squawk, Squawk::BanDropColumn | Squawk::RenamingColumn)
+                && emit.enabled(Rule::ModelDeclaresRemoved)
+                && let Some((schema, table, column)) = removed_column(statement)
+                && let Some(model) = safety.declaring(&ctx.file.path, (schema.as_deref(), &table), Some(&column))
+            {
+                let verb = if finding.squawk == Squawk::BanDropColumn {
+                    "drops"
+                } else {
+                    "renames"
+                };
+                let _ = emit
+                    .report(
+                        Rule::ModelDeclaresRemoved,
+                        &ctx.file.path,
+                        range,
+                        format!(
+                            "`upgrade()` runs SQL that {verb} column `{column}` of table `{table}`, but {} still declares \
+                             it: every query of it fails once this revision runs",
+                            model.model
+                        ),
+                    )
+                    .related(&model.path, model.span.clone(), "declared here")
+                    .help(format!(
+                        "remove `{column}` from {} and deploy that first (SQLAlchemy selects every mapped column); run \
+                         this revision in a later deploy",
+                        model.model
+                    ));
+                continue;
+            }
             let on = table.map_or_else(String::new, |t| format!(" on existing table `{t}`"));
             let report = emit.report(
                 finding.rule,
@@ -127,6 +163,24 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             }
         }
     }
+}
+
+/// `ALTER TABLE [ONLY] [IF EXISTS] [s.]t DROP [COLUMN] [IF EXISTS] c` or
+/// `... RENAME [COLUMN] c TO d`: the schema, table and column.
+static COLUMN_REMOVAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?is)^\s*alter\s+table\s+(?:only\s+)?(?:if\s+exists\s+)?(?:"?(\w+)"?\.)?"?(\w+)"?\s+(?:drop|rename)\s+(?:column\s+)?(?:if\s+exists\s+)?"?(\w+)"?"#,
+    )
+    .expect("valid regex")
+});
+
+/// The column a statement drops or renames, and its table.
+fn removed_column(statement: &str) -> Option<(Option<String>, String, String)> {
+    let found = COLUMN_REMOVAL.captures(statement)?;
+    let lower = |i: usize| found.get(i).map(|m| m.as_str().to_ascii_lowercase());
+    let column = lower(3)?;
+    // `RENAME TO` renames the table, not a column.
+    (column != "to").then(|| (lower(1).filter(|s| s != "public"), lower(2).unwrap_or_default(), column))
 }
 
 /// `ALTER [COLUMN] c [SET DATA] TYPE t`: the column and the type.
