@@ -45,7 +45,11 @@ static NOQA: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bnoqa\s*:\s*([
 
 /// A cheap byte test done before scanning a file for directives.
 pub fn may_have_directives(bytes: &[u8]) -> bool {
-    bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"noqa")) || bytes.windows(18).any(|w| w == b"alembic-preflight:")
+    // One pass with the regex crate's literal search (memchr and SIMD),
+    // not a compare at every byte: every file read goes through here.
+    static NEEDLES: LazyLock<regex::bytes::Regex> =
+        LazyLock::new(|| regex::bytes::Regex::new(r"(?i-u:noqa)|alembic-preflight:").expect("valid regex"));
+    NEEDLES.is_match(bytes)
 }
 
 fn directives(text: &str, index: &crate::source::LineIndex) -> Vec<Directive> {
@@ -267,6 +271,33 @@ fn check_directives(path: &str, directives: &[Directive], report_unused: bool, e
 
 #[cfg(test)]
 mod tests {
+    use super::may_have_directives;
+
+    #[test]
+    fn the_directive_prefilter_is_the_byte_by_byte_one() {
+        let naive = |b: &[u8]| {
+            b.windows(4).any(|w| w.eq_ignore_ascii_case(b"noqa")) || b.windows(18).any(|w| w == b"alembic-preflight:")
+        };
+        for text in [
+            &b"x = 1  # noqa: AP201\n"[..],
+            b"# NoQa\n",
+            b"# alembic-preflight: ignore[AP105]\n",
+            b"# Alembic-Preflight: ignore\n",
+            b"# alembic-preflight ignore\n",
+            b"no qa\n",
+            b"\xff\xfenoqa\xe9",
+            b"",
+            b"noq",
+        ] {
+            assert_eq!(
+                may_have_directives(text),
+                naive(text),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
     use super::*;
     use crate::source::LineIndex;
 

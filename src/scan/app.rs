@@ -124,7 +124,9 @@ pub enum CallContext<'a> {
 
 /// A cheap byte test done before scanning.
 pub fn may_call_all(bytes: &[u8]) -> bool {
-    bytes.windows(8).any(|w| w == b"drop_all" || w == b"create_a")
+    static NEEDLES: std::sync::LazyLock<regex::bytes::Regex> =
+        std::sync::LazyLock::new(|| regex::bytes::Regex::new("drop_all|create_a").expect("valid regex"));
+    NEEDLES.is_match(bytes)
 }
 
 const CONFIG_WORDS: [&str; 12] = [

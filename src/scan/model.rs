@@ -152,7 +152,16 @@ impl ModelFile {
             b"SQLAlchemy(",
             b"naming_convention",
         ];
-        NEEDLES.iter().any(|n| bytes.windows(n.len()).any(|w| w == *n))
+        // One literal search for all of them (memchr and SIMD), not a
+        // compare of each at every byte.
+        static ANY: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+            let alternatives: Vec<String> = NEEDLES
+                .iter()
+                .map(|n| regex::escape(std::str::from_utf8(n).expect("ASCII needles")))
+                .collect();
+            regex::bytes::Regex::new(&alternatives.join("|")).expect("valid regex")
+        });
+        ANY.is_match(bytes)
     }
 
     pub fn from_scan(scan: &Scan<'_>) -> Self {
