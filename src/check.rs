@@ -833,14 +833,6 @@ fn safety(
     let mut safety = Safety::default();
     for file in files.iter().filter(|f| graph.owns(&f.path) && judged(&f.path)) {
         safety.judged.insert(file.path.clone());
-        if let Some(at) = graph.nodes.iter().position(|n| std::ptr::eq(n.file, file)) {
-            let later = graph.descendants(at).into_iter().filter(|&d| d != at);
-            let recreated = later.flat_map(|d| graph.nodes[d].file.facts.upgrade.iter().flat_map(|u| &u.ops));
-            safety.recreated.insert(
-                file.path.clone(),
-                recreated.flat_map(crate::scan::ops::Operation::created_names).collect(),
-            );
-        }
         if audit {
             continue;
         }

@@ -10,7 +10,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
         // A model that still declares it is AP809's: an error, not a warning.
         if emit.enabled(Rule::ModelDeclaresRemoved)
             && safety
-                .declaring(&ctx.file.path, (removal.schema, removal.table), removal.column)
+                .declaring(ctx.graph, ctx.file, (removal.schema, removal.table), removal.column)
                 .is_some()
         {
             continue;

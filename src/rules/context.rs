@@ -42,10 +42,6 @@ pub struct Safety {
     pub new_tables: HashSet<String>,
     /// The tables the models declare: table → (model, path, its columns).
     pub declared: std::collections::HashMap<String, Vec<Declared>>,
-    /// By judged revision file: the tables (`t`) and columns (`t.c`) a
-    /// later revision creates again, so that a model declaring them says
-    /// nothing of this revision.
-    pub recreated: std::collections::HashMap<String, HashSet<String>>,
 }
 
 /// A model table as the safe-migration rules see it.
@@ -75,30 +71,43 @@ impl Safety {
 
     /// The model that declares `table` of `schema` (`None`: the default
     /// one), or its `column`, at the tip of the tree, unless a revision
-    /// after `path` creates it again. A model whose schema cannot be read
-    /// declares nothing here.
+    /// after `file` creates it again (then the model says nothing of
+    /// `file`). A model whose schema cannot be read declares nothing here.
+    /// The later revisions are looked at only when a model declares it.
     pub fn declaring(
         &self,
-        path: &str,
+        graph: &Graph<'_>,
+        file: &MigrationFile,
         (schema, table): (Option<&str>, &str),
         column: Option<&str>,
     ) -> Option<&Declared> {
         use crate::scan::model::DbSchema;
-        let key = match column {
-            Some(column) => format!("{table}.{column}"),
-            None => table.to_owned(),
-        };
-        if self.recreated.get(path).is_some_and(|r| r.contains(&key)) {
-            return None;
-        }
-        self.declared.get(table)?.iter().find(|d| {
+        let model = self.declared.get(table)?.iter().find(|d| {
             let same_schema = match &d.schema {
                 DbSchema::Default => schema.is_none(),
                 DbSchema::Named(name) => schema == Some(name.as_str()),
                 DbSchema::Unknown => false,
             };
             same_schema && column.is_none_or(|c| d.columns.iter().any(|x| x == c))
-        })
+        })?;
+        let key = match column {
+            Some(column) => format!("{table}.{column}"),
+            None => table.to_owned(),
+        };
+        // A file the graph left out (a duplicate id) has no later revisions.
+        let recreated = graph
+            .nodes
+            .iter()
+            .position(|n| std::ptr::eq(n.file, file))
+            .is_some_and(|at| {
+                graph
+                    .descendants(at)
+                    .into_iter()
+                    .filter(|&d| d != at)
+                    .flat_map(|d| graph.nodes[d].file.facts.upgrade.iter().flat_map(|u| &u.ops))
+                    .any(|op| op.created_names().contains(&key))
+            });
+        (!recreated).then_some(model)
     }
 
     /// `op` of `body` on `table` is for a rule to judge: it runs on

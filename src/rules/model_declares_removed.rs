@@ -7,7 +7,7 @@ use crate::diagnostic::Emitter;
 pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
     let Some(safety) = ctx.safety else { return };
     for removal in removals(ctx) {
-        let Some(model) = safety.declaring(&ctx.file.path, (removal.schema, removal.table), removal.column) else {
+        let Some(model) = safety.declaring(ctx.graph, ctx.file, (removal.schema, removal.table), removal.column) else {
             continue;
         };
         let (holder, fix) = match removal.column {

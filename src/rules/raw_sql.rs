@@ -122,7 +122,7 @@ pub(crate) fn check(ctx: &FileContext<'_>, emit: &mut Emitter<'_>) {
             if matches!(finding.squawk, Squawk::BanDropColumn | Squawk::RenamingColumn)
                 && emit.enabled(Rule::ModelDeclaresRemoved)
                 && let Some((schema, table, column)) = removed_column(statement)
-                && let Some(model) = safety.declaring(&ctx.file.path, (schema.as_deref(), &table), Some(&column))
+                && let Some(model) = safety.declaring(ctx.graph, ctx.file, (schema.as_deref(), &table), Some(&column))
             {
                 let verb = if finding.squawk == Squawk::BanDropColumn {
                     "drops"
