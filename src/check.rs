@@ -1076,6 +1076,7 @@ struct OtherFacts {
 }
 
 /// The facts a check uses of one other file.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct Wanted {
     models: ModelFile,
     calls: Vec<AllCall>,
@@ -1098,14 +1099,21 @@ impl OtherFacts {
             && (!Self::is_init(candidate) || self.imports.is_some())
     }
 
+    /// The byte tests, then the scans they call for.
     fn scan(bytes: &[u8], candidate: &Candidate) -> Self {
-        let mut facts = OtherFacts {
+        let facts = OtherFacts {
             may_declare_models: ModelFile::may_declare_models(bytes),
             revision_like: env::looks_like_revision(bytes),
             may_call_all: may_call_all(bytes),
             directives: suppress::may_have_directives(bytes),
             ..OtherFacts::default()
         };
+        facts.scanned(bytes, candidate)
+    }
+
+    /// The scans the byte tests already in `self` call for.
+    fn scanned(mut self, bytes: &[u8], candidate: &Candidate) -> Self {
+        let facts = &mut self;
         let wants_models = facts.wants_models(candidate);
         let is_init = Self::is_init(candidate);
         if wants_models || facts.may_call_all || is_init || facts.revision_like {
@@ -1118,21 +1126,29 @@ impl OtherFacts {
             facts.calls = facts.may_call_all.then(|| all_calls(&scan));
             facts.imports = is_init.then(|| sibling_imports(&scan));
         }
-        facts
+        self
     }
 
     /// The facts the check keeps, if any.
     fn wanted(self, candidate: &Candidate) -> Option<Wanted> {
         let tests = candidate.kind == FileKind::Test;
         let wants_models = self.wants_models(candidate);
-        let models = self.models.filter(|_| wants_models).unwrap_or_default();
+        let mut models = self.models.filter(|_| wants_models).unwrap_or_default();
+        // A module's imports are followed only from a table, an index or
+        // a metadata it declares (`Metadatas::resolve`).
+        if models.tables.is_empty()
+            && models.indexes.is_empty()
+            && models.index_bases.is_empty()
+            && models.defs.is_empty()
+        {
+            models.imports.clear();
+        }
         let calls = self.calls.filter(|_| candidate.selected && !tests).unwrap_or_default();
         let imports = self.imports.filter(|_| !tests).unwrap_or_default();
         let keep = !models.tables.is_empty()
             || !models.indexes.is_empty()
             || !models.index_bases.is_empty()
             || !models.defs.is_empty()
-            || !models.imports.is_empty()
             || !models.reassigned.is_empty()
             || !calls.is_empty()
             || !imports.is_empty()
@@ -1407,6 +1423,99 @@ mod tests {
         fn unwalked(&self) -> &[(String, String)] {
             &self.1
         }
+    }
+
+    /// Every Python file of the shared real-world corpora (`../shared`,
+    /// beside the checkout) gives the same facts with the byte tests as
+    /// with every scan done: a file skipped after its byte tests holds no
+    /// model, no `create_all` call, no import an `__init__.py` makes and
+    /// no revision assignments, and no directive is missed.
+    #[test]
+    fn byte_tests_lose_no_fact_on_the_real_corpora() {
+        use super::{Candidate, FileKind, OtherFacts, Wanted};
+        let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+        let mut files = Vec::new();
+        for corpus in ["corpus", "corpus2"] {
+            let root = shared.join(corpus);
+            assert!(root.is_dir(), "the shared corpus {} is missing", root.display());
+            let mut dirs = vec![root.clone()];
+            while let Some(dir) = dirs.pop() {
+                for entry in std::fs::read_dir(&dir).expect("a readable corpus") {
+                    let path = entry.expect("a readable entry").path();
+                    if path.is_dir() {
+                        dirs.push(path);
+                    } else if path.extension().is_some_and(|e| e == "py") {
+                        files.push((root.clone(), path));
+                    }
+                }
+            }
+        }
+        let (mut skipped, mut lexed) = (0, 0);
+        let empty = || Wanted {
+            models: crate::scan::model::ModelFile::default(),
+            calls: Vec::new(),
+            imports: Vec::new(),
+        };
+        for (root, file) in &files {
+            let bytes = std::fs::read(file).expect("a readable file");
+            let path = file
+                .strip_prefix(root)
+                .expect("below its root")
+                .to_string_lossy()
+                .into_owned();
+            let text = String::from_utf8_lossy(&bytes);
+            let has_directives = crate::suppress::has_directives(&text);
+            assert!(
+                !has_directives || crate::suppress::may_have_directives(&bytes),
+                "{path}: the byte test misses a directive"
+            );
+            let kind = if is_test(&path) { FileKind::Test } else { FileKind::App };
+            let candidate = || Candidate {
+                path: path.clone(),
+                kind,
+                selected: true,
+                models_glob: None,
+            };
+            let tested = OtherFacts::scan(&bytes, &candidate());
+            let everything = OtherFacts {
+                may_declare_models: true,
+                revision_like: true,
+                may_call_all: true,
+                directives: has_directives,
+                ..OtherFacts::default()
+            }
+            .scanned(&bytes, &candidate());
+            if tested.models.is_none() && tested.calls.is_none() && tested.imports.is_none() {
+                skipped += 1;
+            } else {
+                lexed += 1;
+            }
+            assert_eq!(tested.revision_like, everything.revision_like, "{path}: revision-like");
+            let was_skipped = tested.models.is_none();
+            let tested = tested.wanted(&candidate()).unwrap_or_else(empty);
+            let mut everything = everything.wanted(&candidate()).unwrap_or_else(empty);
+            if was_skipped {
+                // The scanner takes any class with a base and no table for
+                // an abstract model passing its base's metadata on. In a
+                // file without the byte test's words no class can: a mapped
+                // or abstract class says `__tablename__`, `__table__`,
+                // `__abstract__`, `SQLModel` or `.Model`.
+                everything
+                    .models
+                    .defs
+                    .retain(|d| d.alias_of.is_none() || d.convention != crate::scan::model::Convention::Unknown);
+                let models = &mut everything.models;
+                if models.defs.is_empty() && models.tables.is_empty() && models.indexes.is_empty() {
+                    models.imports.clear();
+                }
+            }
+            assert_eq!(
+                tested, everything,
+                "{path}: the facts differ with and without the byte tests"
+            );
+        }
+        assert!(files.len() > 2000, "{} Python files in the corpora", files.len());
+        assert!(skipped > 500 && lexed > 500, "{skipped} skipped, {lexed} lexed");
     }
 
     /// a directory that could not be read was said only where it

@@ -52,6 +52,13 @@ pub fn may_have_directives(bytes: &[u8]) -> bool {
     NEEDLES.is_match(bytes)
 }
 
+/// Whether `text` holds a directive: what [`may_have_directives`] must
+/// never miss.
+#[cfg(test)]
+pub(crate) fn has_directives(text: &str) -> bool {
+    !directives(text, &crate::source::LineIndex::new(text)).is_empty()
+}
+
 fn directives(text: &str, index: &crate::source::LineIndex) -> Vec<Directive> {
     let scan = Scan::new(text);
     let mut out = Vec::new();
