@@ -673,13 +673,14 @@ fn analyse<'p>(
             })
             .collect()
     });
-    // What each revision does, once for every rule that asks.
-    let changes: HashMap<&str, Change<'p>> = project
-        .revisions
-        .iter()
-        .flatten()
-        .map(|file| (file.path.as_str(), Change::of(&file.facts)))
-        .collect();
+    // What each revision does, once for every rule that asks: on every
+    // core, into a map sized once (a growing map of 10,000 changes moves
+    // each of them several times).
+    let revisions: Vec<&MigrationFile> = project.revisions.iter().flatten().collect();
+    let mut changes: HashMap<&str, Change<'p>> = HashMap::with_capacity(revisions.len());
+    changes.extend(parallel::map(revisions, |file| {
+        (file.path.as_str(), Change::of(&file.facts))
+    }));
     let replays = graphs
         .iter()
         .map(|g| (g, replay(g, &changes, project.convention.as_deref())))
@@ -1189,7 +1190,7 @@ struct Facts<'a, J, T> {
     must_read: &'a (dyn Fn(&J) -> bool + Sync),
 }
 
-impl<J: Send, T: Serialize + serde::de::DeserializeOwned + Send> Facts<'_, J, T> {
+impl<J: Send + Sync, T: Serialize + serde::de::DeserializeOwned + Send + Sync> Facts<'_, J, T> {
     /// The facts of every job's file, in the jobs' order: from the cache
     /// where the file's blob id is known and cached, else read and scanned
     /// on every core and stored. Files that cannot be read are left out.
@@ -1233,34 +1234,35 @@ impl<J: Send, T: Serialize + serde::de::DeserializeOwned + Send> Facts<'_, J, T>
         }
         outcome.from_cache.0 += found.len() - misses.len();
         outcome.from_cache.1 += found.len();
-        // Read and scanned a share at a time, so that the bytes of every
-        // file are never held at once.
-        for share in chunks(misses, 1024) {
-            let paths: Vec<String> = share.iter().map(|(_, j, _)| (self.path)(j).to_owned()).collect();
-            let mut reads = Vec::with_capacity(share.len());
-            for ((slot, job, id), (path, read)) in share.into_iter().zip(tree.read_all(paths)) {
-                match read {
-                    Ok(bytes) => reads.push((slot, job, id, bytes)),
-                    Err(error) if (self.must_read)(&job) => {
-                        outcome.errors.push(format!("{path}: cannot read the file: {error}"));
-                    }
-                    Err(_) => {}
-                }
-            }
-            let scanned = parallel::map(reads, |(slot, job, id, bytes)| {
-                let facts = (self.scan)(&job, &bytes);
+        // Each file is read and scanned on the thread that read it, so
+        // that the bytes of every file are never held at once and each
+        // thread's memory serves its next file.
+        let paths: Vec<String> = misses.iter().map(|(_, j, _)| (self.path)(j).to_owned()).collect();
+        let scanned: Vec<std::sync::OnceLock<std::io::Result<T>>> =
+            misses.iter().map(|_| std::sync::OnceLock::new()).collect();
+        tree.read_each(&paths, &|i, read| {
+            let (_, job, id) = &misses[i];
+            let facts = read.map(|bytes| {
+                let facts = (self.scan)(job, &bytes);
                 // Stored only under the id of the bytes scanned: a file
                 // edited between the proof and the read must not lend its
                 // facts to the blob the proof named.
                 if let Some(id) = id
-                    && crate::cache::blob_id(&bytes) == id
+                    && crate::cache::blob_id(&bytes) == *id
                 {
-                    cache.put(&id, self.role, &facts);
+                    cache.put(id, self.role, &facts);
                 }
-                (slot, job, facts)
+                facts
             });
-            for (slot, job, facts) in scanned {
-                found[slot] = Some((job, facts));
+            let _ = scanned[i].set(facts);
+        });
+        for (((slot, job, _), facts), path) in misses.into_iter().zip(scanned).zip(paths) {
+            match facts.into_inner() {
+                Some(Ok(facts)) => found[slot] = Some((job, facts)),
+                Some(Err(error)) if (self.must_read)(&job) => {
+                    outcome.errors.push(format!("{path}: cannot read the file: {error}"));
+                }
+                _ => {}
             }
         }
         found.into_iter().flatten().collect()

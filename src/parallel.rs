@@ -33,6 +33,33 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
     })
 }
 
+/// `f(i)` for every `i` below `n`, on up to eight threads when there is
+/// enough work, each taking the next index as it finishes one: a thread
+/// keeps its allocator's memory from one item to the next.
+pub fn for_each_index(n: usize, f: impl Fn(usize) + Sync) {
+    let threads = threads().min(n.div_ceil(32));
+    if threads <= 1 {
+        (0..n).for_each(f);
+        return;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            f(i);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+}
+
 /// The threads to use, asked once a run: the standard library reads the
 /// cgroup files each time, which a run of thousands of nested projects
 /// would pay for each.
@@ -55,5 +82,20 @@ mod tests {
             items.iter().map(|x| x * 2).collect::<Vec<_>>()
         );
         assert_eq!(super::map(vec![1, 2], |x| x + 1), [2, 3]);
+    }
+
+    #[test]
+    fn every_index_once() {
+        for n in [0, 1, 31, 1000] {
+            let seen: Vec<std::sync::atomic::AtomicUsize> =
+                (0..n).map(|_| std::sync::atomic::AtomicUsize::new(0)).collect();
+            super::for_each_index(n, |i| {
+                seen[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            });
+            assert!(
+                seen.iter().all(|s| s.load(std::sync::atomic::Ordering::Relaxed) == 1),
+                "{n}"
+            );
+        }
     }
 }

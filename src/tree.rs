@@ -31,6 +31,14 @@ pub trait Tree {
         vec![None; paths.len()]
     }
 
+    /// Reads each of `paths` and hands `f` its index and bytes; a tree
+    /// that can reads on every core, and `f` runs where the file was read.
+    fn read_each(&self, paths: &[String], f: &(dyn Fn(usize, io::Result<Vec<u8>>) + Sync)) {
+        for (i, path) in paths.iter().enumerate() {
+            f(i, self.read(path));
+        }
+    }
+
     /// Reads many files, in order; a tree that can, reads on every core.
     fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
         paths
@@ -294,6 +302,10 @@ impl Tree for WorkTree {
         self.read_inside(path)
     }
 
+    fn read_each(&self, paths: &[String], f: &(dyn Fn(usize, io::Result<Vec<u8>>) + Sync)) {
+        crate::parallel::for_each_index(paths.len(), |i| f(i, self.read_inside(&paths[i])));
+    }
+
     fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
         crate::parallel::map(paths, |p| {
             let bytes = self.read_inside(&p);
@@ -447,6 +459,10 @@ impl Tree for Filtered<'_> {
         self.inner.read(path)
     }
 
+    fn read_each(&self, paths: &[String], f: &(dyn Fn(usize, io::Result<Vec<u8>>) + Sync)) {
+        self.inner.read_each(paths, f);
+    }
+
     fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
         self.inner.read_all(paths)
     }
@@ -595,6 +611,11 @@ impl Tree for Subtree<'_> {
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         self.inner.read(&self.full(path))
     }
+    fn read_each(&self, paths: &[String], f: &(dyn Fn(usize, io::Result<Vec<u8>>) + Sync)) {
+        let full: Vec<String> = paths.iter().map(|p| self.full(p)).collect();
+        self.inner.read_each(&full, f);
+    }
+
     fn read_all(&self, paths: Vec<String>) -> Vec<(String, io::Result<Vec<u8>>)> {
         let full = paths.iter().map(|p| self.full(p)).collect();
         self.inner

@@ -47,6 +47,15 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
                 .push((index, model.path.as_str(), name.as_deref()));
         }
     }
+    // In name order, so the same inputs report in the same order.
+    let mut complete: Vec<String> = tables.into_iter().filter(|&(_, c)| c).map(|(t, _)| t).collect();
+    if complete.is_empty() {
+        return;
+    }
+    complete.sort_unstable();
+    // The live indexes of the tables compared, and no others: a history
+    // of thousands of tables with few models indexes only those.
+    let compared: std::collections::HashSet<&str> = complete.iter().map(String::as_str).collect();
     let live: Vec<HashMap<String, Vec<&LiveIndex>>> = schema
         .replays
         .iter()
@@ -54,15 +63,15 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             let mut map: HashMap<String, Vec<&LiveIndex>> = HashMap::new();
             for index in replay.live() {
                 if let Some(table) = index.table {
-                    map.entry(qualified(index.schema, table)).or_default().push(index);
+                    let name = qualified(index.schema, table);
+                    if compared.contains(name.as_str()) {
+                        map.entry(name).or_default().push(index);
+                    }
                 }
             }
             map
         })
         .collect();
-    // In name order, so the same inputs report in the same order.
-    let mut complete: Vec<String> = tables.into_iter().filter(|&(_, c)| c).map(|(t, _)| t).collect();
-    complete.sort_unstable();
     // Each table on its own: in shares, on every core.
     let blank = emit.sibling();
     let size = (complete.len() / 16).max(256);
