@@ -3,9 +3,15 @@
 # ruff and git on seeded synthetic projects, on this machine, in one run.
 # Prints medians, the ratios the targets are stated in, and peak memory.
 #
+# Its ratios are compared with the figures committed in bench/baseline.json
+# for the same sizes (ratios, not times: machines differ).
+#
 #   scripts/bench.sh                     # 10,000 revisions, 1,000 models, 5,000 other files
+#   scripts/bench.sh --record            # and write its ratios as the new baseline
 #   MIGRATIONS=2000 RUNS=5 scripts/bench.sh
 set -euo pipefail
+record=0
+[ "${1:-}" = "--record" ] && record=1
 cd "$(dirname "$0")/.."
 root=$PWD
 migrations=${MIGRATIONS:-10000}
@@ -116,9 +122,9 @@ bench preflight_staged_nocache "$full" "$bin check --staged --isolated --no-cach
 bench git_diff_cached "$full" "git diff --cached --name-only"
 (cd "$full" && git rm --cached -q "$staged" && rm -f "$staged")
 
-python3 - "$results" "$migrations" "$models" "$others" "$scales" <<'PY'
+python3 - "$results" "$migrations" "$models" "$others" "$scales" "$record" <<'PY'
 import json, os, sys
-results, migrations, models, others, scales = sys.argv[1], *sys.argv[2:]
+results, migrations, models, others, scales, record = sys.argv[1], *sys.argv[2:]
 def median(name):
     with open(os.path.join(results, name + ".json")) as f:
         return json.load(f)["results"][0]["median"] * 1000
@@ -153,19 +159,40 @@ print(f"| {'what':<40} | {'median':>10} | {'peak memory':>11} |")
 print(f"|{'-' * 42}|{'-' * 12}|{'-' * 13}|")
 for label, name in rows:
     print(f"| {label:<40} | {median(name):>7.1f} ms | {memory(name):>7.1f} MiB |")
+peak = max(memory(n) for _, n in rows if n.startswith("preflight"))  # the shapes are reported, not held to it
+# (key, label, value, target, lower is better)
 ratios = [
-    ("check (versions) / rg", median("preflight_versions") / median("rg_versions"), "<= 1.5"),
-    ("  --no-cache / rg", median("preflight_versions_nocache") / median("rg_versions"), "<= 1.5"),
-    ("Alembic get_heads / check (versions)", median("alembic_get_heads") / median("preflight_versions"), ">= 40"),
-    ("  Alembic / --no-cache", median("alembic_get_heads") / median("preflight_versions_nocache"), ">= 40"),
-    ("check --all-files / ruff check", median("preflight_sweep") / median("ruff_check"), "(a peer)"),
-    ("check --staged / check --all-files", median("preflight_staged") / median("preflight_sweep"), "<= 0.5"),
-    ("check --staged / git diff --cached", median("preflight_staged") / median("git_diff_cached"), "<= 3"),
+    ("cold_vs_rg", "check --no-cache (versions) / rg", median("preflight_versions_nocache") / median("rg_versions"), 1.5, True),
+    ("warm_vs_rg", "check, warm cache (versions) / rg", median("preflight_versions") / median("rg_versions"), 1.0, True),
+    ("alembic_vs_warm", "Alembic get_heads / check, warm", median("alembic_get_heads") / median("preflight_versions"), 100, False),
+    ("sweep_vs_ruff", "check --all-files / ruff check", median("preflight_sweep") / median("ruff_check"), None, True),
+    ("staged_vs_sweep", "check --staged / check --all-files", median("preflight_staged") / median("preflight_sweep"), 0.3, True),
+    ("staged_vs_git", "check --staged / git diff --cached", median("preflight_staged") / median("git_diff_cached"), 3, True),
+    ("peak_mib", "peak memory of check (MiB)", peak, 100, True),
 ]
-print(f"\n| {'ratio':<40} | {'measured':>10} | {'target':>11} |")
-print(f"|{'-' * 42}|{'-' * 12}|{'-' * 13}|")
-for label, value, target in ratios:
-    print(f"| {label:<40} | {value:>9.2f}x | {target:>11} |")
+profile = f"full-{migrations}-{models}-{others}"
+baseline_path = "bench/baseline.json"
+baseline = {}
+if os.path.exists(baseline_path):
+    with open(baseline_path) as f:
+        baseline = json.load(f)
+known = baseline.get(profile, {})
+print(f"\n| {'ratio':<40} | {'measured':>9} | {'target':>7} | {'met':>3} | {'baseline':>8} | {'change':>6} |")
+print(f"|{'-' * 42}|{'-' * 11}|{'-' * 9}|{'-' * 5}|{'-' * 10}|{'-' * 8}|")
+for key, label, value, target, lower in ratios:
+    met = "" if target is None else ("yes" if (value <= target if lower else value >= target) else "no")
+    goal = "" if target is None else (f"<= {target}" if lower else f">= {target}")
+    base = known.get(key)
+    change = "" if base is None else f"{(value / base if lower else base / value):.2f}x"
+    base = "" if base is None else f"{base:.2f}"
+    print(f"| {label:<40} | {value:>9.2f} | {goal:>7} | {met:>3} | {base:>8} | {change:>6} |")
+print("(change: how many times worse than the baseline; below 1 is better)")
+if record == "1":
+    baseline[profile] = {key: round(value, 3) for key, _, value, _, _ in ratios}
+    with open(baseline_path, "w") as f:
+        json.dump(baseline, f, indent=2, sort_keys=True)
+        f.write("\n")
+    print(f"recorded {profile} in {baseline_path}")
 print(f"\n| {'growth with size, --no-cache':<40} | {'1x':>10} | {'2x':>10} | {'4x':>10} | {'4x / 1x':>8} |")
 print(f"|{'-' * 42}|{'-' * 12}|{'-' * 12}|{'-' * 12}|{'-' * 10}|")
 labels = {
@@ -180,7 +207,5 @@ for scale in scales.split():
     cells = " | ".join(f"{t:>7.1f} ms" for t in times)
     print(f"| {labels[scale]:<40} | {cells} | {times[2] / times[0]:>7.1f}x |")
 print("(linear growth is about 4x from 1x to 4x; a square would be 16x)")
-peak = max(memory(n) for _, n in rows if n.startswith("preflight"))  # the shapes are reported, not held to it
-print(f"\npeak memory of alembic-preflight: {peak:.1f} MiB (target < 100 MiB)")
 PY
 rm -rf "$results"

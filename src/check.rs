@@ -714,7 +714,10 @@ fn lint(
     outcome: &mut Outcome,
 ) -> Vec<String> {
     let mut directives = Vec::new();
+    // Each pass's time, for the phase table.
+    let (mut file_rules, mut graph_rules) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     for graph in graphs {
+        let clock = std::time::Instant::now();
         let env = graph.env;
         let files = &project.revisions[project
             .envs
@@ -752,6 +755,8 @@ fn lint(
             outcome.notes.extend(note.filter(|n| !outcome.notes.contains(n)));
         }
         lint_files(selected, graph, &schema.changes, settings, safety.as_ref(), emit);
+        file_rules += clock.elapsed();
+        let clock = std::time::Instant::now();
         // How much a revision file is this change's to edit: one another
         // branch has published (a merge brings it) least, one the change
         // adds (selected, not a file of the baseline's) most.
@@ -761,7 +766,14 @@ fn lint(
             _ => Ownership::Kept,
         };
         rules::check_graph(graph, settings, &owned, emit);
+        graph_rules += clock.elapsed();
     }
+    outcome.timings.push((
+        "  file rules, the safe-migration rules (AP8xx) and their SQL",
+        file_rules,
+    ));
+    outcome.timings.push(("  graph rules", graph_rules));
+    let clock = std::time::Instant::now();
     let dialect = project
         .envs
         .first()
@@ -789,7 +801,12 @@ fn lint(
             rules::check_source(&ctx, emit);
         }
     }
+    outcome.timings.push(("  source rules", clock.elapsed()));
+    let clock = std::time::Instant::now();
     rules::check_schema(schema, emit);
+    outcome
+        .timings
+        .push(("  schema rules: the replayed history and the models", clock.elapsed()));
     if let Some(baseline) = baseline {
         edited_history(&project.envs, graphs, baseline, emit);
     }

@@ -192,3 +192,38 @@ fn files_git_may_convert_are_always_read() {
     let codes: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();
     assert!(codes.iter().any(|c| c == "AP202"), "{}", out.stdout);
 }
+
+/// The phase table names each pass, the rule passes under `lint`, and the
+/// time of each.
+#[test]
+fn the_phase_table_times_every_pass() {
+    let p = committed_chain();
+    let out = run_with_env(
+        p.root(),
+        &["check", "--all-files"],
+        &[("ALEMBIC_PREFLIGHT_TIMINGS", "1")],
+    );
+    let rows: Vec<&str> = out.stderr.lines().filter(|l| l.contains(" ms  ")).collect();
+    for phase in [
+        "walk the work tree",
+        "load: environments, revision and other files' facts",
+        "analyse: graphs, replayed schemas, model index names",
+        "  file rules, the safe-migration rules (AP8xx) and their SQL",
+        "  graph rules",
+        "  source rules",
+        "  schema rules: the replayed history and the models",
+        "lint: file, graph, source and schema rules",
+        "report: suppressions, selection and baseline, order, texts",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.ends_with(&format!(" ms  {phase}"))),
+            "no row `{phase}` in:\n{}",
+            out.stderr
+        );
+    }
+    // A lint sub-row comes before its phase's row, as load's do.
+    let at = |name: &str| rows.iter().position(|r| r.ends_with(name)).expect("a row");
+    assert!(
+        at("  schema rules: the replayed history and the models") < at("lint: file, graph, source and schema rules")
+    );
+}
