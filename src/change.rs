@@ -225,6 +225,9 @@ impl<'p> Replayed<'p> {
                 replayed.created.push(entry);
             }
         }
+        // One change for every revision is kept for the whole run.
+        replayed.created.shrink_to_fit();
+        replayed.restored.shrink_to_fit();
         replayed
     }
 

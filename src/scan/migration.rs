@@ -225,7 +225,10 @@ impl Migration {
             scan.str(w[0]) == "dialects" && matches!(scan.str(w[1]), "." | "import") && scan.str(w[2]) == "postgresql"
         });
         for function in [&mut migration.upgrade, &mut migration.downgrade].into_iter().flatten() {
+            // Kept for the whole run, 10,000 of them in a long history: no
+            // spare capacity (a Vec grown to two operations holds four).
             function.ops = operations(scan, function.lines.clone());
+            function.ops.shrink_to_fit();
             function.executed = super::ops::executed(scan, function.lines.clone());
             function.effects = effects(scan, function.lines.clone(), &functions);
             let first = scan.lines[function.lines.start].tokens.start;
