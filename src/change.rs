@@ -112,22 +112,74 @@ pub struct Created<'p> {
     pub op: &'p Operation,
 }
 
+/// A set of the names a body creates or removes: usually one or two, and
+/// one set of each kind for each of thousands of revisions, so a sorted
+/// vector sized to fit rather than a tree whose every node has room for
+/// eleven. Filled with [`Names::insert`], then [`Names::seal`]ed (sorted,
+/// without repeats) before it is asked anything.
+#[derive(Debug, Clone)]
+pub struct Names<T> {
+    items: Vec<T>,
+    sealed: bool,
+}
+
+impl<T> Default for Names<T> {
+    fn default() -> Self {
+        Names {
+            items: Vec::new(),
+            sealed: true,
+        }
+    }
+}
+
+impl<T: Ord> Names<T> {
+    pub fn insert(&mut self, item: T) {
+        self.items.push(item);
+        self.sealed = false;
+    }
+
+    /// Sorted, without repeats, with no spare room: O(n log n) however
+    /// many were inserted.
+    pub fn seal(&mut self) {
+        self.items.sort_unstable();
+        self.items.dedup();
+        self.items.shrink_to_fit();
+        self.sealed = true;
+    }
+
+    pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
+    where
+        T: std::borrow::Borrow<Q>,
+    {
+        debug_assert!(self.sealed, "a set asked before it was sealed");
+        self.items.binary_search_by(|x| x.borrow().cmp(item)).is_ok()
+    }
+}
+
+impl<T: Ord> Extend<T> for Names<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
+        for item in items {
+            self.insert(item);
+        }
+    }
+}
+
 /// What a body removes of what existed before it.
 #[derive(Debug, Default)]
 pub struct Removed<'p> {
     /// Dropped, or renamed away (`rename_table("t", "t_old")`).
-    pub tables: BTreeSet<&'p str>,
-    pub indexes: BTreeSet<&'p str>,
-    pub columns: BTreeSet<(&'p str, &'p str)>,
-    pub constraints: BTreeSet<&'p str>,
+    pub tables: Names<&'p str>,
+    pub indexes: Names<&'p str>,
+    pub columns: Names<(&'p str, &'p str)>,
+    pub constraints: Names<&'p str>,
     /// An index or constraint dropped under a name not known: it may be any.
     pub any_index: bool,
     pub any_constraint: bool,
     /// Tables some of whose columns are dropped.
-    column_tables: BTreeSet<&'p str>,
+    column_tables: Names<&'p str>,
     /// What follows each `_` of a dropped constraint's name: the names a
     /// naming convention may have been given (`positive` of `ck_t_positive`).
-    constraint_suffixes: BTreeSet<&'p str>,
+    constraint_suffixes: Names<&'p str>,
 }
 
 impl<'p> Removed<'p> {
@@ -177,11 +229,11 @@ pub struct Replayed<'p> {
     pub restored: Vec<Created<'p>>,
     pub removed: Removed<'p>,
     /// Index and constraint names it creates, temporaries included.
-    pub creates_names: BTreeSet<&'p str>,
+    pub creates_names: Names<&'p str>,
     /// Tables it creates, under the names they are created as.
-    pub creates_tables: BTreeSet<&'p str>,
+    pub creates_tables: Names<&'p str>,
     /// Tables it drops (not those it only renames away).
-    pub drops_tables: BTreeSet<&'p str>,
+    pub drops_tables: Names<&'p str>,
     /// It runs SQL that cannot be read or calls a helper handed `op` (or a
     /// module function whose operations are not followed): it may do more.
     pub unseen: bool,
@@ -196,9 +248,9 @@ impl<'p> Replayed<'p> {
             created: Vec::new(),
             restored: Vec::new(),
             removed: Removed::default(),
-            creates_names: BTreeSet::new(),
-            creates_tables: BTreeSet::new(),
-            drops_tables: BTreeSet::new(),
+            creates_names: Names::default(),
+            creates_tables: Names::default(),
+            drops_tables: Names::default(),
             unseen: function.calls_helper,
         };
         // A column renamed anywhere in the body: its story goes on under a
@@ -228,6 +280,19 @@ impl<'p> Replayed<'p> {
         // One change for every revision is kept for the whole run.
         replayed.created.shrink_to_fit();
         replayed.restored.shrink_to_fit();
+        for names in [
+            &mut replayed.creates_names,
+            &mut replayed.creates_tables,
+            &mut replayed.drops_tables,
+            &mut replayed.removed.tables,
+            &mut replayed.removed.indexes,
+            &mut replayed.removed.constraints,
+            &mut replayed.removed.column_tables,
+            &mut replayed.removed.constraint_suffixes,
+        ] {
+            names.seal();
+        }
+        replayed.removed.columns.seal();
         replayed
     }
 
@@ -556,6 +621,28 @@ mod tests {
             .iter()
             .map(|c| c.object.describe())
             .collect()
+    }
+
+    #[test]
+    fn names_are_a_set_once_sealed() {
+        let mut names = super::Names::default();
+        for name in ["ix_b", "ix_a", "ix_b", "ix_c", "ix_a"] {
+            names.insert(name);
+        }
+        names.seal();
+        assert!(names.contains("ix_a") && names.contains("ix_b") && names.contains("ix_c"));
+        assert!(!names.contains("ix_d") && !names.contains(""));
+        let mut pairs = super::Names::default();
+        pairs.extend([("t", "b"), ("t", "a"), ("u", "a")]);
+        pairs.seal();
+        assert!(pairs.contains(&("t", "a")) && pairs.contains(&("u", "a")));
+        assert!(!pairs.contains(&("u", "b")));
+        // Many names: sealed once, in O(n log n).
+        let many: Vec<String> = (0..50_000).rev().map(|i| format!("ix_{i}")).collect();
+        let mut big = super::Names::default();
+        big.extend(many.iter().map(String::as_str));
+        big.seal();
+        assert!(big.contains("ix_0") && big.contains("ix_49999") && !big.contains("ix_50000"));
     }
 
     #[test]
