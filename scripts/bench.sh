@@ -113,6 +113,12 @@ for scale in $scales; do
 done
 
 # 4: one staged migration in the whole project.
+# The staged figure is of one new revision: anything else staged in the
+# generated project (left by hand) would measure another check.
+if ! (cd "$full" && git diff --cached --quiet); then
+    echo "$full has staged changes; unstage them (git reset) before benchmarking" >&2
+    exit 2
+fi
 staged=$full/migrations/versions/5b1e0c9d7a3f_bench_staged.py
 head_id=$(cd "$full" && "$bin" graph --format json --isolated | python3 -c 'import json,sys; print(json.load(sys.stdin)["environments"][0]["heads"][0])')
 printf 'revision = "5b1e0c9d7a3f"\ndown_revision = "%s"\n\n\ndef upgrade():\n    op.add_column("table_1", sa.Column("extra", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column("table_1", "extra")\n' "$head_id" > "$staged"
