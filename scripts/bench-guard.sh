@@ -13,6 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# shellcheck source=scripts/bench-staged.sh
+. scripts/bench-staged.sh
 migrations=${MIGRATIONS:-2000}
 runs=${RUNS:-10}
 work=${BENCH_DIR:-$root/target/bench-guard}
@@ -56,18 +58,9 @@ bench warm "$versions" "$bin check --all-files --isolated"
 bench rg "$versions" "rg --count --no-ignore -e '^(revision|down_revision|branch_labels|depends_on)\b' -e '^def (upgrade|downgrade)' -e 'op\.(create|drop)_(index|table)' -e 'Revision ID:|Revises:' migrations/versions"
 bench alembic "$versions" "$root/.venv/bin/python -c \"from alembic.script import ScriptDirectory; ScriptDirectory('migrations').get_heads()\""
 bench sweep "$full" "$bin check --all-files --isolated"
-# The staged figure is of one new revision: anything else staged in the
-# generated project (left by hand) would measure another check.
-if ! (cd "$full" && git diff --cached --quiet); then
-    echo "$full has staged changes; unstage them (git reset) before benchmarking" >&2
-    exit 2
-fi
-staged=$full/migrations/versions/5b1e0c9d7a3f_guard_staged.py
-head_id=$(cd "$full" && "$bin" graph --format json --isolated | python3 -c 'import json,sys; print(json.load(sys.stdin)["environments"][0]["heads"][0])')
-printf 'revision = "5b1e0c9d7a3f"\ndown_revision = "%s"\n\n\ndef upgrade():\n    op.add_column("table_1", sa.Column("extra", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column("table_1", "extra")\n' "$head_id" > "$staged"
-(cd "$full" && git add "$staged")
+staged=$(stage_revision "$full" "$bin")
 bench staged "$full" "$bin check --staged --isolated"
-(cd "$full" && git rm --cached -q "$staged" && rm -f "$staged")
+unstage_revision "$full" "$staged"
 
 python3 - "$results" bench/baseline.json "$record" "$migrations" <<'PY'
 import json, os, sys

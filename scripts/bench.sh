@@ -14,6 +14,8 @@ record=0
 [ "${1:-}" = "--record" ] && record=1
 cd "$(dirname "$0")/.."
 root=$PWD
+# shellcheck source=scripts/bench-staged.sh
+. scripts/bench-staged.sh
 migrations=${MIGRATIONS:-10000}
 models=${MODELS:-1000}
 others=${OTHERS:-5000}
@@ -113,20 +115,11 @@ for scale in $scales; do
 done
 
 # 4: one staged migration in the whole project.
-# The staged figure is of one new revision: anything else staged in the
-# generated project (left by hand) would measure another check.
-if ! (cd "$full" && git diff --cached --quiet); then
-    echo "$full has staged changes; unstage them (git reset) before benchmarking" >&2
-    exit 2
-fi
-staged=$full/migrations/versions/5b1e0c9d7a3f_bench_staged.py
-head_id=$(cd "$full" && "$bin" graph --format json --isolated | python3 -c 'import json,sys; print(json.load(sys.stdin)["environments"][0]["heads"][0])')
-printf 'revision = "5b1e0c9d7a3f"\ndown_revision = "%s"\n\n\ndef upgrade():\n    op.add_column("table_1", sa.Column("extra", sa.Integer()))\n\n\ndef downgrade():\n    op.drop_column("table_1", "extra")\n' "$head_id" > "$staged"
-(cd "$full" && git add "$staged")
+staged=$(stage_revision "$full" "$bin")
 bench preflight_staged "$full" "$bin check --staged --isolated"
 bench preflight_staged_nocache "$full" "$bin check --staged --isolated --no-cache"
 bench git_diff_cached "$full" "git diff --cached --name-only"
-(cd "$full" && git rm --cached -q "$staged" && rm -f "$staged")
+unstage_revision "$full" "$staged"
 
 python3 - "$results" "$migrations" "$models" "$others" "$scales" "$record" <<'PY'
 import json, os, sys

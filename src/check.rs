@@ -1131,18 +1131,17 @@ impl OtherFacts {
 
     /// The scans the byte tests already in `self` call for.
     fn scanned(mut self, bytes: &[u8], candidate: &Candidate) -> Self {
-        let facts = &mut self;
-        let wants_models = facts.wants_models(candidate);
+        let wants_models = self.wants_models(candidate);
         let is_init = Self::is_init(candidate);
-        if wants_models || facts.may_call_all || is_init || facts.revision_like {
+        if wants_models || self.may_call_all || is_init || self.revision_like {
             let source = SourceFile::from_bytes(String::new(), bytes);
             let scan = Scan::new(&source.text);
             // The byte test also matches a template inside a string.
-            facts.revision_like &= env::assigns_revision(&scan);
-            facts.syntax_error = scan.error.as_ref().map(|e| (e.span.clone(), e.message.as_str().into()));
-            facts.models = wants_models.then(|| ModelFile::from_scan(&scan));
-            facts.calls = facts.may_call_all.then(|| all_calls(&scan));
-            facts.imports = is_init.then(|| sibling_imports(&scan));
+            self.revision_like &= env::assigns_revision(&scan);
+            self.syntax_error = scan.error.as_ref().map(|e| (e.span.clone(), e.message.as_str().into()));
+            self.models = wants_models.then(|| ModelFile::from_scan(&scan));
+            self.calls = self.may_call_all.then(|| all_calls(&scan));
+            self.imports = is_init.then(|| sibling_imports(&scan));
         }
         self
     }

@@ -517,6 +517,15 @@ impl<'p> Graph<'p> {
         self.locations.iter().any(|l| crate::tree::is_under(path, l))
     }
 
+    /// The node of `file`: found by its id, and only if the graph took
+    /// this file for it (a duplicate id's other file has no node).
+    pub fn node_of(&self, file: &MigrationFile) -> Option<usize> {
+        file.facts
+            .revision_id()
+            .and_then(|id| self.index.get(id).copied())
+            .filter(|&i| std::ptr::eq(self.nodes[i].file, file))
+    }
+
     /// True when `id` names a revision or a literal branch label.
     pub fn resolves(&self, id: &str) -> bool {
         self.index.contains_key(id) || self.labels.contains_key(id)
@@ -743,11 +752,7 @@ impl Graph<'_> {
         let by_path = |i: &usize| self.nodes[*i].file.path.as_str();
         let index = self.names.get_or_init(|| Names::of(self));
         // Never the referring revision or one after it: that is a cycle.
-        let at = from
-            .facts
-            .revision_id()
-            .and_then(|id| self.index.get(id).copied())
-            .filter(|&i| std::ptr::eq(self.nodes[i].file, from));
+        let at = self.node_of(from);
         let allowed = |candidate: usize| at.is_none_or(|at| !self.descends_from(candidate, at));
         // The file's name, or its id followed by `_` and a slug.
         let mut named: Vec<usize> = index.by_stem.get(stem).cloned().unwrap_or_default();

@@ -95,18 +95,14 @@ impl Safety {
             None => table.to_owned(),
         };
         // A file the graph left out (a duplicate id) has no later revisions.
-        let recreated = graph
-            .nodes
-            .iter()
-            .position(|n| std::ptr::eq(n.file, file))
-            .is_some_and(|at| {
-                graph
-                    .descendants(at)
-                    .into_iter()
-                    .filter(|&d| d != at)
-                    .flat_map(|d| graph.nodes[d].file.facts.upgrade.iter().flat_map(|u| &u.ops))
-                    .any(|op| op.created_names().contains(&key))
-            });
+        let recreated = graph.node_of(file).is_some_and(|at| {
+            graph
+                .descendants(at)
+                .into_iter()
+                .filter(|&d| d != at)
+                .flat_map(|d| graph.nodes[d].file.facts.upgrade.iter().flat_map(|u| &u.ops))
+                .any(|op| op.created_names().contains(&key))
+        });
         (!recreated).then_some(model)
     }
 
