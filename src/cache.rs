@@ -1,4 +1,4 @@
-//! Facts remembered between runs, by blob id, under the git directory.
+//! Facts and results remembered between runs, under the git directory.
 //!
 //! What the scanner finds in a file depends only on its bytes, and git
 //! already names those bytes: the blob id of an index or commit entry, or
@@ -6,7 +6,9 @@
 //! facts of each file are kept in `<git dir>/alembic-preflight/facts`,
 //! keyed by blob id and by how the file was read (as a revision file or as
 //! another Python file), and a later run decodes them instead of reading
-//! and scanning the file again.
+//! and scanning the file again. Beside them, `results` keeps the results
+//! of whole checks, keyed as [`crate::memo`] says. Each file is read only
+//! when the run first asks for it: a recalled result never decodes a fact.
 //!
 //! The cache is never trusted: a file that is short, from another build of
 //! the tool, or whose checksum does not match is ignored whole and
@@ -21,8 +23,8 @@
 //! checksum of everything before it.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -40,13 +42,16 @@ pub fn blob_id(bytes: &[u8]) -> BlobId {
 }
 
 /// How a file was read: the same bytes give different facts as a revision
-/// file and as any other Python file.
+/// file and as any other Python file. (Results are keyed as a third kind.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub enum Role {
     Revision = 0,
     Other = 1,
 }
+
+/// The role byte of a remembered result's key.
+const RESULT: u8 = 2;
 
 const MAGIC: &[u8; 4] = b"APFC";
 /// Bumped whenever the layout or any cached type changes.
@@ -75,18 +80,135 @@ fn id_of(key: &Key) -> BlobId {
     id
 }
 
-/// The facts cache of one run.
+/// One file of entries: read on first use (a run that never asks pays
+/// nothing for it), added to during the run, written back by `save`.
+struct Store {
+    file: PathBuf,
+    stamp: std::sync::Arc<[u8]>,
+    loaded: OnceLock<Loaded>,
+    added: Mutex<Vec<(Key, Vec<u8>)>>,
+}
+
+/// A store's file as read, and its table of entries: key, payload range.
 #[derive(Default)]
-pub struct Cache {
-    /// Where it lives; `None` when caching is off.
-    file: Option<PathBuf>,
-    stamp: Vec<u8>,
-    /// The file as read, and its table of entries: key, payload range.
+struct Loaded {
     data: Vec<u8>,
     table: Vec<(Key, usize, usize)>,
     used: Vec<AtomicBool>,
-    added: Mutex<Vec<(Key, Vec<u8>)>>,
 }
+
+impl Store {
+    fn new(file: PathBuf, stamp: std::sync::Arc<[u8]>) -> Self {
+        Self {
+            file,
+            stamp,
+            loaded: OnceLock::new(),
+            added: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The file, read and checked the first time it is needed; empty when
+    /// it is missing, unreadable or not this build's.
+    fn loaded(&self) -> &Loaded {
+        /// Far beyond a real cache (11 MB for 50,000 revisions).
+        const LIMIT: u64 = 1 << 30;
+        self.loaded.get_or_init(|| {
+            // The file is ours, but anyone who can write the git directory
+            // can put a FIFO or a device in its place.
+            match crate::fsio::read_regular(&self.file, LIMIT) {
+                Ok(data) => match parse(&data, &self.stamp) {
+                    Some(table) => Loaded {
+                        used: table.iter().map(|_| AtomicBool::new(false)).collect(),
+                        table,
+                        data,
+                    },
+                    None => Loaded::default(),
+                },
+                Err(_) => Loaded::default(),
+            }
+        })
+    }
+
+    fn get<T: DeserializeOwned>(&self, key: Key) -> Option<T> {
+        let loaded = self.loaded();
+        let at = loaded.table.binary_search_by(|(k, _, _)| k.cmp(&key)).ok()?;
+        let (_, start, end) = loaded.table[at];
+        let value = postcard::from_bytes(&loaded.data[start..end]).ok()?;
+        loaded.used[at].store(true, Ordering::Relaxed);
+        Some(value)
+    }
+
+    fn put<T: Serialize>(&self, key: Key, value: &T) {
+        if let Ok(bytes) = postcard::to_stdvec(value) {
+            self.added
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((key, bytes));
+        }
+    }
+
+    /// Writes the store back when this run added to it, or when `keep`
+    /// drops some of its entries. `keep` is told how many entries this run
+    /// used, left unused and added, and says how many unused ones stay.
+    fn save(self, keep: impl Fn(usize, usize, usize) -> usize) {
+        let added = std::mem::take(&mut *self.added.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        // Never read and nothing to add: the file is as it was. Something
+        // to add to a file never read: its entries are merged in.
+        if self.loaded.get().is_none() && added.is_empty() {
+            return;
+        }
+        let loaded = self.loaded();
+        let used = loaded.used.iter().filter(|u| u.load(Ordering::Relaxed)).count();
+        let unused = loaded.table.len() - used;
+        let kept = keep(used, unused, added.len()).min(unused);
+        if added.is_empty() && kept == unused {
+            return;
+        }
+        let mut entries: Vec<(Key, &[u8])> = added.iter().map(|(k, v)| (*k, v.as_slice())).collect();
+        let mut unused_left = kept;
+        for (i, (key, start, end)) in loaded.table.iter().enumerate() {
+            let used = loaded.used[i].load(Ordering::Relaxed);
+            if !used {
+                if unused_left == 0 {
+                    continue;
+                }
+                unused_left -= 1;
+            }
+            entries.push((*key, &loaded.data[*start..*end]));
+        }
+        // The newest entry of a key wins: it was pushed first.
+        entries.sort_by_key(|a| a.0);
+        entries.dedup_by(|later, first| later.0 == first.0);
+        let bytes = encode(&self.stamp, &entries);
+        let Some(dir) = self.file.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let name = self.file.file_name().and_then(|n| n.to_str()).unwrap_or("store");
+        let temporary = dir.join(format!("{name}.{}.tmp", std::process::id()));
+        if std::fs::write(&temporary, bytes).is_err() || std::fs::rename(&temporary, &self.file).is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+    }
+}
+
+/// The caches of one run: the facts of files by blob id, and the results
+/// of whole checks by what they were computed from (see [`crate::memo`]).
+#[derive(Default)]
+pub struct Cache {
+    /// `None` when caching is off.
+    stores: Option<Stores>,
+}
+
+struct Stores {
+    facts: Store,
+    results: Store,
+}
+
+/// How many remembered results are kept: one for each kind of check a
+/// repository sees (a sweep, each nested project's, `HEAD`'s for a staged
+/// check, a base branch's), with room to spare.
+const RESULTS_KEPT: usize = 16;
 
 impl Cache {
     /// No cache: every file is read and scanned.
@@ -94,92 +216,59 @@ impl Cache {
         Self::default()
     }
 
-    /// The cache kept in `dir`, or an empty one that will be written there
-    /// when the file is missing, unreadable or not this build's.
+    /// The caches kept in `dir`; each file is read when first needed, and
+    /// one that is missing, unreadable or not this build's is replaced.
     pub fn open(dir: &Path) -> Self {
-        /// Far beyond a real cache (11 MB for 50,000 revisions).
-        const LIMIT: u64 = 1 << 30;
         let Some(stamp) = build_stamp() else {
             return Self::off();
         };
-        let file = dir.join("facts");
-        let mut cache = Self {
-            file: Some(file.clone()),
-            stamp,
-            ..Self::default()
-        };
-        // The file is ours, but anyone who can write the git directory can
-        // put a FIFO or a device in its place.
-        if let Ok(data) = crate::fsio::read_regular(&file, LIMIT)
-            && let Some(table) = parse(&data, &cache.stamp)
-        {
-            cache.used = table.iter().map(|_| AtomicBool::new(false)).collect();
-            cache.table = table;
-            cache.data = data;
+        let stamp: std::sync::Arc<[u8]> = stamp.into();
+        Self {
+            stores: Some(Stores {
+                facts: Store::new(dir.join("facts"), stamp.clone()),
+                results: Store::new(dir.join("results"), stamp),
+            }),
         }
-        cache
     }
 
     pub fn is_on(&self) -> bool {
-        self.file.is_some()
+        self.stores.is_some()
     }
 
     /// The facts remembered for `id` read as `role`, if any decode.
     pub fn get<T: DeserializeOwned>(&self, id: &BlobId, role: Role) -> Option<T> {
-        let key = key(id, role as u8);
-        let at = self.table.binary_search_by(|(k, _, _)| k.cmp(&key)).ok()?;
-        let (_, start, end) = self.table[at];
-        let value = postcard::from_bytes(&self.data[start..end]).ok()?;
-        self.used[at].store(true, Ordering::Relaxed);
-        Some(value)
+        self.stores.as_ref()?.facts.get(key(id, role as u8))
     }
 
     /// Remembers the facts of `id` read as `role`.
     pub fn put<T: Serialize>(&self, id: &BlobId, role: Role, value: &T) {
-        if !self.is_on() {
-            return;
-        }
-        if let Ok(bytes) = postcard::to_stdvec(value) {
-            self.added
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push((key(id, role as u8), bytes));
+        if let Some(stores) = &self.stores {
+            stores.facts.put(key(id, role as u8), value);
         }
     }
 
-    /// Writes the cache back when this run added to it, or when most of it
-    /// went unused (the files it described are gone). Entries this run
-    /// did not use are kept while they are fewer than the ones it did.
+    /// The result remembered under `id`, if it decodes.
+    pub fn recall<T: DeserializeOwned>(&self, id: &BlobId) -> Option<T> {
+        self.stores.as_ref()?.results.get(key(id, RESULT))
+    }
+
+    /// Remembers a result under `id`.
+    pub fn remember<T: Serialize>(&self, id: &BlobId, value: &T) {
+        if let Some(stores) = &self.stores {
+            stores.results.put(key(id, RESULT), value);
+        }
+    }
+
+    /// Writes back what this run added. Facts this run did not use are
+    /// kept while they are fewer than the ones it did (the files they
+    /// described are gone once they are most); of the results, the ones
+    /// this run used or added and the rest up to [`RESULTS_KEPT`].
     pub fn save(self) {
-        let Some(file) = self.file else { return };
-        let added = self
-            .added
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let used = self.used.iter().filter(|u| u.load(Ordering::Relaxed)).count();
-        let unused = self.table.len() - used;
-        let keep_unused = unused <= used + added.len();
-        if added.is_empty() && keep_unused {
+        let Some(Stores { facts, results }) = self.stores else {
             return;
-        }
-        let mut entries: Vec<(Key, &[u8])> = added.iter().map(|(k, v)| (*k, v.as_slice())).collect();
-        for (i, (key, start, end)) in self.table.iter().enumerate() {
-            if keep_unused || self.used[i].load(Ordering::Relaxed) {
-                entries.push((*key, &self.data[*start..*end]));
-            }
-        }
-        // The newest facts of a key win: they were pushed first.
-        entries.sort_by_key(|a| a.0);
-        entries.dedup_by(|later, first| later.0 == first.0);
-        let bytes = encode(&self.stamp, &entries);
-        let Some(dir) = file.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let temporary = dir.join(format!("facts.{}.tmp", std::process::id()));
-        if std::fs::write(&temporary, bytes).is_err() || std::fs::rename(&temporary, &file).is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
+        };
+        facts.save(|used, unused, added| if unused <= used + added { unused } else { 0 });
+        results.save(|used, _, added| RESULTS_KEPT.saturating_sub(used + added));
     }
 }
 
@@ -370,5 +459,42 @@ mod tests {
             None,
             "unused entries outnumbered used ones"
         );
+    }
+
+    #[test]
+    fn a_run_that_asks_nothing_reads_and_writes_nothing() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let cache = Cache::open(dir.path());
+        cache.put(&id(1), Role::Revision, &1u32);
+        cache.remember(&id(1), &"result".to_owned());
+        cache.save();
+        let written = |name: &str| std::fs::read(dir.path().join(name)).expect("written");
+        let (facts, results) = (written("facts"), written("results"));
+        // Damage that a read would notice and a write would repair.
+        std::fs::write(dir.path().join("facts"), b"damaged").expect("write");
+        Cache::open(dir.path()).save();
+        assert_eq!(written("facts"), b"damaged", "the facts were rewritten unasked");
+        std::fs::write(dir.path().join("facts"), &facts).expect("write");
+        // Recalling a result reads only the results.
+        let cache = Cache::open(dir.path());
+        assert_eq!(cache.recall::<String>(&id(1)).as_deref(), Some("result"));
+        assert_eq!(cache.recall::<String>(&id(2)), None);
+        cache.save();
+        assert_eq!((written("facts"), written("results")), (facts, results));
+    }
+
+    #[test]
+    fn results_are_kept_up_to_a_few() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let count = u8::try_from(RESULTS_KEPT).expect("a few") + 4;
+        for n in 0..count {
+            let cache = Cache::open(dir.path());
+            cache.remember(&id(n), &u32::from(n));
+            cache.save();
+        }
+        let cache = Cache::open(dir.path());
+        let kept: Vec<u8> = (0..count).filter(|&n| cache.recall::<u32>(&id(n)).is_some()).collect();
+        assert_eq!(kept.len(), RESULTS_KEPT, "{kept:?}");
+        assert!(kept.contains(&(count - 1)), "the newest result was dropped: {kept:?}");
     }
 }

@@ -15,6 +15,7 @@ use crate::config::{SafetyScope, Settings};
 use crate::diagnostic::{Diagnostic, Emitter};
 use crate::env::{self, Environment};
 use crate::graph::{Graph, MigrationFile};
+use crate::memo::{Memo, Recall, Recorder};
 use crate::metadata::Metadatas;
 use crate::parallel;
 use crate::render::Sources;
@@ -94,6 +95,8 @@ pub struct Outcome {
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// Files whose facts came from the cache, of the files read.
     pub from_cache: (usize, usize),
+    /// Files proven unchanged when the result is a remembered one.
+    pub recalled: Option<usize>,
 }
 
 impl Outcome {
@@ -363,6 +366,43 @@ fn check_project(
         outcome.timings.push((phase, clock.elapsed()));
         clock = std::time::Instant::now();
     };
+    // A check without a baseline is remembered, and one of an unchanged
+    // tree is recalled.
+    let memo = baseline
+        .is_none()
+        .then(|| Memo::new(tree, selection, settings, cache))
+        .flatten();
+    let recorder = match &memo {
+        Some(memo) => match memo.recall(tree, cache) {
+            Recall::Hit(mut recalled, files) => {
+                lap(
+                    &mut recalled,
+                    "recall the last result: the listing and its files unchanged",
+                );
+                let wanted = recalled
+                    .diagnostics
+                    .iter()
+                    .flat_map(Diagnostic::paths)
+                    .map(str::to_owned);
+                let mut wanted: Vec<String> = wanted.collect();
+                wanted.sort_unstable();
+                wanted.dedup();
+                read_texts(tree, wanted, &mut recalled);
+                recalled.recalled = Some(files);
+                lap(&mut recalled, "report: the texts of the files reported");
+                return *recalled;
+            }
+            Recall::Miss(proven) => {
+                lap(&mut outcome, "recall the last result: none applies");
+                Some(Recorder::new(tree, proven))
+            }
+        },
+        None => None,
+    };
+    let tree: &dyn Tree = match &recorder {
+        Some(recorder) => recorder,
+        None => tree,
+    };
     let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
     let tree: &dyn Tree = &filtered;
     let mut project = load(tree, selection, settings, cache, &mut outcome);
@@ -399,6 +439,10 @@ fn check_project(
         &mut outcome,
         "report: suppressions, selection and baseline, order, texts",
     );
+    if let (Some(memo), Some(recorder)) = (memo, recorder) {
+        memo.remember(recorder, &outcome, cache);
+        lap(&mut outcome, "remember the result");
+    }
     outcome
 }
 

@@ -216,6 +216,54 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Everything in these settings that can change what a check finds,
+    /// as text: equal texts, equal findings from equal files (a remembered
+    /// result's key). The pattern matchers are given as written, with the
+    /// directory they match from; the scope's files in order.
+    pub fn fingerprint(&self) -> String {
+        // Every field named: one added later must be placed here too.
+        let Settings {
+            severities,
+            script_locations,
+            version_locations,
+            models,
+            tests,
+            exclude,
+            external_revisions,
+            max_identifier_length,
+            index_naming,
+            expected_heads,
+            report_unused_suppressions,
+            dialect,
+            audit,
+            postgres_version,
+            timeouts,
+            safety_scope,
+            source,
+            cli,
+            nested_lookup,
+            patterns,
+        } = self;
+        let root = |g: &Option<Gitignore>| g.as_ref().map(|g| g.path().to_path_buf());
+        let scope = match safety_scope {
+            SafetyScope::NotOn { base, files } => {
+                let mut files: Vec<&String> = files.iter().collect();
+                files.sort_unstable();
+                format!("not on {base}: {files:?}")
+            }
+            other => format!("{other:?}"),
+        };
+        format!(
+            "{severities:?}\n{script_locations:?}\n{version_locations:?}\n{:?} {:?} {:?} {patterns:?}\n\
+             {external_revisions:?}\n{max_identifier_length:?}\n{index_naming:?}\n{expected_heads:?}\n\
+             {report_unused_suppressions}\n{dialect:?}\n{audit}\n{postgres_version:?}\n{timeouts:?}\n\
+             {scope}\n{source:?}\n{cli:?}\n{nested_lookup}",
+            root(models),
+            root(tests),
+            root(exclude),
+        )
+    }
+
     pub fn severity(&self, rule: Rule) -> Option<Severity> {
         self.severities.get(&rule).copied().flatten()
     }

@@ -8,14 +8,14 @@ use crate::rule::Rule;
 pub use crate::rule::Severity;
 
 /// Another place a diagnostic involves (selene's secondary label).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Related {
     pub path: String,
     pub range: Range<usize>,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub rule: Rule,
     pub severity: Severity,
@@ -34,7 +34,7 @@ pub struct Diagnostic {
 }
 
 /// Whether `--fix` applies a fix alone, or only with `--unsafe-fixes`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// It makes the file say what the project already means, and nothing
@@ -46,7 +46,7 @@ pub enum Applicability {
 }
 
 /// A fix: edits of files, applied together or not at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fix {
     pub applicability: Applicability,
     /// What it does, for `--show-fixes` and the JSON document.
@@ -57,7 +57,7 @@ pub struct Fix {
 /// Replace `range` of `path` (byte offsets in its decoded text) with
 /// `content`. `expected` is the text the range must hold: a file that
 /// changed since it was read is never edited.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     pub path: String,
     pub range: Range<usize>,

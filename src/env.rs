@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use crate::ini::Ini;
 use crate::tree::{self, Tree};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Environment {
     /// Where the environment was declared, for messages.
     pub origin: String,
@@ -45,10 +45,12 @@ pub struct Environment {
     /// The PostgreSQL timeouts `env.py` sets for every migration
     /// (`lock_timeout`, `statement_timeout`), or `None` where there is no
     /// `env.py` to read.
-    pub timeouts: Option<Vec<&'static str>>,
+    #[serde(deserialize_with = "known_timeouts")]
+    pub timeouts: Option<Vec<Name>>,
     /// The configuration key that named `script_location`, when a file or
     /// the tool's configuration did (not found by the `env.py` fallback).
-    pub configured_by: Option<&'static str>,
+    #[serde(deserialize_with = "known_key")]
+    pub configured_by: Option<Name>,
     /// Root-relative paths of the revision files, sorted.
     pub files: Vec<String>,
     /// Python files below a version location, in sub-directories that a
@@ -59,8 +61,39 @@ pub struct Environment {
     pub nested: Vec<String>,
 }
 
+/// A name from a fixed list (a configuration key, a timeout). Spelled
+/// through this alias, serde's derive reads it back from any input, not
+/// only from one that lives forever: the reader maps it to the list's own.
+type Name = &'static str;
+
+/// The keys that can name an environment's script location: Alembic's,
+/// and this tool's setting.
+pub const LOCATION_KEYS: [&str; 2] = ["script_location", "script-locations"];
+
+/// `name` as the one of `known` it equals, for fields that hold only
+/// those (a remembered result names them as text).
+fn one_of<E: serde::de::Error>(known: &[&'static str], name: &str) -> Result<&'static str, E> {
+    known
+        .iter()
+        .find(|k| **k == name)
+        .copied()
+        .ok_or_else(|| E::custom(format!("`{name}` is not one of {known:?}")))
+}
+
+fn known_key<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D::Error> {
+    let name: Option<String> = serde::Deserialize::deserialize(d)?;
+    name.map(|n| one_of(&LOCATION_KEYS, &n)).transpose()
+}
+
+fn known_timeouts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<&'static str>>, D::Error> {
+    let names: Option<Vec<String>> = serde::Deserialize::deserialize(d)?;
+    names
+        .map(|names| names.iter().map(|n| one_of(&TIMEOUTS, n)).collect())
+        .transpose()
+}
+
 /// A database whose identifier rules differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Dialect {
     PostgreSql,
     MySql,
@@ -291,7 +324,7 @@ fn from_ini(tree: &dyn Tree, path: &str, deferred: &mut Vec<(String, String)>) -
             format!("{path} [{section}]")
         };
         let mut env = new_env(origin, script_location, version_locations, recursive, file_template);
-        env.configured_by = Some("script_location");
+        env.configured_by = Some(LOCATION_KEYS[0]);
         env.truncate_slug_length = ini
             .get(section, "truncate_slug_length", &vars)
             .and_then(|v| v.value)
@@ -359,7 +392,7 @@ fn from_pyproject(tree: &dyn Tree, path: &str) -> Result<Vec<Environment>> {
         recursive,
         file_template,
     );
-    env.configured_by = Some("script_location");
+    env.configured_by = Some(LOCATION_KEYS[0]);
     env.truncate_slug_length = alembic.get("truncate_slug_length").and_then(|v| {
         v.as_integer()
             .and_then(|i| usize::try_from(i).ok())
@@ -661,7 +694,7 @@ pub fn restrict(tree: &dyn Tree, envs: &mut Vec<Environment>, locations: &[Strin
             false,
             None,
         );
-        env.configured_by = Some("script-locations");
+        env.configured_by = Some(LOCATION_KEYS[1]);
         read_template(tree, &mut env);
         read_env_script(tree, &mut env);
         (env.files, env.nested) = migration_files(tree.files(), &env);

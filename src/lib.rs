@@ -5,7 +5,7 @@
 //! turns each revision file into facts once; [`graph`] builds each
 //! environment's revision graph; [`rules`] judge facts and graphs into
 //! [`diagnostic`]s; [`render`] writes them. [`check`] runs that pipeline
-//! over one tree; [`commands`] holds one module per command, and [`run`]
+//! over one tree, and [`memo`] remembers what it found; [`commands`] holds one module per command, and [`run`]
 //! picks the command and returns the exit status; only `main.rs` prints
 //! errors and exits.
 
@@ -25,6 +25,7 @@ pub mod graph;
 pub mod hook;
 pub mod ini;
 pub mod mako;
+pub mod memo;
 pub mod metadata;
 pub mod parallel;
 pub mod render;

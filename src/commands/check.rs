@@ -653,7 +653,17 @@ fn report(args: &CheckArgs, results: &Results, out: &mut dyn Write, err: &mut dy
             writeln!(err, "{:>9.1} ms  {phase}", took.as_secs_f64() * 1000.0)?;
         }
         let (hits, files) = results.from_cache;
-        writeln!(err, "{hits} of {files} files' facts from the cache")?;
+        let (checks, proven) = results.recalled;
+        if files > 0 || checks == 0 {
+            writeln!(err, "{hits} of {files} files' facts from the cache")?;
+        }
+        if checks > 0 {
+            writeln!(
+                err,
+                "{checks} {} recalled: {proven} files proven unchanged",
+                if checks == 1 { "result" } else { "results" }
+            )?;
+        }
     }
     // A reader that stops early (`| head`) does not change what was found:
     // the exit status still says it.
@@ -707,6 +717,9 @@ struct Results {
     nothing_staged: bool,
     timings: Vec<(&'static str, std::time::Duration)>,
     from_cache: (usize, usize),
+    /// Checks whose result was recalled, and the files proven unchanged
+    /// for them.
+    recalled: (usize, usize),
     /// Where diagnostics' paths are shown from, when not from their root.
     shown_from: Option<PathBuf>,
 }
@@ -744,6 +757,10 @@ impl Results {
         self.timings.extend(outcome.timings.iter().copied());
         self.from_cache.0 += outcome.from_cache.0;
         self.from_cache.1 += outcome.from_cache.1;
+        if let Some(files) = outcome.recalled {
+            self.recalled.0 += 1;
+            self.recalled.1 += files;
+        }
         self.diagnostics.extend(outcome.diagnostics);
         self.totals.files_checked += outcome.files_checked;
         self.errors.extend(outcome.errors);

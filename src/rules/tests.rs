@@ -532,6 +532,14 @@ fn f01_facts_are_stored_only_under_the_id_of_the_bytes_scanned() {
     let after = check(&honest, &Selection::All, &settings, None, &cache);
     assert!(after.diagnostics.is_empty(), "{:?}", after.diagnostics);
     assert!(after.from_cache.0 == 0, "nothing was stored for the edited bytes");
+    // Nor was the result of the edited bytes kept under the committed
+    // blob: it was not recalled above, and the honest one is.
+    assert_eq!(after.recalled, None);
+    cache.save();
+    let cache = Cache::open(dir.path());
+    let again = check(&honest, &Selection::All, &settings, None, &cache);
+    assert!(again.recalled.is_some(), "the honest result is recalled");
+    assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
 }
 
 /// The files of a fixture case, as a project: a single revision file goes
