@@ -24,7 +24,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, RwLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -82,59 +82,94 @@ fn id_of(key: &Key) -> BlobId {
 
 /// One file of entries: read on first use (a run that never asks pays
 /// nothing for it), added to during the run, written back by `save`.
+/// Its bytes can be let go while the run works on (`release`) and are
+/// read again if asked for: its table, and what was used, stay.
 struct Store {
     file: PathBuf,
     stamp: std::sync::Arc<[u8]>,
-    loaded: OnceLock<Loaded>,
+    index: OnceLock<Index>,
+    bytes: RwLock<Option<std::sync::Arc<Vec<u8>>>>,
     added: Mutex<Vec<(Key, Vec<u8>)>>,
 }
 
-/// A store's file as read, and its table of entries: key, payload range.
+/// A store's table of entries (key, payload range), what this run used,
+/// and the file's checksum, by which it is known when read again.
 #[derive(Default)]
-struct Loaded {
-    data: Vec<u8>,
+struct Index {
     table: Vec<(Key, usize, usize)>,
     used: Vec<AtomicBool>,
+    sum: Option<u64>,
 }
+
+/// Far beyond a real cache (11 MB for 50,000 revisions).
+const LIMIT: u64 = 1 << 30;
 
 impl Store {
     fn new(file: PathBuf, stamp: std::sync::Arc<[u8]>) -> Self {
         Self {
             file,
             stamp,
-            loaded: OnceLock::new(),
+            index: OnceLock::new(),
+            bytes: RwLock::new(None),
             added: Mutex::new(Vec::new()),
         }
     }
 
-    /// The file, read and checked the first time it is needed; empty when
-    /// it is missing, unreadable or not this build's.
-    fn loaded(&self) -> &Loaded {
-        /// Far beyond a real cache (11 MB for 50,000 revisions).
-        const LIMIT: u64 = 1 << 30;
-        self.loaded.get_or_init(|| {
+    /// The table, the file read and checked the first time it is needed;
+    /// empty when it is missing, unreadable or not this build's.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
             // The file is ours, but anyone who can write the git directory
             // can put a FIFO or a device in its place.
-            match crate::fsio::read_regular(&self.file, LIMIT) {
-                Ok(data) => match parse(&data, &self.stamp) {
-                    Some(table) => Loaded {
-                        used: table.iter().map(|_| AtomicBool::new(false)).collect(),
-                        table,
-                        data,
-                    },
-                    None => Loaded::default(),
-                },
-                Err(_) => Loaded::default(),
-            }
+            let Ok(data) = crate::fsio::read_regular(&self.file, LIMIT) else {
+                return Index::default();
+            };
+            let Some(table) = parse(&data, &self.stamp) else {
+                return Index::default();
+            };
+            let index = Index {
+                used: table.iter().map(|_| AtomicBool::new(false)).collect(),
+                table,
+                sum: trailing_sum(&data),
+            };
+            *self.bytes.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::sync::Arc::new(data));
+            index
         })
     }
 
+    /// The file's bytes: held, or read again when they were let go and
+    /// the file is still the one the table describes.
+    fn bytes(&self) -> Option<std::sync::Arc<Vec<u8>>> {
+        let index = self.index();
+        index.sum?;
+        if let Some(bytes) = &*self.bytes.read().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            return Some(bytes.clone());
+        }
+        let mut held = self.bytes.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.is_none() {
+            let data = crate::fsio::read_regular(&self.file, LIMIT).ok()?;
+            // Another run may have replaced it meanwhile: then it is not
+            // this table's.
+            if trailing_sum(&data) != index.sum || parse(&data, &self.stamp).is_none() {
+                return None;
+            }
+            *held = Some(std::sync::Arc::new(data));
+        }
+        held.clone()
+    }
+
+    /// Lets the bytes go until they are asked for again.
+    fn release(&self) {
+        *self.bytes.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     fn get<T: DeserializeOwned>(&self, key: Key) -> Option<T> {
-        let loaded = self.loaded();
-        let at = loaded.table.binary_search_by(|(k, _, _)| k.cmp(&key)).ok()?;
-        let (_, start, end) = loaded.table[at];
-        let value = postcard::from_bytes(&loaded.data[start..end]).ok()?;
-        loaded.used[at].store(true, Ordering::Relaxed);
+        let index = self.index();
+        let at = index.table.binary_search_by(|(k, _, _)| k.cmp(&key)).ok()?;
+        let (_, start, end) = index.table[at];
+        let bytes = self.bytes()?;
+        let value = postcard::from_bytes(&bytes[start..end]).ok()?;
+        index.used[at].store(true, Ordering::Relaxed);
         Some(value)
     }
 
@@ -154,27 +189,35 @@ impl Store {
         let added = std::mem::take(&mut *self.added.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         // Never read and nothing to add: the file is as it was. Something
         // to add to a file never read: its entries are merged in.
-        if self.loaded.get().is_none() && added.is_empty() {
+        if self.index.get().is_none() && added.is_empty() {
             return;
         }
-        let loaded = self.loaded();
-        let used = loaded.used.iter().filter(|u| u.load(Ordering::Relaxed)).count();
-        let unused = loaded.table.len() - used;
+        let index = self.index();
+        let used = index.used.iter().filter(|u| u.load(Ordering::Relaxed)).count();
+        let unused = index.table.len() - used;
         let kept = keep(used, unused, added.len()).min(unused);
         if added.is_empty() && kept == unused {
             return;
         }
+        let bytes = match index.sum {
+            None => std::sync::Arc::new(Vec::new()),
+            // Replaced by another run since: that run's file stands.
+            Some(_) => match self.bytes() {
+                Some(bytes) => bytes,
+                None => return,
+            },
+        };
         let mut entries: Vec<(Key, &[u8])> = added.iter().map(|(k, v)| (*k, v.as_slice())).collect();
         let mut unused_left = kept;
-        for (i, (key, start, end)) in loaded.table.iter().enumerate() {
-            let used = loaded.used[i].load(Ordering::Relaxed);
+        for (i, (key, start, end)) in index.table.iter().enumerate() {
+            let used = index.used[i].load(Ordering::Relaxed);
             if !used {
                 if unused_left == 0 {
                     continue;
                 }
                 unused_left -= 1;
             }
-            entries.push((*key, &loaded.data[*start..*end]));
+            entries.push((*key, &bytes[*start..*end]));
         }
         // The newest entry of a key wins: it was pushed first.
         entries.sort_by_key(|a| a.0);
@@ -244,6 +287,15 @@ impl Cache {
     pub fn put<T: Serialize>(&self, id: &BlobId, role: Role, value: &T) {
         if let Some(stores) = &self.stores {
             stores.facts.put(key(id, role as u8), value);
+        }
+    }
+
+    /// Lets the facts' bytes go until they are asked for again: a check
+    /// calls it once its files' facts are loaded, before the analysis
+    /// needs the memory.
+    pub fn release_facts(&self) {
+        if let Some(stores) = &self.stores {
+            stores.facts.release();
         }
     }
 
@@ -351,6 +403,12 @@ fn parse(data: &[u8], stamp: &[u8]) -> Option<Vec<(Key, usize, usize)>> {
         table.push((key(&id, entry[20]), start, end));
     }
     table.is_sorted_by(|a, b| a.0 < b.0).then_some(table)
+}
+
+/// The checksum a cache file ends with.
+fn trailing_sum(data: &[u8]) -> Option<u64> {
+    let at = data.len().checked_sub(8)?;
+    Some(u64::from_le_bytes(data[at..].try_into().ok()?))
 }
 
 /// A fast 64-bit checksum: it catches a torn or damaged file, not an
@@ -496,5 +554,30 @@ mod tests {
         let kept: Vec<u8> = (0..count).filter(|&n| cache.recall::<u32>(&id(n)).is_some()).collect();
         assert_eq!(kept.len(), RESULTS_KEPT, "{kept:?}");
         assert!(kept.contains(&(count - 1)), "the newest result was dropped: {kept:?}");
+    }
+
+    #[test]
+    fn released_bytes_are_read_again_only_from_the_same_file() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let cache = Cache::open(dir.path());
+        for n in 0..3 {
+            cache.put(&id(n), Role::Revision, &u32::from(n));
+        }
+        cache.save();
+        let cache = Cache::open(dir.path());
+        assert_eq!(cache.get::<u32>(&id(0), Role::Revision), Some(0));
+        cache.release_facts();
+        assert_eq!(cache.get::<u32>(&id(1), Role::Revision), Some(1), "read again");
+        cache.release_facts();
+        // Another run replaces the file meanwhile: its entries are not
+        // this table's, and its file stands.
+        let other = Cache::open(dir.path());
+        other.put(&id(9), Role::Revision, &9u32);
+        other.save();
+        let replaced = std::fs::read(dir.path().join("facts")).expect("replaced");
+        assert_eq!(cache.get::<u32>(&id(2), Role::Revision), None);
+        cache.put(&id(5), Role::Revision, &5u32);
+        cache.save();
+        assert_eq!(std::fs::read(dir.path().join("facts")).expect("kept"), replaced);
     }
 }

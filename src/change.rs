@@ -33,15 +33,19 @@ use crate::scan::ops::{Name, OpKind, Operation};
 /// What one revision does.
 #[derive(Debug, Default)]
 pub struct Change<'p> {
-    pub upgrade: Option<Replayed<'p>>,
-    pub downgrade: Option<Replayed<'p>>,
+    pub upgrade: Option<Box<Replayed<'p>>>,
+    pub downgrade: Option<Box<Replayed<'p>>>,
 }
 
 impl<'p> Change<'p> {
+    /// Each body boxed: a project's changes sit in one map, whose table
+    /// (rounded up to a power of two) then holds two pointers a revision,
+    /// not two bodies.
     pub fn of(migration: &'p Migration) -> Self {
+        let replayed = |function| Box::new(Replayed::of(function));
         Change {
-            upgrade: migration.upgrade.as_ref().map(Replayed::of),
-            downgrade: migration.downgrade.as_ref().map(Replayed::of),
+            upgrade: migration.upgrade.as_ref().map(replayed),
+            downgrade: migration.downgrade.as_ref().map(replayed),
         }
     }
 }

@@ -406,9 +406,10 @@ fn check_project(
     let filtered = Filtered::new(tree, |path| settings.is_excluded(path));
     let tree: &dyn Tree = &filtered;
     let mut project = load(tree, selection, settings, cache, &mut outcome);
+    cache.release_facts();
     lap(&mut outcome, "load: environments, revision and other files' facts");
     let graphs = build_graphs(&project.envs, &project.revisions, settings);
-    let schema = analyse(&project, &graphs, tree.files(), settings);
+    let schema = analyse(&project, &graphs, tree.files(), selection, settings);
     lap(&mut outcome, "analyse: graphs, replayed schemas, model index names");
     let severity = |rule: Rule| settings.severity(rule);
     let mut emit = Emitter::new(&severity);
@@ -704,6 +705,7 @@ fn analyse<'p>(
     project: &'p Project,
     graphs: &'p [Graph<'p>],
     files: &'p [String],
+    selection: &Selection,
     settings: &'p Settings,
 ) -> Schema<'p> {
     let model_index_names = parallel::map(project.models.iter().collect(), |model| {
@@ -729,6 +731,9 @@ fn analyse<'p>(
         .iter()
         .map(|g| (g, replay(g, &changes, project.convention.as_deref())))
         .collect();
+    // Replayed: from here on only the file rules read a change, and only
+    // of the files they judge.
+    changes.retain(|path, _| selection.contains(path));
     Schema {
         models: &project.models,
         model_index_names,
