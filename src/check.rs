@@ -1696,6 +1696,40 @@ mod tests {
         );
     }
 
+    /// A check that could not read a file it lists leaves no result to
+    /// recall: the next run reads again, and says so again.
+    #[test]
+    fn a_check_with_an_unreadable_file_is_not_remembered() {
+        let tree = Unreadable(MemTree::versions(&[
+            ("a.py", "revision = 'a'\ndown_revision = None\n"),
+            ("b.py", "revision = 'b'\ndown_revision = 'a'\n"),
+        ]));
+        let dir = tempfile::tempdir().expect("cache directory");
+        for run in 0..2 {
+            let cache = crate::cache::Cache::open(dir.path());
+            let outcome = check(
+                &tree,
+                &Selection::All,
+                &crate::config::Settings::default(),
+                None,
+                &cache,
+            );
+            cache.save();
+            assert_eq!(outcome.recalled, None, "run {run}");
+            assert_eq!(outcome.errors.len(), 1, "run {run}: {:?}", outcome.errors);
+        }
+        // Readable, the same tree is remembered and recalled.
+        let readable = &tree.0;
+        for recalled in [false, true] {
+            let cache = crate::cache::Cache::open(dir.path());
+            let settings = crate::config::Settings::default();
+            let outcome = check(readable, &Selection::All, &settings, None, &cache);
+            cache.save();
+            assert_eq!(outcome.recalled.is_some(), recalled);
+            assert!(outcome.errors.is_empty());
+        }
+    }
+
     #[test]
     fn test_files() {
         for path in [
