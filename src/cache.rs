@@ -438,6 +438,17 @@ mod tests {
         [n; 20]
     }
 
+    /// A cache directory holding the facts `0..n`, each its own number.
+    fn filled(n: u8) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let cache = Cache::open(dir.path());
+        for n in 0..n {
+            cache.put(&id(n), Role::Revision, &u32::from(n));
+        }
+        cache.save();
+        dir
+    }
+
     #[test]
     fn round_trip_and_every_kind_of_damage() {
         let dir = tempfile::tempdir().expect("temporary directory");
@@ -501,12 +512,7 @@ mod tests {
 
     #[test]
     fn unused_entries_are_pruned_once_they_are_most() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let cache = Cache::open(dir.path());
-        for n in 0..4 {
-            cache.put(&id(n), Role::Revision, &u32::from(n));
-        }
-        cache.save();
+        let dir = filled(4);
         let cache = Cache::open(dir.path());
         assert_eq!(cache.get::<u32>(&id(0), Role::Revision), Some(0));
         cache.save();
@@ -558,12 +564,7 @@ mod tests {
 
     #[test]
     fn released_bytes_are_read_again_only_from_the_same_file() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let cache = Cache::open(dir.path());
-        for n in 0..3 {
-            cache.put(&id(n), Role::Revision, &u32::from(n));
-        }
-        cache.save();
+        let dir = filled(3);
         let cache = Cache::open(dir.path());
         assert_eq!(cache.get::<u32>(&id(0), Role::Revision), Some(0));
         cache.release_facts();
