@@ -248,10 +248,11 @@ struct Stores {
     results: Store,
 }
 
-/// How many remembered results are kept: one for each kind of check a
-/// repository sees (a sweep, each nested project's, `HEAD`'s for a staged
-/// check, a base branch's), with room to spare.
-const RESULTS_KEPT: usize = 16;
+/// How many remembered entries are kept besides those the run used: two
+/// (what was read, what was found) for each kind of check a repository
+/// sees (a sweep, each nested project's, `HEAD`'s for a staged check, a
+/// base branch's), with room to spare.
+const RESULTS_KEPT: usize = 32;
 
 impl Cache {
     /// No cache: every file is read and scanned.

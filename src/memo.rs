@@ -26,18 +26,27 @@ use crate::diagnostic::Diagnostic;
 use crate::env::Environment;
 use crate::tree::Tree;
 
-/// One check's place in the results cache.
+/// One check's place in the results cache: what it read, under one key,
+/// and what it found, under another, so that a miss never decodes the
+/// findings.
 pub struct Memo {
-    key: BlobId,
-    /// The digest of the tree's listing.
+    inputs_key: BlobId,
+    findings_key: BlobId,
+    /// The digest of the tree's listing, once asked for.
+    listing: std::sync::OnceLock<BlobId>,
+}
+
+/// What a remembered check read: the listing's digest and each file read,
+/// with its blob id.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Inputs {
     listing: BlobId,
+    files: Vec<(String, BlobId)>,
 }
 
 /// What a remembered check found, as written.
 #[derive(serde::Serialize)]
 struct Stored<'a> {
-    listing: &'a BlobId,
-    inputs: &'a [(String, BlobId)],
     diagnostics: &'a [Diagnostic],
     files_checked: usize,
     errors: &'a [String],
@@ -49,8 +58,6 @@ struct Stored<'a> {
 /// What a remembered check found, as read back: the same fields.
 #[derive(serde::Deserialize)]
 struct Recalled {
-    listing: BlobId,
-    inputs: Vec<(String, BlobId)>,
     diagnostics: Vec<Diagnostic>,
     files_checked: usize,
     errors: Vec<String>,
@@ -77,25 +84,33 @@ impl Memo {
         }
         let described = format!("{}\n{selection:?}\n{}", tree.root().display(), settings.fingerprint());
         Some(Memo {
-            key: blob_id(described.as_bytes()),
-            listing: listing(tree),
+            inputs_key: blob_id(format!("inputs\n{described}").as_bytes()),
+            findings_key: blob_id(format!("findings\n{described}").as_bytes()),
+            listing: std::sync::OnceLock::new(),
         })
+    }
+
+    fn listing(&self, tree: &dyn Tree) -> &BlobId {
+        self.listing.get_or_init(|| listing(tree))
     }
 
     /// The remembered result, when the tree lists the same files and every
     /// file it was computed from is proven unchanged.
     pub fn recall(&self, tree: &dyn Tree, cache: &Cache) -> Recall {
-        let Some(recalled) = cache.recall::<Recalled>(&self.key) else {
+        let Some(inputs) = cache.recall::<Inputs>(&self.inputs_key) else {
             return Recall::Miss(HashMap::new());
         };
-        if recalled.listing != self.listing {
+        if inputs.listing != *self.listing(tree) {
             return Recall::Miss(HashMap::new());
         }
-        let proven = prove(tree, &recalled.inputs);
-        let unchanged = recalled.inputs.iter().all(|(path, id)| proven.get(path) == Some(id));
+        let proven = prove(tree, &inputs.files);
+        let unchanged = inputs.files.iter().all(|(path, id)| proven.get(path) == Some(id));
         if !unchanged {
             return Recall::Miss(proven);
         }
+        let Some(recalled) = cache.recall::<Recalled>(&self.findings_key) else {
+            return Recall::Miss(proven);
+        };
         let outcome = Outcome {
             diagnostics: recalled.diagnostics,
             files_checked: recalled.files_checked,
@@ -105,7 +120,7 @@ impl Memo {
             environments: recalled.environments,
             ..Outcome::default()
         };
-        Recall::Hit(Box::new(outcome), recalled.inputs.len())
+        Recall::Hit(Box::new(outcome), inputs.files.len())
     }
 
     /// Keeps `outcome` as the result of this check, unless a file it
@@ -115,18 +130,18 @@ impl Memo {
         if recorder.unusable.load(Ordering::Relaxed) {
             return;
         }
-        let mut inputs: Vec<(String, BlobId)> = recorder
+        let listing = *self.listing(recorder.inner);
+        let mut files: Vec<(String, BlobId)> = recorder
             .inputs
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .into_iter()
             .collect();
-        inputs.sort_unstable();
+        files.sort_unstable();
+        cache.remember(&self.inputs_key, &Inputs { listing, files });
         cache.remember(
-            &self.key,
+            &self.findings_key,
             &Stored {
-                listing: &self.listing,
-                inputs: &inputs,
                 diagnostics: &outcome.diagnostics,
                 files_checked: outcome.files_checked,
                 errors: &outcome.errors,
