@@ -56,6 +56,39 @@ pub enum Identity {
     Ambiguous,
 }
 
+/// Metadata identities as small numbers, for rules that group many
+/// tables or indexes by metadata: each file's expression is resolved
+/// once, and two equal identities get one number. `None`: ambiguous.
+pub struct Interned<'m, 'a> {
+    metadatas: &'m Metadatas,
+    numbers: HashMap<Identity, u32>,
+    resolved: HashMap<(&'a str, &'a str), Option<u32>>,
+}
+
+impl<'m, 'a> Interned<'m, 'a> {
+    pub fn new(metadatas: &'m Metadatas) -> Self {
+        Interned {
+            metadatas,
+            numbers: HashMap::new(),
+            resolved: HashMap::new(),
+        }
+    }
+
+    /// The number of the metadata written `metadata` in the file at `path`.
+    pub fn of(&mut self, path: &'a str, metadata: &'a str) -> Option<u32> {
+        if let Some(number) = self.resolved.get(&(path, metadata)) {
+            return *number;
+        }
+        let identity = self.metadatas.resolve(path, metadata).identity;
+        let number = (identity != Identity::Ambiguous).then(|| {
+            let next = u32::try_from(self.numbers.len()).unwrap_or(u32::MAX);
+            *self.numbers.entry(identity).or_insert(next)
+        });
+        self.resolved.insert((path, metadata), number);
+        number
+    }
+}
+
 impl Metadatas {
     pub fn new(forced: Option<String>) -> Self {
         Metadatas {
@@ -305,6 +338,14 @@ mod tests {
         // No import to go by: either could be meant.
         let unsure = metadatas.resolve("scripts/report.py", "Base").identity;
         assert_eq!(unsure, Identity::Ambiguous);
+        // As numbers: one per identity, none for an ambiguous one.
+        let mut interned = Interned::new(&metadatas);
+        let api = interned.of("api/models.py", "Base");
+        assert!(api.is_some());
+        assert_eq!(interned.of("api/db.py", "Base"), api, "the same definition");
+        assert_ne!(interned.of("src/main/models/user.py", "Base"), api);
+        assert_eq!(interned.of("scripts/report.py", "Base"), None);
+        assert_eq!(interned.of("api/models.py", "Base"), api, "asked again");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::diagnostic::Emitter;
-use crate::metadata::Identity;
+use crate::metadata::Interned;
 use crate::rules::Schema;
 use crate::scan::model::{DbSchema, convention_name};
 use crate::scan::ops::Name;
@@ -38,12 +38,14 @@ pub(crate) fn top_dir(path: &str) -> &str {
     path.split_once('/').map_or("", |(top, _)| top)
 }
 
-/// (top-level directory, metadata, database schema, index name).
-type Key<'a> = (&'a str, Identity, &'a DbSchema, &'a str);
+/// (top-level directory, metadata's number, database schema, index name).
+type Key<'a> = (&'a str, u32, &'a DbSchema, &'a str);
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
     // Index names are shared by one schema of one database: one metadata.
-    let mut seen: HashMap<Key<'_>, (&str, Range<usize>, &str)> = HashMap::new();
+    let count = schema.models.iter().map(|m| m.facts.indexes.len()).sum();
+    let mut seen: HashMap<Key<'_>, (&str, Range<usize>, &str)> = HashMap::with_capacity(count);
+    let mut metadatas = Interned::new(schema.metadatas);
     for (model, names) in schema.models.iter().zip(&schema.model_index_names) {
         for (index, name) in model.facts.indexes.iter().zip(names) {
             let Some(name) = name else {
@@ -52,10 +54,9 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             if index.schema == DbSchema::Unknown {
                 continue;
             }
-            let metadata = schema.metadatas.resolve(&model.path, &index.metadata).identity;
-            if metadata == Identity::Ambiguous {
+            let Some(metadata) = metadatas.of(&model.path, &index.metadata) else {
                 continue;
-            }
+            };
             let key = (top_dir(&model.path), metadata, &index.schema, name.as_str());
             match seen.get(&key) {
                 Some((path, span, table)) => {

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use super::Rule;
 use super::duplicate_model_index_name::top_dir;
 use crate::diagnostic::Emitter;
-use crate::metadata::Identity;
+use crate::metadata::Interned;
 use crate::rules::Schema;
 use crate::scan::model::{DbSchema, TableDecl};
 
 pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
-    let mut seen: HashMap<(&str, Identity, &DbSchema, &str), (&str, &TableDecl)> = HashMap::new();
+    let count = schema.models.iter().map(|m| m.facts.tables.len()).sum();
+    let mut seen: HashMap<(&str, u32, &DbSchema, &str), (&str, &TableDecl)> = HashMap::with_capacity(count);
+    let mut metadatas = Interned::new(schema.metadatas);
     for model in schema.models {
         for table in model
             .facts
@@ -18,10 +20,9 @@ pub(crate) fn check(schema: &Schema<'_>, emit: &mut Emitter<'_>) {
             .iter()
             .filter(|t| !t.extend_existing && t.schema != DbSchema::Unknown)
         {
-            let metadata = schema.metadatas.resolve(&model.path, &table.metadata).identity;
-            if metadata == Identity::Ambiguous {
+            let Some(metadata) = metadatas.of(&model.path, &table.metadata) else {
                 continue;
-            }
+            };
             let key = (top_dir(&model.path), metadata, &table.schema, table.name.value.as_str());
             if let Some((path, first)) = seen.get(&key) {
                 let by = first
