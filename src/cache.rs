@@ -89,6 +89,8 @@ struct Store {
     stamp: std::sync::Arc<[u8]>,
     index: OnceLock<Index>,
     bytes: RwLock<Option<std::sync::Arc<Vec<u8>>>>,
+    /// The bytes were let go once already.
+    released: AtomicBool,
     added: Mutex<Vec<(Key, Vec<u8>)>>,
 }
 
@@ -111,6 +113,7 @@ impl Store {
             stamp,
             index: OnceLock::new(),
             bytes: RwLock::new(None),
+            released: AtomicBool::new(false),
             added: Mutex::new(Vec::new()),
         }
     }
@@ -158,9 +161,13 @@ impl Store {
         held.clone()
     }
 
-    /// Lets the bytes go until they are asked for again.
+    /// Lets the bytes go until they are asked for again, once a run: a
+    /// run that asks again (the next of many nested projects) keeps them,
+    /// or it would read the whole file again for each.
     fn release(&self) {
-        *self.bytes.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        if !self.released.swap(true, Ordering::Relaxed) {
+            *self.bytes.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
     }
 
     fn get<T: DeserializeOwned>(&self, key: Key) -> Option<T> {
@@ -293,7 +300,7 @@ impl Cache {
 
     /// Lets the facts' bytes go until they are asked for again: a check
     /// calls it once its files' facts are loaded, before the analysis
-    /// needs the memory.
+    /// needs the memory. Only the first call of a run does anything.
     pub fn release_facts(&self) {
         if let Some(stores) = &self.stores {
             stores.facts.release();
@@ -570,6 +577,15 @@ mod tests {
         assert_eq!(cache.get::<u32>(&id(0), Role::Revision), Some(0));
         cache.release_facts();
         assert_eq!(cache.get::<u32>(&id(1), Role::Revision), Some(1), "read again");
+        // Let go once a run: what was read again is kept, and the file is
+        // not read again for each later check.
+        cache.release_facts();
+        std::fs::write(dir.path().join("facts"), b"gone").expect("write");
+        assert_eq!(cache.get::<u32>(&id(2), Role::Revision), Some(2), "still held");
+        drop(cache);
+        let dir = filled(3);
+        let cache = Cache::open(dir.path());
+        assert_eq!(cache.get::<u32>(&id(0), Role::Revision), Some(0));
         cache.release_facts();
         // Another run replaces the file meanwhile: its entries are not
         // this table's, and its file stands.
