@@ -379,15 +379,9 @@ fn check_project(
                     &mut recalled,
                     "recall the last result: the listing and its files unchanged",
                 );
-                let wanted = recalled
-                    .diagnostics
-                    .iter()
-                    .flat_map(Diagnostic::paths)
-                    .map(str::to_owned);
-                let mut wanted: Vec<String> = wanted.collect();
-                wanted.sort_unstable();
-                wanted.dedup();
-                read_texts(tree, wanted, &mut recalled);
+                let diagnostics = std::mem::take(&mut recalled.diagnostics);
+                read_reported(tree, &diagnostics, &mut recalled);
+                recalled.diagnostics = diagnostics;
                 recalled.recalled = Some(files);
                 lap(&mut recalled, "report: the texts of the files reported");
                 return *recalled;
@@ -1053,15 +1047,7 @@ fn report(
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     diagnostics.dedup();
     outcome.sources.retain_used(&diagnostics);
-    let mut wanted: Vec<String> = diagnostics
-        .iter()
-        .flat_map(Diagnostic::paths)
-        .filter(|p| outcome.sources.text(p).is_none())
-        .map(str::to_owned)
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    read_texts(tree, wanted, outcome);
+    read_reported(tree, &diagnostics, outcome);
     // Freeing the facts of every file takes a while: another thread does it.
     std::thread::spawn(move || drop((revisions, models, others, inits)));
     outcome.diagnostics = diagnostics;
@@ -1101,6 +1087,20 @@ fn chunks<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
         out.push(items.by_ref().take(size).collect());
     }
     out
+}
+
+/// Reads the files `diagnostics` name that `outcome.sources` lacks, for
+/// their excerpts.
+fn read_reported(tree: &dyn Tree, diagnostics: &[Diagnostic], outcome: &mut Outcome) {
+    let mut paths: Vec<String> = diagnostics
+        .iter()
+        .flat_map(Diagnostic::paths)
+        .filter(|p| outcome.sources.text(p).is_none())
+        .map(str::to_owned)
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    read_texts(tree, paths, outcome);
 }
 
 /// Reads `paths` into `outcome.sources`. A file that cannot be read now
